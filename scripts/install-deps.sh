@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# Installs every Debian (bookworm) package that tenas needs to build, test and
+# run. The README and .ci/run both call this script; nothing is downloaded from
+# anywhere but Debian's archive.
+set -euo pipefail
+
+PACKAGES=(
+  # toolchain
+  build-essential cmake ninja-build ccache pkg-config git clang-format
+  # LibTorch 1.13 (CPU)
+  libtorch-dev
+  # gRPC, protobuf, abseil, Prometheus client
+  libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler
+  libabsl-dev prometheus-cpp-dev
+  # tests and benchmarks
+  googletest libgtest-dev libgmock-dev libbenchmark-dev
+  # small libraries used instead of hand-written code
+  nlohmann-json3-dev zlib1g-dev
+  # test tooling: fixtures and validation scripts
+  python3 python3-numpy
+)
+
+SUDO=""
+if [[ "$(id -u)" != 0 ]]; then SUDO="sudo"; fi
+
+missing=()
+for p in "${PACKAGES[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+    missing+=("$p")
+  fi
+done
+
+if ((${#missing[@]} == 0)); then
+  echo "install-deps: all ${#PACKAGES[@]} packages already installed"
+  exit 0
+fi
+
+echo "install-deps: installing ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq
+$SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"

@@ -1,0 +1,46 @@
+// Copyright 2026 The tenas Authors.
+//
+// cifar.h: CIFAR-10 / CIFAR-100 readers for the official binary format, and
+// the real CIFAR-10 sample bundled in the repository.
+//
+// CIFAR-10 record: 1 label byte (0..9) + 3072 pixel bytes (1024 R, 1024 G,
+// 1024 B planes, row-major 32x32). CIFAR-100 record: 1 coarse byte (0..19) +
+// 1 fine byte (0..99) + 3072 pixel bytes; the fine label is used.
+
+#ifndef TENAS_DATA_CIFAR_H_
+#define TENAS_DATA_CIFAR_H_
+
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "tenas/data/image_dataset.h"
+
+namespace tenas::data {
+
+/// Which CIFAR variant a file holds.
+enum class CifarKind { kCifar10, kCifar100 };
+
+/// Reads one official binary file (e.g. `data_batch_1.bin`, `train.bin`).
+/// Errors (never crashes) on a missing, empty, truncated or malformed file;
+/// the message names the file and the byte offset of the bad record.
+absl::StatusOr<ImageDataset> LoadCifarFile(const std::string& path,
+                                           CifarKind kind);
+
+/// Reads the official training split from `dir`: CIFAR-10
+/// `data_batch_{1..5}.bin`, CIFAR-100 `train.bin`, either directly in `dir` or
+/// in the folder the official tarball unpacks to (`cifar-10-batches-bin`,
+/// `cifar-100-binary`). The error lists what was expected and where.
+absl::StatusOr<ImageDataset> LoadCifarDir(const std::string& dir,
+                                          CifarKind kind);
+
+/// Folder holding the bundled sample data: $TENAS_DATA_DIR if set, else the
+/// source tree's `data/`, else the installed `share/tenas/data`.
+std::string BundledDataDir();
+
+/// The ~2000 real CIFAR-10 training images bundled with tenas
+/// (`data/cifar10_sample_2000.bin.gz`, gzip-compressed CIFAR-10 records).
+absl::StatusOr<ImageDataset> LoadBundledCifar10();
+
+}  // namespace tenas::data
+
+#endif  // TENAS_DATA_CIFAR_H_

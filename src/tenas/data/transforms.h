@@ -1,0 +1,41 @@
+// Copyright 2026 The tenas Authors.
+//
+// transforms.h: batch samplers with the TE-NAS preprocessing (spec §6).
+//
+// All randomness comes from the caller's Rng, so a batch is reproducible from
+// its seed whichever thread draws it. The dataset is only read.
+
+#ifndef TENAS_DATA_TRANSFORMS_H_
+#define TENAS_DATA_TRANSFORMS_H_
+
+#include <ATen/core/Tensor.h>
+
+#include "absl/status/statusor.h"
+#include "tenas/data/image_dataset.h"
+#include "tenas/util/rng.h"
+
+namespace tenas::data {
+
+/// Random crop padding used by the NTK transform: 4 for 32x32 images (CIFAR,
+/// ImageNet at 32x32), 2 for 16x16 (ImageNet16-120).
+int NtkCropPadding(const ImageDataset& dataset);
+
+/// One NTK batch, like the first batch of a freshly shuffled loader:
+/// `batch_size` distinct images drawn uniformly without replacement; each gets
+/// a horizontal flip with p=0.5, then a random crop of the full size after
+/// zero-padding by NtkCropPadding() pixels, then normalisation.
+/// Returns float32 [batch_size, 3, H, W] on CPU.
+/// Error if batch_size < 1 or batch_size > dataset.size().
+absl::StatusOr<at::Tensor> SampleNtkBatch(const ImageDataset& dataset,
+                                          int batch_size, Rng& rng);
+
+/// One linear-region batch (§6.2): `batch_size` distinct images; each gives a
+/// random 3x3 crop (no padding, no flip), normalised, of one random channel.
+/// Returns float32 [batch_size, 1, 3, 3] on CPU.
+/// Error if batch_size < 1 or batch_size > dataset.size().
+absl::StatusOr<at::Tensor> SampleLrBatch(const ImageDataset& dataset,
+                                         int batch_size, Rng& rng);
+
+}  // namespace tenas::data
+
+#endif  // TENAS_DATA_TRANSFORMS_H_
