@@ -1,0 +1,89 @@
+// Copyright 2026 The tenas Authors.
+
+#include "tenas/measures/ntk.h"
+
+#include <cmath>
+#include <limits>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/strings/str_cat.h"
+
+namespace tenas::measures {
+
+double NanToNumKappa(double x) {
+  if (std::isnan(x)) return kNanKappa;
+  if (std::isinf(x)) {
+    return x > 0 ? std::numeric_limits<double>::max()
+                 : std::numeric_limits<double>::lowest();
+  }
+  return x;
+}
+
+NtkResult KappaFromGram(const at::Tensor& gram) {
+  NtkResult result;
+  at::Tensor eig = torch::linalg_eigvalsh(gram, "U");
+  const int64_t n = eig.size(0);
+  if (gram.scalar_type() == torch::kFloat64) {
+    const double lo = eig[0].item<double>();
+    const double hi = eig[n - 1].item<double>();
+    result.lambda_min = lo;
+    result.lambda_max = hi;
+    result.kappa = NanToNumKappa(hi / lo);
+  } else {
+    const float lo = eig[0].item<float>();
+    const float hi = eig[n - 1].item<float>();
+    result.lambda_min = lo;
+    result.lambda_max = hi;
+    const float kappa = hi / lo;  // float32 division, as the original
+    result.kappa = NanToNumKappa(static_cast<double>(kappa));
+  }
+  return result;
+}
+
+absl::StatusOr<NtkResult> ComputeNtkReference(nn::SearchNetwork& net,
+                                              const at::Tensor& batch,
+                                              const NtkOptions& options) {
+  if (!batch.defined() || batch.dim() != 4 || batch.size(0) < 1) {
+    return absl::InvalidArgumentError(
+        "batch: NTK needs a non-empty [B, C, H, W] batch");
+  }
+  try {
+    net.train();
+    std::vector<at::Tensor> params = net.WeightParameters();
+    const at::Tensor logits = net.forward(batch);
+    const int64_t B = logits.size(0);
+    std::vector<at::Tensor> rows;
+    rows.reserve(B);
+    for (int64_t b = 0; b < B; ++b) {
+      if (options.cancel != nullptr &&
+          options.cancel->load(std::memory_order_relaxed)) {
+        return absl::CancelledError("NTK evaluation cancelled");
+      }
+      std::vector<at::Tensor> grads = torch::autograd::grad(
+          {logits[b].sum()}, params, /*grad_outputs=*/{},
+          /*retain_graph=*/true, /*create_graph=*/false,
+          /*allow_unused=*/true);
+      std::vector<at::Tensor> flat;
+      flat.reserve(grads.size());
+      for (const at::Tensor& g : grads) {
+        if (g.defined()) flat.push_back(g.reshape({-1}));
+      }
+      rows.push_back(torch::cat(flat));
+    }
+    at::Tensor G = torch::stack(rows);
+    if (options.fp64) G = G.to(torch::kFloat64);
+    at::Tensor gram = G.mm(G.t());
+    NtkResult result = KappaFromGram(gram);
+    result.num_gradient_entries = G.size(1);
+    if (options.keep_gram) result.gram = gram;
+    return result;
+  } catch (const c10::Error& e) {
+    return absl::InternalError(
+        absl::StrCat("NTK evaluation failed in LibTorch: ", e.what_without_backtrace()));
+  } catch (const std::exception& e) {
+    return absl::InternalError(absl::StrCat("NTK evaluation failed: ", e.what()));
+  }
+}
+
+}  // namespace tenas::measures

@@ -1,0 +1,49 @@
+// Copyright 2026 The tenas Authors.
+
+#include "tenas/nn/init.h"
+
+#include "absl/status/status.h"
+#include "absl/strings/str_cat.h"
+#include "absl/synchronization/mutex.h"
+
+namespace tenas::nn {
+
+absl::StatusOr<InitMode> ParseInitMode(absl::string_view text) {
+  if (text == "shipped") return InitMode::kShipped;
+  if (text == "paper") return InitMode::kPaper;
+  return absl::InvalidArgumentError(absl::StrCat(
+      "init: unknown init mode '", text, "' (expected shipped or paper)"));
+}
+
+absl::string_view InitModeName(InitMode mode) {
+  return mode == InitMode::kShipped ? "shipped" : "paper";
+}
+
+void ApplyKaimingInit(torch::nn::Module& module, FanMode mode) {
+  torch::NoGradGuard no_grad;
+  const torch::nn::init::FanModeType fan =
+      mode == FanMode::kFanIn ? torch::nn::init::FanModeType(torch::kFanIn)
+                              : torch::nn::init::FanModeType(torch::kFanOut);
+  for (auto& child : module.modules(/*include_self=*/true)) {
+    if (auto* conv = child->as<torch::nn::Conv2d>()) {
+      torch::nn::init::kaiming_normal_(conv->weight, 0.0, fan, torch::kReLU);
+      if (conv->bias.defined()) conv->bias.zero_();
+    } else if (auto* linear = child->as<torch::nn::Linear>()) {
+      torch::nn::init::kaiming_normal_(linear->weight, 0.0, fan,
+                                       torch::kReLU);
+      if (linear->bias.defined()) linear->bias.zero_();
+    } else if (auto* bn = child->as<torch::nn::BatchNorm2d>()) {
+      if (bn->weight.defined()) bn->weight.fill_(1.0);
+      if (bn->bias.defined()) bn->bias.zero_();
+    }
+  }
+}
+
+void RunSeeded(uint64_t seed, const std::function<void()>& fn) {
+  static absl::Mutex* const mu = new absl::Mutex();  // never destroyed
+  absl::MutexLock lock(mu);
+  torch::manual_seed(seed);
+  fn();
+}
+
+}  // namespace tenas::nn

@@ -1,0 +1,106 @@
+// Copyright 2026 The tenas Authors.
+
+#include "tenas/nn/ops.h"
+
+namespace tenas::nn {
+
+at::Tensor RecordingReLUImpl::forward(const at::Tensor& x) {
+  at::Tensor y = torch::relu(x);
+  if (recorder_ != nullptr && recorder_->enabled && x.dim() == 4) {
+    recorder_->outputs.push_back(y);
+  }
+  return y;
+}
+
+torch::nn::BatchNorm2dOptions SearchBn(int64_t channels, bool affine,
+                                       bool track_running_stats) {
+  return torch::nn::BatchNorm2dOptions(channels)
+      .eps(1e-5)
+      .momentum(0.1)
+      .affine(affine)
+      .track_running_stats(track_running_stats);
+}
+
+ReLUConvBN::ReLUConvBN(std::shared_ptr<ActivationRecorder> recorder,
+                       int64_t c_in, int64_t c_out, int64_t kernel,
+                       int64_t stride, int64_t padding, int64_t dilation) {
+  relu_ = RecordingReLU(std::move(recorder));
+  conv_ = torch::nn::Conv2d(torch::nn::Conv2dOptions(c_in, c_out, kernel)
+                                .stride(stride)
+                                .padding(padding)
+                                .dilation(dilation)
+                                .bias(false));
+  bn_ = torch::nn::BatchNorm2d(SearchBn(c_out));
+  register_module("op", torch::nn::Sequential(relu_, conv_, bn_));
+}
+
+at::Tensor ReLUConvBN::forward(const at::Tensor& x) {
+  return bn_->forward(conv_->forward(relu_->forward(x)));
+}
+
+at::Tensor Zero::forward(const at::Tensor& x) {
+  if (stride_ == 1) return x.mul(0.0);
+  using torch::indexing::None;
+  using torch::indexing::Slice;
+  return x.index({Slice(), Slice(), Slice(None, None, stride_),
+                  Slice(None, None, stride_)})
+      .mul(0.0);
+}
+
+Pooling::Pooling(std::shared_ptr<ActivationRecorder> recorder, int64_t c_in,
+                 int64_t c_out, int64_t stride) {
+  if (c_in != c_out) {
+    preprocess_ = register_module(
+        "preprocess",
+        std::make_shared<ReLUConvBN>(recorder, c_in, c_out, 1, 1, 0, 1));
+  }
+  pool_ = register_module(
+      "op", torch::nn::AvgPool2d(torch::nn::AvgPool2dOptions(3)
+                                     .stride(stride)
+                                     .padding(1)
+                                     .count_include_pad(false)));
+}
+
+at::Tensor Pooling::forward(const at::Tensor& x) {
+  if (preprocess_) return pool_->forward(preprocess_->forward(x));
+  return pool_->forward(x);
+}
+
+ResNetBasicBlock::ResNetBasicBlock(
+    std::shared_ptr<ActivationRecorder> recorder, int64_t c_in, int64_t c_out,
+    int64_t stride) {
+  TORCH_CHECK(stride == 1 || stride == 2, "invalid stride ", stride);
+  conv_a_ = register_module(
+      "conv_a", std::make_shared<ReLUConvBN>(recorder, c_in, c_out, 3, stride,
+                                             1, 1));
+  conv_b_ = register_module(
+      "conv_b",
+      std::make_shared<ReLUConvBN>(recorder, c_out, c_out, 3, 1, 1, 1));
+  if (stride == 2) {
+    downsample_pool_conv_ = register_module(
+        "downsample",
+        torch::nn::Sequential(
+            torch::nn::AvgPool2d(
+                torch::nn::AvgPool2dOptions(2).stride(2).padding(0)),
+            torch::nn::Conv2d(
+                torch::nn::Conv2dOptions(c_in, c_out, 1).stride(1).bias(
+                    false))));
+  } else if (c_in != c_out) {
+    downsample_relu_conv_bn_ = register_module(
+        "downsample",
+        std::make_shared<ReLUConvBN>(recorder, c_in, c_out, 1, 1, 0, 1));
+  }
+}
+
+at::Tensor ResNetBasicBlock::forward(const at::Tensor& x) {
+  at::Tensor basic = conv_b_->forward(conv_a_->forward(x));
+  at::Tensor residual = x;
+  if (downsample_pool_conv_) {
+    residual = downsample_pool_conv_->forward(x);
+  } else if (downsample_relu_conv_bn_) {
+    residual = downsample_relu_conv_bn_->forward(x);
+  }
+  return residual + basic;
+}
+
+}  // namespace tenas::nn

@@ -1,0 +1,104 @@
+// Copyright 2026 The tenas Authors.
+//
+// ops.h: the building blocks of the NB201 and DARTS search spaces (spec §1.1,
+// §2.1), with the module layout and names of the original code, so that
+// parameter names and default initialisation order match PyTorch's:
+// constructing a network after torch::manual_seed(s) gives the same weights
+// as the original Python code after torch.manual_seed(s).
+
+#ifndef TENAS_NN_OPS_H_
+#define TENAS_NN_OPS_H_
+
+#include <memory>
+
+#include <torch/torch.h>
+
+#include "tenas/nn/search_network.h"
+
+namespace tenas::nn {
+
+/// ReLU that appends its output to an ActivationRecorder when recording is on
+/// and the input is 4-D (as the original forward hook does).
+class RecordingReLUImpl : public torch::nn::Module {
+ public:
+  explicit RecordingReLUImpl(std::shared_ptr<ActivationRecorder> recorder)
+      : recorder_(std::move(recorder)) {}
+  at::Tensor forward(const at::Tensor& x);
+
+ private:
+  std::shared_ptr<ActivationRecorder> recorder_;
+};
+TORCH_MODULE(RecordingReLU);
+
+/// Common base of the ops that a mixed edge holds.
+class CellOp : public torch::nn::Module {
+ public:
+  virtual at::Tensor forward(const at::Tensor& x) = 0;
+};
+
+/// BN options used everywhere in search networks.
+torch::nn::BatchNorm2dOptions SearchBn(int64_t channels, bool affine = true,
+                                       bool track_running_stats = true);
+
+/// ReLU -> Conv2d(no bias) -> BN, registered as `op.{0,1,2}`.
+class ReLUConvBN : public CellOp {
+ public:
+  ReLUConvBN(std::shared_ptr<ActivationRecorder> recorder, int64_t c_in,
+             int64_t c_out, int64_t kernel, int64_t stride, int64_t padding,
+             int64_t dilation);
+  at::Tensor forward(const at::Tensor& x) override;
+
+ private:
+  RecordingReLU relu_{nullptr};
+  torch::nn::Conv2d conv_{nullptr};
+  torch::nn::BatchNorm2d bn_{nullptr};
+};
+
+/// `none`: zeros (x * 0, subsampled by `stride`). Never executed by TE-NAS,
+/// which masks it, but present so op indices match the original.
+class Zero : public CellOp {
+ public:
+  explicit Zero(int64_t stride) : stride_(stride) {}
+  at::Tensor forward(const at::Tensor& x) override;
+
+ private:
+  int64_t stride_;
+};
+
+/// `skip_connect` with stride 1 and equal channels.
+class Identity : public CellOp {
+ public:
+  at::Tensor forward(const at::Tensor& x) override { return x; }
+};
+
+/// NB201 `avg_pool_3x3`: optional 1x1 ReLUConvBN preprocess when the channel
+/// count changes, then AvgPool(3, stride, pad 1, count_include_pad=False).
+class Pooling : public CellOp {
+ public:
+  Pooling(std::shared_ptr<ActivationRecorder> recorder, int64_t c_in,
+          int64_t c_out, int64_t stride);
+  at::Tensor forward(const at::Tensor& x) override;
+
+ private:
+  std::shared_ptr<ReLUConvBN> preprocess_;
+  torch::nn::AvgPool2d pool_{nullptr};
+};
+
+/// NB201 residual reduction block (spec §1.3): conv_a (3x3, stride 2),
+/// conv_b (3x3), downsample = AvgPool(2,2) -> Conv1x1 (no BN).
+class ResNetBasicBlock : public CellOp {
+ public:
+  ResNetBasicBlock(std::shared_ptr<ActivationRecorder> recorder, int64_t c_in,
+                   int64_t c_out, int64_t stride);
+  at::Tensor forward(const at::Tensor& x) override;
+
+ private:
+  std::shared_ptr<ReLUConvBN> conv_a_;
+  std::shared_ptr<ReLUConvBN> conv_b_;
+  torch::nn::Sequential downsample_pool_conv_{nullptr};  // stride 2
+  std::shared_ptr<ReLUConvBN> downsample_relu_conv_bn_;   // stride 1, C change
+};
+
+}  // namespace tenas::nn
+
+#endif  // TENAS_NN_OPS_H_
