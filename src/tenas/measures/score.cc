@@ -1,0 +1,153 @@
+// Copyright 2026 The tenas Authors.
+
+#include "tenas/measures/score.h"
+
+#include <chrono>
+#include <memory>
+
+#include "absl/status/status.h"
+#include "absl/strings/str_cat.h"
+#include "tenas/data/transforms.h"
+#include "tenas/measures/linear_regions.h"
+#include "tenas/measures/ntk.h"
+#include "tenas/nn/nb201_network.h"
+#include "tenas/util/rng.h"
+#include "tenas/util/status_macros.h"
+
+namespace tenas::measures {
+namespace {
+
+// Stream ids for DeriveSeed: every random stream of a score is derived from
+// (seed, stream, repeat), so a result never depends on the thread running it.
+enum Stream : uint64_t {
+  kNtkData = 1,
+  kRegionData = 2,
+  kNtkPaperInit = 3,
+  kRegionPaperInit = 4,
+};
+
+double SecondsSince(std::chrono::steady_clock::time_point start) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() -
+                                       start)
+      .count();
+}
+
+bool Cancelled(const ScoreOptions& options) {
+  return options.cancel != nullptr &&
+         options.cancel->load(std::memory_order_relaxed);
+}
+
+}  // namespace
+
+absl::Status ValidateScoreOptions(const ScoreOptions& options,
+                                  const data::ImageDataset& dataset) {
+  if (options.compute_ntk &&
+      (options.batch_size < 2 || options.batch_size > dataset.size())) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "batch_size: ", options.batch_size, " is out of range [2, ",
+        dataset.size(), "] (the dataset has ", dataset.size(), " images)"));
+  }
+  if (options.repeats < 1 || options.repeats > 100) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "repeats: ", options.repeats, " is out of range [1, 100]"));
+  }
+  if (options.compute_regions &&
+      (options.lr_batch_size < 1 || options.lr_batch_size > dataset.size())) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "lr_batch_size: ", options.lr_batch_size, " is out of range [1, ",
+        dataset.size(), "]"));
+  }
+  if (options.lr_num_batches < 1 || options.lr_num_batches > 100) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "lr_num_batches: ", options.lr_num_batches,
+        " is out of range [1, 100]"));
+  }
+  if (!options.compute_ntk && !options.compute_regions) {
+    return absl::InvalidArgumentError(
+        "measures: at least one of the NTK and linear regions must be asked "
+        "for");
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<ScoreResult> ScoreNb201(const nb201::Architecture& arch,
+                                       const data::ImageDataset& dataset,
+                                       const ScoreOptions& options) {
+  TENAS_RETURN_IF_ERROR(ValidateScoreOptions(options, dataset));
+  const auto start = std::chrono::steady_clock::now();
+  ScoreResult result;
+  try {
+    const at::Tensor alphas = nn::Nb201ArchitectureAlphas(arch);
+    if (options.compute_ntk) {
+      const auto ntk_start = std::chrono::steady_clock::now();
+      std::shared_ptr<nn::Nb201SearchNetwork> net;
+      nn::RunSeeded(options.seed, [&] {
+        net = std::make_shared<nn::Nb201SearchNetwork>(
+            nn::Nb201NtkConfig(dataset.num_classes));
+      });
+      net->SetAlphas(alphas);
+      NtkOptions ntk_options;
+      ntk_options.fp64 = options.fp64;
+      ntk_options.cancel = options.cancel;
+      double sum = 0;
+      for (int r = 0; r < options.repeats; ++r) {
+        if (options.init == nn::InitMode::kPaper) {
+          nn::RunSeeded(DeriveSeed(options.seed, {kNtkPaperInit, uint64_t(r)}),
+                        [&] { nn::ApplyKaimingInit(*net, nn::FanMode::kFanOut); });
+        }
+        Rng rng(DeriveSeed(options.seed, {kNtkData, uint64_t(r)}));
+        TENAS_ASSIGN_OR_RETURN(
+            at::Tensor batch,
+            data::SampleNtkBatch(dataset, options.batch_size, rng));
+        TENAS_ASSIGN_OR_RETURN(NtkResult ntk,
+                               ComputeNtkReference(*net, batch, ntk_options));
+        result.kappa.push_back(ntk.kappa);
+        result.num_gradient_entries = ntk.num_gradient_entries;
+        sum += ntk.kappa;
+      }
+      result.kappa_mean = sum / options.repeats;
+      result.ntk_seconds = SecondsSince(ntk_start);
+    }
+    if (options.compute_regions) {
+      const auto lr_start = std::chrono::steady_clock::now();
+      std::shared_ptr<nn::Nb201SearchNetwork> net;
+      nn::RunSeeded(options.seed, [&] {
+        net = std::make_shared<nn::Nb201SearchNetwork>(
+            nn::Nb201LrConfig(dataset.num_classes));
+      });
+      net->SetAlphas(alphas);
+      double sum = 0;
+      for (int r = 0; r < options.repeats; ++r) {
+        if (Cancelled(options)) {
+          return absl::CancelledError("score cancelled");
+        }
+        if (options.init == nn::InitMode::kPaper) {
+          nn::RunSeeded(
+              DeriveSeed(options.seed, {kRegionPaperInit, uint64_t(r)}),
+              [&] { nn::ApplyKaimingInit(*net, nn::FanMode::kFanIn); });
+        }
+        Rng rng(DeriveSeed(options.seed, {kRegionData, uint64_t(r)}));
+        std::vector<at::Tensor> batches;
+        for (int b = 0; b < options.lr_num_batches; ++b) {
+          TENAS_ASSIGN_OR_RETURN(
+              at::Tensor batch,
+              data::SampleLrBatch(dataset, options.lr_batch_size, rng));
+          batches.push_back(std::move(batch));
+        }
+        TENAS_ASSIGN_OR_RETURN(LinearRegionResult lr,
+                               CountLinearRegions(*net, batches, options.cancel));
+        result.regions.push_back(static_cast<double>(lr.regions));
+        sum += static_cast<double>(lr.regions);
+      }
+      result.regions_mean = sum / options.repeats;
+      result.regions_seconds = SecondsSince(lr_start);
+    }
+  } catch (const c10::Error& e) {
+    return absl::InternalError(
+        absl::StrCat("score failed in LibTorch: ", e.what_without_backtrace()));
+  }
+  result.seconds = SecondsSince(start);
+  return result;
+}
+
+}  // namespace tenas::measures

@@ -1,0 +1,23 @@
+// Copyright 2026 The tenas Authors.
+//
+// stats.h: rank statistics used by the validation report.
+
+#ifndef TENAS_UTIL_STATS_H_
+#define TENAS_UTIL_STATS_H_
+
+#include <vector>
+
+namespace tenas {
+
+/// Kendall's tau-b between x and y (ties handled as scipy.stats.kendalltau).
+/// Precondition: x.size() == y.size() >= 2. O(n^2), fine for n <= 10^4.
+/// Returns NaN when either side is constant.
+double KendallTauB(const std::vector<double>& x, const std::vector<double>& y);
+
+/// Average ranks (1-based; ties share the mean of their positions), like
+/// scipy.stats.rankdata(method="average").
+std::vector<double> AverageRanks(const std::vector<double>& values);
+
+}  // namespace tenas
+
+#endif  // TENAS_UTIL_STATS_H_

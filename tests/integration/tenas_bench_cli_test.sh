@@ -1,0 +1,74 @@
+#!/usr/bin/env bash
+# End-to-end test of tenas-bench: JSON contract and exit codes.
+# usage: tenas_bench_cli_test.sh PATH/TO/tenas-bench SHARED_DIR
+set -uo pipefail
+BIN="$1"
+SHARED="$2"
+PY=/usr/bin/python3
+ARCH='|nor_conv_3x3~0|+|nor_conv_1x1~0|avg_pool_3x3~1|+|skip_connect~0|nor_conv_3x3~1|nor_conv_1x1~2|'
+failures=0
+pass=0
+check() {  # check NAME EXPECTED_RC ACTUAL_RC
+  if [[ "$2" == "$3" ]]; then
+    pass=$((pass + 1)); echo "ok   $1"
+  else
+    failures=$((failures + 1)); echo "FAIL $1: exit $3, expected $2"
+  fi
+}
+
+# 1. score --json: the last stdout line is one JSON object with the contract.
+out=$("$BIN" score --space nb201 --arch "$ARCH" --repeats 2 --batch-size 16 \
+      --seed 3 --json)
+check "score exit 0" 0 $?
+echo "$out" | tail -n 1 | $PY -c '
+import json, sys
+d = json.loads(sys.stdin.read())
+assert d["arch"].startswith("|nor_conv_3x3~0|"), d
+assert len(d["repeats"]) == 2
+k = [r["ntk_condition_number"] for r in d["repeats"]]
+r = [r["linear_regions"] for r in d["repeats"]]
+assert abs(d["ntk_condition_number"] - sum(k) / 2) < 1e-9 * d["ntk_condition_number"]
+assert abs(d["linear_regions"] - sum(r) / 2) < 1e-9
+assert d["ntk_condition_number"] >= 1 and 1 <= d["linear_regions"] <= 3000
+assert d["seconds"] > 0
+'
+check "score JSON contract" 0 $?
+
+# 2. Same seed, same numbers.
+out2=$("$BIN" score --space nb201 --arch "$ARCH" --repeats 2 --batch-size 16 \
+       --seed 3 --json)
+a=$(echo "$out" | tail -n 1 | $PY -c 'import json,sys; d=json.load(sys.stdin); print(d["ntk_condition_number"], d["linear_regions"])')
+b=$(echo "$out2" | tail -n 1 | $PY -c 'import json,sys; d=json.load(sys.stdin); print(d["ntk_condition_number"], d["linear_regions"])')
+[[ "$a" == "$b" ]]; check "score reproducible ($a)" 0 $?
+
+# 3. Bad input: exit 2 with a one-line message naming the problem.
+err=$("$BIN" score --space nb201 --arch '|nor_conv_3x3~0|+|conv_9x9~0|' 2>&1 >/dev/null)
+check "malformed arch exit 2" 2 $?
+[[ $(echo "$err" | wc -l) == 1 && "$err" == *"conv_9x9"* ]]
+check "malformed arch message" 0 $?
+"$BIN" score --space nb201 --arch "$ARCH" --bogus 1 2>/dev/null; check "unknown flag exit 2" 2 $?
+"$BIN" score --space nb201 --arch "$ARCH" --repeats 0 2>/dev/null; check "bad repeats exit 2" 2 $?
+"$BIN" score --space nb201 --arch "$ARCH" --init nonsense 2>/dev/null; check "bad init exit 2" 2 $?
+"$BIN" score --space nb201 --arch "$ARCH" --dataset imagenet 2>/dev/null; check "bad dataset exit 2" 2 $?
+"$BIN" score --space nb201 2>/dev/null; check "missing arch exit 2" 2 $?
+"$BIN" frobnicate 2>/dev/null; check "unknown command exit 2" 2 $?
+"$BIN" score --space nb201 --arch "$ARCH" --data-dir /nonexistent 2>/dev/null
+check "missing data dir exit 1" 1 $?
+
+# 4. --data-dir with the official layout (a folder of 5 CIFAR-10 batches).
+tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
+mkdir -p "$tmp/cifar-10-batches-bin"
+for i in 1 2 3 4 5; do
+  head -c $((3073 * 250)) "$SHARED/data/cifar10_sample.bin" > "$tmp/cifar-10-batches-bin/data_batch_$i.bin"
+done
+"$BIN" score --arch "$ARCH" --data-dir "$tmp" --repeats 1 --batch-size 8 --json | tail -n 1 \
+  | $PY -c 'import json,sys; d=json.load(sys.stdin); assert d["dataset_images"] == 1250, d'
+check "score --data-dir official layout" 0 $?
+head -c 1000 "$SHARED/data/cifar10_sample.bin" > "$tmp/cifar-10-batches-bin/data_batch_3.bin"
+err=$("$BIN" score --arch "$ARCH" --data-dir "$tmp" 2>&1 >/dev/null)
+rc=$?
+check "truncated batch file fails" 2 $rc
+[[ "$err" == *"data_batch_3.bin"* ]]; check "truncated file named ($err)" 0 $?
+
+echo "$pass passed, $failures failed"
+[[ $failures == 0 ]]

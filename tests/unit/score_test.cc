@@ -1,0 +1,103 @@
+// Copyright 2026 The tenas Authors.
+//
+// ScoreNb201: both measures of one architecture on real images.
+
+#include "tenas/measures/score.h"
+
+#include <gtest/gtest.h>
+
+#include "tenas/data/cifar.h"
+
+namespace tenas::measures {
+namespace {
+
+const data::ImageDataset& Cifar() {
+  static const data::ImageDataset* d = [] {
+    auto loaded = data::LoadBundledCifar10();
+    EXPECT_TRUE(loaded.ok()) << loaded.status();
+    return new data::ImageDataset(std::move(*loaded));
+  }();
+  return *d;
+}
+
+nb201::Architecture Arch(const char* text) {
+  auto arch = nb201::ParseArchitecture(text);
+  EXPECT_TRUE(arch.ok()) << arch.status();
+  return *arch;
+}
+
+ScoreOptions SmallOptions(uint64_t seed) {
+  ScoreOptions o;
+  o.batch_size = 12;
+  o.repeats = 2;
+  o.seed = seed;
+  return o;
+}
+
+constexpr char kArch[] =
+    "|nor_conv_3x3~0|+|nor_conv_1x1~0|avg_pool_3x3~1|+|skip_connect~0|"
+    "nor_conv_3x3~1|nor_conv_1x1~2|";
+
+TEST(ScoreTest, SameSeedGivesSameValues) {
+  auto a = ScoreNb201(Arch(kArch), Cifar(), SmallOptions(7));
+  auto b = ScoreNb201(Arch(kArch), Cifar(), SmallOptions(7));
+  ASSERT_TRUE(a.ok() && b.ok());
+  EXPECT_EQ(a->kappa, b->kappa);
+  EXPECT_EQ(a->regions, b->regions);
+  ASSERT_EQ(a->kappa.size(), 2u);
+  EXPECT_DOUBLE_EQ(a->kappa_mean, (a->kappa[0] + a->kappa[1]) / 2);
+  EXPECT_GE(a->kappa_mean, 1.0);
+  EXPECT_LE(a->regions_mean, 3000.0);
+  EXPECT_GT(a->regions_mean, 1.0);
+}
+
+TEST(ScoreTest, RepeatsAndSeedsDrawDifferentBatches) {
+  auto a = ScoreNb201(Arch(kArch), Cifar(), SmallOptions(7));
+  auto b = ScoreNb201(Arch(kArch), Cifar(), SmallOptions(8));
+  ASSERT_TRUE(a.ok() && b.ok());
+  // Shipped init keeps weights across repeats: only the batch changes.
+  EXPECT_NE(a->kappa[0], a->kappa[1]);
+  EXPECT_NE(a->kappa, b->kappa);
+}
+
+TEST(ScoreTest, PaperInitRedrawsWeights) {
+  ScoreOptions o = SmallOptions(7);
+  o.init = nn::InitMode::kPaper;
+  auto paper = ScoreNb201(Arch(kArch), Cifar(), o);
+  auto shipped = ScoreNb201(Arch(kArch), Cifar(), SmallOptions(7));
+  ASSERT_TRUE(paper.ok() && shipped.ok());
+  // Same batches (same seed), different weights.
+  EXPECT_NE(paper->kappa[0], shipped->kappa[0]);
+}
+
+TEST(ScoreTest, NoneEdgesAreZeroAndDoNotCrash) {
+  auto all_none = ScoreNb201(
+      Arch("|none~0|+|none~0|none~1|+|none~0|none~1|none~2|"), Cifar(),
+      SmallOptions(1));
+  ASSERT_TRUE(all_none.ok()) << all_none.status();
+  // Output node is constant zero: one linear region, degenerate NTK.
+  EXPECT_EQ(all_none->regions_mean, 1.0);
+}
+
+TEST(ScoreTest, InvalidOptionsNameTheField) {
+  ScoreOptions o = SmallOptions(1);
+  o.batch_size = 100000;
+  auto r = ScoreNb201(Arch(kArch), Cifar(), o);
+  EXPECT_EQ(r.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_NE(r.status().message().find("batch_size"), std::string::npos);
+  o = SmallOptions(1);
+  o.repeats = 0;
+  r = ScoreNb201(Arch(kArch), Cifar(), o);
+  EXPECT_NE(r.status().message().find("repeats"), std::string::npos);
+}
+
+TEST(ScoreTest, CancellationStopsTheScore) {
+  std::atomic<bool> cancel{true};
+  ScoreOptions o = SmallOptions(1);
+  o.cancel = &cancel;
+  EXPECT_EQ(ScoreNb201(Arch(kArch), Cifar(), o).status().code(),
+            absl::StatusCode::kCancelled);
+}
+
+}  // namespace
+}  // namespace tenas::measures
