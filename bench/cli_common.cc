@@ -2,10 +2,10 @@
 
 #include "cli_common.h"
 
+#include <torch/torch.h>
+
 #include <iostream>
 #include <thread>
-
-#include <torch/torch.h>
 
 #include "tenas/util/status_macros.h"
 

@@ -14,6 +14,9 @@ namespace tenas::cli {
 /// `tenas-bench score`: both measures of one architecture.
 int RunScoreCommand(const std::vector<std::string>& args);
 
+/// `tenas-bench search`: a whole TE-NAS search.
+int RunSearchCommand(const std::vector<std::string>& args);
+
 /// `tenas-bench validate`: measures of sampled NB201 architectures against
 /// the benchmark's accuracies (Kendall tau), as a Markdown report.
 int RunValidateCommand(const std::vector<std::string>& args);

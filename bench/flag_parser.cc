@@ -55,16 +55,15 @@ std::string Flags::GetString(const std::string& name,
   return it == values_.end() ? fallback : it->second;
 }
 
-absl::StatusOr<int64_t> Flags::GetInt(const std::string& name,
-                                      int64_t fallback, int64_t min,
-                                      int64_t max) const {
+absl::StatusOr<int64_t> Flags::GetInt(const std::string& name, int64_t fallback,
+                                      int64_t min, int64_t max) const {
   auto it = values_.find(name);
   if (it == values_.end()) return fallback;
   int64_t v = 0;
   if (!absl::SimpleAtoi(it->second, &v) || v < min || v > max) {
     return absl::InvalidArgumentError(
-        absl::StrCat("--", name, ": '", it->second,
-                     "' is not an integer in [", min, ", ", max, "]"));
+        absl::StrCat("--", name, ": '", it->second, "' is not an integer in [",
+                     min, ", ", max, "]"));
   }
   return v;
 }

@@ -38,10 +38,11 @@ const tenas::data::ImageDataset& Dataset() {
   return *dataset;
 }
 
-std::shared_ptr<Nb201SearchNetwork> Build(const tenas::nn::Nb201NetworkConfig& c,
-                                          bool supernet) {
+std::shared_ptr<Nb201SearchNetwork> Build(
+    const tenas::nn::Nb201NetworkConfig& c, bool supernet) {
   std::shared_ptr<Nb201SearchNetwork> net;
-  tenas::nn::RunSeeded(0, [&] { net = std::make_shared<Nb201SearchNetwork>(c); });
+  tenas::nn::RunSeeded(0,
+                       [&] { net = std::make_shared<Nb201SearchNetwork>(c); });
   if (!supernet) {
     net->SetAlphas(tenas::nn::Nb201ArchitectureAlphas(
         *tenas::nb201::ParseArchitecture(kBestArch)));

@@ -3,7 +3,6 @@
 // score_command.cc: `tenas-bench score`.
 
 #include <iostream>
-
 #include <nlohmann/json.hpp>
 
 #include "absl/strings/str_format.h"
@@ -29,9 +28,8 @@ struct Outcome {
 
 absl::StatusOr<Outcome> Score(const Flags& flags) {
   if (!flags.positional().empty()) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("unexpected argument '", flags.positional()[0], "'. ",
-                     kUsage));
+    return absl::InvalidArgumentError(absl::StrCat(
+        "unexpected argument '", flags.positional()[0], "'. ", kUsage));
   }
   const std::string space = flags.GetString("space", "nb201");
   if (space != "nb201") {
@@ -39,7 +37,8 @@ absl::StatusOr<Outcome> Score(const Flags& flags) {
         "--space: '", space, "' is not supported here (expected nb201)"));
   }
   if (!flags.Has("arch")) {
-    return absl::InvalidArgumentError(absl::StrCat("--arch is required. ", kUsage));
+    return absl::InvalidArgumentError(
+        absl::StrCat("--arch is required. ", kUsage));
   }
   const std::string arch_text = flags.GetString("arch");
   auto arch = nb201::ParseArchitecture(arch_text);
@@ -88,8 +87,8 @@ absl::StatusOr<Outcome> Score(const Flags& flags) {
       options.seed, options.repeats, options.batch_size,
       std::string(nn::InitModeName(options.init)), result.kappa_mean);
   for (double k : result.kappa) absl::StrAppendFormat(&out.text, " %.6g", k);
-  absl::StrAppendFormat(&out.text, ")\nregions  %.6g  (per repeat:",
-                        result.regions_mean);
+  absl::StrAppendFormat(&out.text,
+                        ")\nregions  %.6g  (per repeat:", result.regions_mean);
   for (double r : result.regions) absl::StrAppendFormat(&out.text, " %.0f", r);
   absl::StrAppendFormat(&out.text,
                         ")\ntime     %.3f s (NTK %.3f s, regions %.3f s, %d "
@@ -106,11 +105,10 @@ int RunScoreCommand(const std::vector<std::string>& args) {
     std::cout << kUsage << std::endl;
     return kExitOk;
   }
-  auto flags = Flags::Parse(
-      args,
-      {"space", "arch", "dataset", "data-dir", "seed", "repeats", "batch-size",
-       "init", "threads"},
-      {"json", "fp64"});
+  auto flags = Flags::Parse(args,
+                            {"space", "arch", "dataset", "data-dir", "seed",
+                             "repeats", "batch-size", "init", "threads"},
+                            {"json", "fp64"});
   if (!flags.ok()) {
     return ReportError("score", absl::InvalidArgumentError(absl::StrCat(
                                     flags.status().message(), ". ", kUsage)));

@@ -17,6 +17,7 @@ constexpr char kUsage[] =
     "commands:\n"
     "  score     the NTK condition number and linear regions of one "
     "architecture\n"
+    "  search    a whole TE-NAS pruning search (NB201 or DARTS)\n"
     "  validate  Kendall tau of both measures against NAS-Bench-201 "
     "accuracies\n"
     "run 'tenas-bench <command> --help' for its flags\n";
@@ -39,6 +40,7 @@ int main(int argc, char** argv) {
     }
   }
   if (command == "score") return tenas::cli::RunScoreCommand(args);
+  if (command == "search") return tenas::cli::RunSearchCommand(args);
   if (command == "validate") return tenas::cli::RunValidateCommand(args);
   std::cerr << "tenas-bench: unknown command '" << command << "'\n" << kUsage;
   return tenas::cli::kExitUsage;

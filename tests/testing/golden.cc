@@ -2,12 +2,12 @@
 
 #include "testing/golden.h"
 
+#include <gtest/gtest.h>
+#include <torch/torch.h>
+
 #include <fstream>
 #include <iterator>
 #include <stdexcept>
-
-#include <gtest/gtest.h>
-#include <torch/torch.h>
 
 namespace tenas::testing {
 

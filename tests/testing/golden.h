@@ -6,12 +6,12 @@
 #ifndef TENAS_TESTS_TESTING_GOLDEN_H_
 #define TENAS_TESTS_TESTING_GOLDEN_H_
 
+#include <ATen/core/Tensor.h>
+
 #include <map>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
-
-#include <ATen/core/Tensor.h>
-#include <nlohmann/json.hpp>
 
 namespace tenas::testing {
 

@@ -2,9 +2,9 @@
 
 #include "tenas/space/accuracy_table.h"
 
-#include <fstream>
-
 #include <gtest/gtest.h>
+
+#include <fstream>
 
 #include "testing/golden.h"
 

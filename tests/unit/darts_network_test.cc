@@ -7,13 +7,14 @@
 
 #include "tenas/nn/darts_network.h"
 
+#include <gtest/gtest.h>
+#include <torch/torch.h>
+
 #include <iostream>
 #include <string>
 #include <vector>
 
-#include <gtest/gtest.h>
-#include <torch/torch.h>
-
+#include "absl/strings/str_cat.h"
 #include "tenas/measures/linear_regions.h"
 #include "tenas/measures/ntk.h"
 #include "tenas/nn/init.h"
@@ -76,10 +77,10 @@ TEST(DartsNetworkTest, NamesOrderAndDefaultInitMatchOriginalCode) {
 
 TEST(DartsNetworkTest, InitialAlphasEqualFixtureAlphas) {
   GoldenFixture g = LoadGolden(kNtkFixture);
-  EXPECT_TRUE(torch::equal(DartsInitialAlphas(),
-                           g.Get("arch_normal_parameters")));
-  EXPECT_TRUE(torch::equal(DartsInitialAlphas(),
-                           g.Get("arch_reduce_parameters")));
+  EXPECT_TRUE(
+      torch::equal(DartsInitialAlphas(), g.Get("arch_normal_parameters")));
+  EXPECT_TRUE(
+      torch::equal(DartsInitialAlphas(), g.Get("arch_reduce_parameters")));
 }
 
 TEST(DartsNetworkTest, LogitsMatchOriginalCode) {
@@ -133,8 +134,8 @@ TEST(DartsNetworkTest, PerSampleGradientsMatchOriginalRows) {
   auto params = net->WeightParameters();
   const at::Tensor& ref = g.Get("per_sample_grads");
   for (int64_t b : {0, 7, 13}) {
-    auto grads = torch::autograd::grad({logits[b].sum()}, params, {}, true,
-                                       false, true);
+    auto grads =
+        torch::autograd::grad({logits[b].sum()}, params, {}, true, false, true);
     std::vector<at::Tensor> flat;
     for (auto& t : grads) {
       if (t.defined()) flat.push_back(t.reshape({-1}));
@@ -174,7 +175,8 @@ TEST(DartsNetworkTest, LinearRegionsMatchOriginalCode) {
   const auto& columns = g.manifest["relu_columns"];
   ASSERT_EQ(columns.size(), recorder.outputs.size());
   for (size_t i = 0; i < columns.size(); ++i) {
-    EXPECT_EQ(recorder.outputs[i][0].numel(), columns[i]["numel"].get<int64_t>())
+    EXPECT_EQ(recorder.outputs[i][0].numel(),
+              columns[i]["numel"].get<int64_t>())
         << columns[i]["module"];
   }
   recorder.outputs.clear();
@@ -275,28 +277,40 @@ TEST(DartsNetworkTest, GenotypeAlphasSelectTheGenotype) {
   }
 }
 
-// Paper: TE-NAS 3.8 M parameters on CIFAR-10 (Table 2) and 5.4 M on ImageNet
-// (Table 3), counted without the auxiliary head.
-TEST(DartsEvalNetworkTest, ParameterCountsMatchPaper) {
-  DartsCifarNetwork cifar(darts::TenasCifar10Genotype(),
-                          DartsCifarEvalConfig(10));
-  const int64_t cifar_params = DartsParameterCount(cifar);
-  std::cout << "TENAS_cifar10 (20 cells, C=36, 10 classes): " << cifar_params
-            << " parameters without the auxiliary head\n";
-  EXPECT_NEAR(cifar_params / 1e6, 3.8, 0.05);
-  int64_t with_aux = 0;
-  for (const auto& p : cifar.parameters()) with_aux += p.numel();
-  EXPECT_GT(with_aux, cifar_params);
-
-  DartsImagenetNetwork imagenet(darts::TenasImagenetGenotype(),
-                                DartsImagenetEvalConfig(1000));
-  const int64_t imagenet_params = DartsParameterCount(imagenet);
-  std::cout << "TENAS_imagenet (14 cells, C=48, 1000 classes): "
-            << imagenet_params << " parameters without the auxiliary head\n";
-  EXPECT_NEAR(imagenet_params / 1e6, 5.4, 0.05);
+TEST(DartsNetworkTest, FullLayoutReducesAtStageStarts) {
+  // C=2, N=2, all layers: cells C, C, 2C(reduce), 2C, 4C(reduce), 4C.
+  DartsNetworkConfig cfg;
+  cfg.channels = 2;
+  cfg.cells_per_stage = 2;
+  auto net = BuildSeeded(cfg, 0);
+  auto params = net->named_parameters();
+  EXPECT_NE(params.find("cells.5.preprocess1.op.1.weight"), nullptr);
+  EXPECT_EQ(params.find("cells.6.preprocess1.op.1.weight"), nullptr);
+  // After a reduction cell, preprocess0 is a FactorizedReduce.
+  for (int cell : {3, 5}) {
+    EXPECT_NE(params.find(
+                  absl::StrCat("cells.", cell, ".preprocess0.convs.0.weight")),
+              nullptr);
+  }
+  for (int cell : {1, 2, 4}) {
+    EXPECT_NE(
+        params.find(absl::StrCat("cells.", cell, ".preprocess0.op.1.weight")),
+        nullptr);
+  }
+  // Reduction cells have FactorizedReduce skips on the edges from c_{k-2}
+  // and c_{k-1}.
+  EXPECT_NE(params.find("cells.2.edges.0<-1._ops.1.convs.1.weight"), nullptr);
+  EXPECT_EQ(params.find("cells.3.edges.0<-1._ops.1.convs.1.weight"), nullptr);
+  EXPECT_EQ(params["classifier.weight"].sizes(),
+            (std::vector<int64_t>{10, 32}));
+  net->train();
+  EXPECT_EQ(net->forward(torch::randn({2, 3, 16, 16})).sizes(),
+            (std::vector<int64_t>{2, 10}));
 }
 
-TEST(DartsEvalNetworkTest, DartsV2ParameterCounts) {
+// DARTS_V2 (DARTS paper: 3.3 M on CIFAR-10, 4.7 M on ImageNet) checks the
+// evaluation networks and the count against DARTS' own numbers.
+TEST(DartsEvalNetworkTest, DartsV2ParameterCountsMatchDartsPaper) {
   auto g = darts::ParseGenotype(
       "Genotype(normal=[('sep_conv_3x3', 0), ('sep_conv_3x3', 1), "
       "('sep_conv_3x3', 0), ('sep_conv_3x3', 1), ('sep_conv_3x3', 1), "
@@ -305,11 +319,50 @@ TEST(DartsEvalNetworkTest, DartsV2ParameterCounts) {
       "('max_pool_3x3', 1), ('skip_connect', 2), ('max_pool_3x3', 1), "
       "('max_pool_3x3', 0), ('skip_connect', 2), ('skip_connect', 2), "
       "('max_pool_3x3', 1)], reduce_concat=[2, 3, 4, 5])");
-  ASSERT_TRUE(g.ok());
+  ASSERT_TRUE(g.ok()) << g.status();
   DartsCifarNetwork cifar(*g, DartsCifarEvalConfig(10));
   DartsImagenetNetwork imagenet(*g, DartsImagenetEvalConfig(1000));
-  std::cout << "DARTS_V2 cifar " << DartsParameterCount(cifar) << " imagenet "
-            << DartsParameterCount(imagenet) << "\n";
+  EXPECT_NEAR(DartsParameterCount(cifar) / 1e6, 3.3, 0.05);
+  EXPECT_NEAR(DartsParameterCount(imagenet) / 1e6, 4.7, 0.05);
+  // Exact values (the "param size" DARTS' training scripts log, in MB).
+  EXPECT_EQ(DartsParameterCount(cifar), 3349342);
+  EXPECT_EQ(DartsParameterCount(imagenet), 4718752);
+}
+
+// TE-NAS paper: 5.4 M parameters on ImageNet (Table 3), counted without the
+// auxiliary head as DARTS' count_parameters_in_MB does.
+TEST(DartsEvalNetworkTest, TenasParameterCounts) {
+  DartsImagenetNetwork imagenet(darts::TenasImagenetGenotype(),
+                                DartsImagenetEvalConfig(1000));
+  const int64_t imagenet_params = DartsParameterCount(imagenet);
+  std::cout << "TENAS_imagenet (14 cells, C=48, 1000 classes): "
+            << imagenet_params << " parameters without the auxiliary head\n";
+  EXPECT_NEAR(imagenet_params / 1e6, 5.4, 0.05);
+  EXPECT_EQ(imagenet_params, 5420416);
+
+  // The published TENAS_cifar10 genotype gives 4.14 M with the
+  // DARTS_evaluation networks, not the paper's 3.8 M (Table 2); see
+  // DISABLED_TenasCifar10ParameterCountMatchesPaper. Pin the measured value.
+  DartsCifarNetwork cifar(darts::TenasCifar10Genotype(),
+                          DartsCifarEvalConfig(10));
+  const int64_t cifar_params = DartsParameterCount(cifar);
+  std::cout << "TENAS_cifar10 (20 cells, C=36, 10 classes): " << cifar_params
+            << " parameters without the auxiliary head\n";
+  EXPECT_EQ(cifar_params, 4137526);
+  int64_t with_aux = 0;
+  for (const auto& p : cifar.parameters()) with_aux += p.numel();
+  EXPECT_GT(with_aux, cifar_params);
+}
+
+// Known discrepancy, kept disabled: the paper reports 3.8 M parameters for
+// TE-NAS on CIFAR-10, but TENAS_cifar10 as published in
+// chenwydj/DARTS_evaluation:genotypes.py (commits 54d479f and 4c317ce agree)
+// has 4,137,526 with that repository's NetworkCIFAR (C=36, 20 cells), whose
+// implementation reproduces DARTS_V2's published 3.3 M / 4.7 M.
+TEST(DartsEvalNetworkTest, DISABLED_TenasCifar10ParameterCountMatchesPaper) {
+  DartsCifarNetwork cifar(darts::TenasCifar10Genotype(),
+                          DartsCifarEvalConfig(10));
+  EXPECT_NEAR(DartsParameterCount(cifar) / 1e6, 3.8, 0.05);
 }
 
 TEST(DartsEvalNetworkTest, CifarForwardShapesAndAuxiliaryHead) {

@@ -5,10 +5,10 @@
 
 #include "tenas/space/darts.h"
 
+#include <gtest/gtest.h>
+
 #include <string>
 #include <vector>
-
-#include <gtest/gtest.h>
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
@@ -102,7 +102,8 @@ TEST(DartsGenotypeTest, AcceptsRangeDoubleQuotesAndWhitespace) {
 
   // Other concat lists are kept as written.
   const std::string custom = absl::StrReplaceAll(
-      kTenasCifar10Text, {{"normal_concat=[2, 3, 4, 5]", "normal_concat=[4, 5]"}});
+      kTenasCifar10Text,
+      {{"normal_concat=[2, 3, 4, 5]", "normal_concat=[4, 5]"}});
   auto c = ParseGenotype(custom);
   ASSERT_TRUE(c.ok()) << c.status();
   EXPECT_EQ(c->normal_concat, (std::vector<int>{4, 5}));
@@ -163,25 +164,26 @@ TEST(DartsGenotypeTest, RejectsMalformedWithMessageAndPosition) {
     cases.push_back({t, "too many items in reduce (expected exactly 8)",
                      Find(t, "('skip_connect', 0)]")});
   }
-  cases.push_back({text + " junk", "unexpected trailing text",
-                   text.size() + 1});
+  cases.push_back(
+      {text + " junk", "unexpected trailing text", text.size() + 1});
   {
     std::string t = Replace("normal_concat=", "reduce_concat=");
-    cases.push_back({t, "expected 'normal_concat' (field 'normal_concat'), "
-                        "found 'reduce_concat'",
+    cases.push_back({t,
+                     "expected 'normal_concat' (field 'normal_concat'), "
+                     "found 'reduce_concat'",
                      Find(t, "reduce_concat")});
   }
   {
-    std::string t = Replace("normal_concat=[2, 3, 4, 5]",
-                            "normal_concat=[2, 3, 4, 6]");
-    cases.push_back({t, "normal_concat entry 6 out of range 0..5",
-                     Find(t, "6]")});
+    std::string t =
+        Replace("normal_concat=[2, 3, 4, 5]", "normal_concat=[2, 3, 4, 6]");
+    cases.push_back(
+        {t, "normal_concat entry 6 out of range 0..5", Find(t, "6]")});
   }
   {
-    std::string t = Replace("reduce_concat=[2, 3, 4, 5]",
-                            "reduce_concat=range(2, 7)");
-    cases.push_back({t, "reduce_concat range stop 7 must be in 3..6",
-                     Find(t, "7)")});
+    std::string t =
+        Replace("reduce_concat=[2, 3, 4, 5]", "reduce_concat=range(2, 7)");
+    cases.push_back(
+        {t, "reduce_concat range stop 7 must be in 3..6", Find(t, "7)")});
   }
   {
     std::string t = Replace("'dil_conv_3x3', 0", "'dil_conv_3x3\", 0");
@@ -199,11 +201,11 @@ TEST(DartsGenotypeTest, RejectsMalformedWithMessageAndPosition) {
   }
   {
     std::string t = Replace("('sep_conv_5x5', 1)", "('sep_conv_5x5', x)");
-    cases.push_back({t, "expected an integer (input index, normal item 1",
-                     Find(t, "x)")});
+    cases.push_back(
+        {t, "expected an integer (input index, normal item 1", Find(t, "x)")});
   }
-  cases.push_back({text.substr(0, 30), "unterminated op name (normal item 0",
-                   18});
+  cases.push_back(
+      {text.substr(0, 30), "unterminated op name (normal item 0", 18});
   {
     std::string t = text.substr(0, text.find(", normal_concat"));
     cases.push_back(
@@ -239,9 +241,9 @@ EdgeWeights WeightsSelecting(
 
 TEST(DartsGenotypeTest, DeriveGenotypeReturnsSurvivingEdges) {
   for (const Genotype& g : {TenasCifar10Genotype(), TenasImagenetGenotype()}) {
-    EXPECT_EQ(DeriveGenotype(WeightsSelecting(g.normal),
-                             WeightsSelecting(g.reduce)),
-              g);
+    EXPECT_EQ(
+        DeriveGenotype(WeightsSelecting(g.normal), WeightsSelecting(g.reduce)),
+        g);
   }
 }
 

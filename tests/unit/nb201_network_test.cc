@@ -4,12 +4,12 @@
 
 #include "tenas/nn/nb201_network.h"
 
+#include <gtest/gtest.h>
+#include <torch/torch.h>
+
 #include <fstream>
 #include <sstream>
 #include <string>
-
-#include <gtest/gtest.h>
-#include <torch/torch.h>
 
 #include "tenas/nn/init.h"
 #include "tenas/space/nb201.h"

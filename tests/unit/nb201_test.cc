@@ -4,11 +4,11 @@
 
 #include "tenas/space/nb201.h"
 
+#include <gtest/gtest.h>
+
 #include <fstream>
 #include <set>
 #include <string>
-
-#include <gtest/gtest.h>
 
 #include "testing/golden.h"
 

@@ -4,11 +4,11 @@
 
 #include "tenas/measures/ntk.h"
 
-#include <cmath>
-#include <limits>
-
 #include <gtest/gtest.h>
 #include <torch/torch.h>
+
+#include <cmath>
+#include <limits>
 
 #include "tenas/nn/init.h"
 #include "tenas/nn/nb201_network.h"
@@ -77,8 +77,8 @@ TEST(NtkTest, PerSampleGradientsMatchOriginalRows) {
   auto params = net->WeightParameters();
   const at::Tensor& ref = g.Get("per_sample_grads");
   for (int64_t b : {0, 17, 71}) {
-    auto grads = torch::autograd::grad({logits[b].sum()}, params, {}, true,
-                                       false, true);
+    auto grads =
+        torch::autograd::grad({logits[b].sum()}, params, {}, true, false, true);
     std::vector<at::Tensor> flat;
     for (auto& t : grads) {
       if (t.defined()) flat.push_back(t.reshape({-1}));
@@ -109,10 +109,10 @@ TEST(NtkTest, KappaFromGramHandlesDegenerateSpectra) {
   const double k = KappaFromGram(g).kappa;
   EXPECT_TRUE(k == std::numeric_limits<double>::max() || k < 0 || k > 1e15);
   // Diagonal: exact ratio.
-  EXPECT_DOUBLE_EQ(KappaFromGram(torch::diag(torch::tensor({2.0, 8.0},
-                                                           torch::kFloat64)))
-                       .kappa,
-                   4.0);
+  EXPECT_DOUBLE_EQ(
+      KappaFromGram(torch::diag(torch::tensor({2.0, 8.0}, torch::kFloat64)))
+          .kappa,
+      4.0);
   EXPECT_EQ(NanToNumKappa(std::nan("")), kNanKappa);
   EXPECT_EQ(NanToNumKappa(-std::numeric_limits<double>::infinity()),
             std::numeric_limits<double>::lowest());
@@ -126,7 +126,8 @@ TEST(NtkTest, CancellationStopsBetweenBackwardPasses) {
   std::atomic<bool> cancel{true};
   NtkOptions options;
   options.cancel = &cancel;
-  auto result = ComputeNtkReference(*net, torch::randn({8, 3, 32, 32}), options);
+  auto result =
+      ComputeNtkReference(*net, torch::randn({8, 3, 32, 32}), options);
   EXPECT_EQ(result.status().code(), absl::StatusCode::kCancelled);
 }
 
@@ -135,10 +136,9 @@ TEST(NtkTest, RejectsEmptyBatch) {
   nn::RunSeeded(5, [&] {
     net = std::make_shared<Nb201SearchNetwork>(nn::Nb201NtkConfig(10));
   });
-  EXPECT_EQ(ComputeNtkReference(*net, torch::randn({0, 3, 32, 32}))
-                .status()
-                .code(),
-            absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(
+      ComputeNtkReference(*net, torch::randn({0, 3, 32, 32})).status().code(),
+      absl::StatusCode::kInvalidArgument);
 }
 
 }  // namespace

@@ -7,19 +7,19 @@
 
 #include "tenas/search/ranking.h"
 
+#include <gtest/gtest.h>
+
 #include <cmath>
 #include <cstdint>
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
 #include <iterator>
-#include <ostream>
 #include <limits>
+#include <nlohmann/json.hpp>
+#include <ostream>
 #include <string>
 #include <vector>
-
-#include <gtest/gtest.h>
-#include <nlohmann/json.hpp>
 
 namespace tenas::search {
 
@@ -269,11 +269,11 @@ TEST_P(RankingGoldenTest, ReproducesOfficialRound) {
   EXPECT_EQ(alive, JsonMask(expected["alive_after"]));
 }
 
-INSTANTIATE_TEST_SUITE_P(
-    Ranking, RankingGoldenTest, ::testing::ValuesIn(kGoldenCaseNames),
-    [](const ::testing::TestParamInfo<const char*>& info) {
-      return std::string(info.param);
-    });
+INSTANTIATE_TEST_SUITE_P(Ranking, RankingGoldenTest,
+                         ::testing::ValuesIn(kGoldenCaseNames),
+                         [](const ::testing::TestParamInfo<const char*>& info) {
+                           return std::string(info.param);
+                         });
 
 // ---------------------------------------------------------------------------
 // Hand-made unit tests.
@@ -362,8 +362,7 @@ TEST(RankingSortKeyTest, NonFiniteIsAnErrorNotACrash) {
   absl::StatusOr<double> nan = SortKey(kNaN, 3);
   ASSERT_FALSE(nan.ok());
   EXPECT_EQ(nan.status().code(), absl::StatusCode::kInvalidArgument);
-  EXPECT_NE(nan.status().message().find("ValueError"),
-            absl::string_view::npos);
+  EXPECT_NE(nan.status().message().find("ValueError"), absl::string_view::npos);
 }
 
 TEST(RankingRankTest, EqualMeansShareARank) {
@@ -413,9 +412,9 @@ TEST(RankingRankTest, SortIsStableInBothDirections) {
 TEST(RankingRankTest, DenseRanksUseExactEqualityNotTheSortKey) {
   // 0.1231 and 0.1232 share the 3-significant-digit key 0.123: the sort
   // keeps their input order, but they get different ranks.
-  const std::vector<CandidateDeltas> c = {
-      Deltas({0, 0, 1}, 0.1231, 0.0011), Deltas({0, 0, 2}, 0.1232, 0.0012),
-      Deltas({0, 0, 3}, 0.1232, 0.0012)};
+  const std::vector<CandidateDeltas> c = {Deltas({0, 0, 1}, 0.1231, 0.0011),
+                                          Deltas({0, 0, 2}, 0.1232, 0.0012),
+                                          Deltas({0, 0, 3}, 0.1232, 0.0012)};
   ASSERT_EQ(*SortKey(0.1231, 3), *SortKey(0.1232, 3));
   absl::StatusOr<Ranking> r = RankCandidates(c, 3);
   ASSERT_TRUE(r.ok()) << r.status();
@@ -463,9 +462,9 @@ TEST(RankingRankTest, RankSumOrderIsAscending) {
 TEST(RankingSelectTest, EnumerationSkipsSingleOpEdges) {
   const AliveMask alive = Nb201Mask({3, 1, 2, 1, 1, 4});
   const std::vector<CandidateId> ids = EnumerateCandidates(alive);
-  const std::vector<CandidateId> expected = {
-      {0, 0, 1}, {0, 0, 2}, {0, 0, 3}, {0, 2, 1}, {0, 2, 2},
-      {0, 5, 1}, {0, 5, 2}, {0, 5, 3}, {0, 5, 4}};
+  const std::vector<CandidateId> expected = {{0, 0, 1}, {0, 0, 2}, {0, 0, 3},
+                                             {0, 2, 1}, {0, 2, 2}, {0, 5, 1},
+                                             {0, 5, 2}, {0, 5, 3}, {0, 5, 4}};
   EXPECT_EQ(ids, expected);
 }
 
@@ -516,16 +515,14 @@ TEST(RankingSelectTest, TakesFirstPCandidatesOfEachEdgeInRankSumOrder) {
 
 TEST(RankingSelectTest, RejectsBadInputs) {
   const AliveMask alive = Nb201Mask({4, 4, 4, 4, 4, 4});
-  EXPECT_EQ(RankAndSelect({Deltas({0, 0, 0}, 0, 0)}, 1, alive, 3)
-                .status()
-                .code(),
-            absl::StatusCode::kInvalidArgument);  // `none` is masked
-  EXPECT_EQ(RankAndSelect({Deltas({0, 6, 1}, 0, 0)}, 1, alive, 3)
-                .status()
-                .code(),
-            absl::StatusCode::kInvalidArgument);  // no edge 6
-  EXPECT_EQ(RankAndSelect({Deltas({0, 0, 1}, 0, 0), Deltas({0, 0, 1}, 0, 0)},
-                          1, alive, 3)
+  EXPECT_EQ(
+      RankAndSelect({Deltas({0, 0, 0}, 0, 0)}, 1, alive, 3).status().code(),
+      absl::StatusCode::kInvalidArgument);  // `none` is masked
+  EXPECT_EQ(
+      RankAndSelect({Deltas({0, 6, 1}, 0, 0)}, 1, alive, 3).status().code(),
+      absl::StatusCode::kInvalidArgument);  // no edge 6
+  EXPECT_EQ(RankAndSelect({Deltas({0, 0, 1}, 0, 0), Deltas({0, 0, 1}, 0, 0)}, 1,
+                          alive, 3)
                 .status()
                 .code(),
             absl::StatusCode::kInvalidArgument);  // listed twice
@@ -567,8 +564,8 @@ TEST(RankingDeltasTest, NanKappaBecomes100000) {
 
 TEST(RankingDeltasTest, InfiniteKappaFailsTheRoundUnlessMappedLikeNan) {
   const AliveMask alive = Nb201Mask({2, 2, 2, 2, 2, 2});
-  const std::vector<RepeatMeasurement> bad = {
-      {23.5, kInf, 2979, 2979}, {23.5, 23.0, 2979, 2976}};
+  const std::vector<RepeatMeasurement> bad = {{23.5, kInf, 2979, 2979},
+                                              {23.5, 23.0, 2979, 2976}};
   const std::vector<RepeatMeasurement> good = {{23.5, 23.0, 2979, 2976}};
   absl::StatusOr<CandidateDeltas> a =
       ComputeCandidateDeltas({0, 0, 1}, bad, {});
@@ -606,8 +603,8 @@ TEST(RankingDeltasTest, RejectsZeroRegionsAndNoRepeats) {
 
 // A DARTS-shaped mask after the op rounds: one alive op per edge.
 AliveMask DartsSinglePathMask() {
-  AliveMask mask(2, std::vector<std::vector<bool>>(
-                        14, std::vector<bool>(8, false)));
+  AliveMask mask(
+      2, std::vector<std::vector<bool>>(14, std::vector<bool>(8, false)));
   for (int ct = 0; ct < 2; ++ct) {
     for (int e = 0; e < 14; ++e) mask[ct][e][1 + (e + ct) % 7] = true;
   }

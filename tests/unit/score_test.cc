@@ -71,9 +71,9 @@ TEST(ScoreTest, PaperInitRedrawsWeights) {
 }
 
 TEST(ScoreTest, NoneEdgesAreZeroAndDoNotCrash) {
-  auto all_none = ScoreNb201(
-      Arch("|none~0|+|none~0|none~1|+|none~0|none~1|none~2|"), Cifar(),
-      SmallOptions(1));
+  auto all_none =
+      ScoreNb201(Arch("|none~0|+|none~0|none~1|+|none~0|none~1|none~2|"),
+                 Cifar(), SmallOptions(1));
   ASSERT_TRUE(all_none.ok()) << all_none.status();
   // Output node is constant zero: one linear region, degenerate NTK.
   EXPECT_EQ(all_none->regions_mean, 1.0);

@@ -11,9 +11,9 @@ namespace tenas::data {
 absl::StatusOr<int> DatasetNumClasses(absl::string_view name) {
   if (name == "cifar10") return 10;
   if (name == "cifar100") return 100;
-  return absl::InvalidArgumentError(absl::StrCat(
-      "dataset: unknown dataset '", name, "' (expected one of ",
-      kSupportedDatasets, ")"));
+  return absl::InvalidArgumentError(absl::StrCat("dataset: unknown dataset '",
+                                                 name, "' (expected one of ",
+                                                 kSupportedDatasets, ")"));
 }
 
 absl::StatusOr<ImageDataset> LoadDataset(absl::string_view name,

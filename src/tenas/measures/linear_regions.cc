@@ -32,8 +32,7 @@ std::vector<uint64_t> PackRows(const at::Tensor& bits, int64_t words) {
 
 int64_t CountDistinctRows(const at::Tensor& bits_in) {
   if (bits_in.size(0) == 0) return 0;
-  const at::Tensor bits =
-      bits_in.to(torch::kCPU, torch::kUInt8).contiguous();
+  const at::Tensor bits = bits_in.to(torch::kCPU, torch::kUInt8).contiguous();
   const int64_t n = bits.size(0);
   const int64_t words = std::max<int64_t>(1, (bits.size(1) + 63) / 64);
   const std::vector<uint64_t> packed = PackRows(bits, words);
@@ -95,9 +94,9 @@ absl::StatusOr<LinearRegionResult> CountLinearRegions(
   } catch (const c10::Error& e) {
     recorder.enabled = false;
     recorder.outputs.clear();
-    return absl::InternalError(absl::StrCat(
-        "linear-region evaluation failed in LibTorch: ",
-        e.what_without_backtrace()));
+    return absl::InternalError(
+        absl::StrCat("linear-region evaluation failed in LibTorch: ",
+                     e.what_without_backtrace()));
   }
 }
 

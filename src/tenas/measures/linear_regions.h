@@ -6,11 +6,11 @@
 #ifndef TENAS_MEASURES_LINEAR_REGIONS_H_
 #define TENAS_MEASURES_LINEAR_REGIONS_H_
 
+#include <ATen/core/Tensor.h>
+
 #include <atomic>
 #include <cstdint>
 #include <vector>
-
-#include <ATen/core/Tensor.h>
 
 #include "absl/status/statusor.h"
 #include "tenas/nn/search_network.h"

@@ -29,14 +29,16 @@ NtkResult KappaFromGram(const at::Tensor& gram) {
     const double hi = eig[n - 1].item<double>();
     result.lambda_min = lo;
     result.lambda_max = hi;
-    result.kappa = NanToNumKappa(hi / lo);
+    result.kappa_raw = hi / lo;
+    result.kappa = NanToNumKappa(result.kappa_raw);
   } else {
     const float lo = eig[0].item<float>();
     const float hi = eig[n - 1].item<float>();
     result.lambda_min = lo;
     result.lambda_max = hi;
     const float kappa = hi / lo;  // float32 division, as the original
-    result.kappa = NanToNumKappa(static_cast<double>(kappa));
+    result.kappa_raw = static_cast<double>(kappa);
+    result.kappa = NanToNumKappa(result.kappa_raw);
   }
   return result;
 }
@@ -60,10 +62,10 @@ absl::StatusOr<NtkResult> ComputeNtkReference(nn::SearchNetwork& net,
           options.cancel->load(std::memory_order_relaxed)) {
         return absl::CancelledError("NTK evaluation cancelled");
       }
-      std::vector<at::Tensor> grads = torch::autograd::grad(
-          {logits[b].sum()}, params, /*grad_outputs=*/{},
-          /*retain_graph=*/true, /*create_graph=*/false,
-          /*allow_unused=*/true);
+      std::vector<at::Tensor> grads =
+          torch::autograd::grad({logits[b].sum()}, params, /*grad_outputs=*/{},
+                                /*retain_graph=*/true, /*create_graph=*/false,
+                                /*allow_unused=*/true);
       std::vector<at::Tensor> flat;
       flat.reserve(grads.size());
       for (const at::Tensor& g : grads) {
@@ -79,10 +81,11 @@ absl::StatusOr<NtkResult> ComputeNtkReference(nn::SearchNetwork& net,
     if (options.keep_gram) result.gram = gram;
     return result;
   } catch (const c10::Error& e) {
-    return absl::InternalError(
-        absl::StrCat("NTK evaluation failed in LibTorch: ", e.what_without_backtrace()));
+    return absl::InternalError(absl::StrCat(
+        "NTK evaluation failed in LibTorch: ", e.what_without_backtrace()));
   } catch (const std::exception& e) {
-    return absl::InternalError(absl::StrCat("NTK evaluation failed: ", e.what()));
+    return absl::InternalError(
+        absl::StrCat("NTK evaluation failed: ", e.what()));
   }
 }
 

@@ -9,10 +9,10 @@
 #ifndef TENAS_MEASURES_NTK_H_
 #define TENAS_MEASURES_NTK_H_
 
+#include <ATen/core/Tensor.h>
+
 #include <atomic>
 #include <cstdint>
-
-#include <ATen/core/Tensor.h>
 
 #include "absl/status/statusor.h"
 #include "tenas/nn/search_network.h"
@@ -35,6 +35,8 @@ struct NtkOptions {
 struct NtkResult {
   /// λmax / λmin after nan_to_num (NaN -> 1e5, ±inf -> ±DBL_MAX).
   double kappa = 0;
+  /// λmax / λmin as computed, before nan_to_num (may be NaN or ±inf).
+  double kappa_raw = 0;
   double lambda_min = 0;
   double lambda_max = 0;
   /// P: entries of one per-sample gradient row.

@@ -27,8 +27,7 @@ enum Stream : uint64_t {
 };
 
 double SecondsSince(std::chrono::steady_clock::time_point start) {
-  return std::chrono::duration<double>(std::chrono::steady_clock::now() -
-                                       start)
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
       .count();
 }
 
@@ -53,14 +52,14 @@ absl::Status ValidateScoreOptions(const ScoreOptions& options,
   }
   if (options.compute_regions &&
       (options.lr_batch_size < 1 || options.lr_batch_size > dataset.size())) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "lr_batch_size: ", options.lr_batch_size, " is out of range [1, ",
-        dataset.size(), "]"));
+    return absl::InvalidArgumentError(
+        absl::StrCat("lr_batch_size: ", options.lr_batch_size,
+                     " is out of range [1, ", dataset.size(), "]"));
   }
   if (options.lr_num_batches < 1 || options.lr_num_batches > 100) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "lr_num_batches: ", options.lr_num_batches,
-        " is out of range [1, 100]"));
+    return absl::InvalidArgumentError(
+        absl::StrCat("lr_num_batches: ", options.lr_num_batches,
+                     " is out of range [1, 100]"));
   }
   if (!options.compute_ntk && !options.compute_regions) {
     return absl::InvalidArgumentError(
@@ -92,8 +91,9 @@ absl::StatusOr<ScoreResult> ScoreNb201(const nb201::Architecture& arch,
       double sum = 0;
       for (int r = 0; r < options.repeats; ++r) {
         if (options.init == nn::InitMode::kPaper) {
-          nn::RunSeeded(DeriveSeed(options.seed, {kNtkPaperInit, uint64_t(r)}),
-                        [&] { nn::ApplyKaimingInit(*net, nn::FanMode::kFanOut); });
+          nn::RunSeeded(
+              DeriveSeed(options.seed, {kNtkPaperInit, uint64_t(r)}),
+              [&] { nn::ApplyKaimingInit(*net, nn::FanMode::kFanOut); });
         }
         Rng rng(DeriveSeed(options.seed, {kNtkData, uint64_t(r)}));
         TENAS_ASSIGN_OR_RETURN(
@@ -134,8 +134,9 @@ absl::StatusOr<ScoreResult> ScoreNb201(const nb201::Architecture& arch,
               data::SampleLrBatch(dataset, options.lr_batch_size, rng));
           batches.push_back(std::move(batch));
         }
-        TENAS_ASSIGN_OR_RETURN(LinearRegionResult lr,
-                               CountLinearRegions(*net, batches, options.cancel));
+        TENAS_ASSIGN_OR_RETURN(
+            LinearRegionResult lr,
+            CountLinearRegions(*net, batches, options.cancel));
         result.regions.push_back(static_cast<double>(lr.regions));
         sum += static_cast<double>(lr.regions);
       }

@@ -40,14 +40,14 @@ struct ScoreOptions {
 
 /// Per-repeat and mean values of the two measures.
 struct ScoreResult {
-  std::vector<double> kappa;    ///< κ per repeat (empty without NTK).
-  std::vector<double> regions;  ///< R per repeat (empty without LR).
-  double kappa_mean = 0;        ///< Mean of `kappa`, accumulated in order.
-  double regions_mean = 0;      ///< Mean of `regions`.
+  std::vector<double> kappa;         ///< κ per repeat (empty without NTK).
+  std::vector<double> regions;       ///< R per repeat (empty without LR).
+  double kappa_mean = 0;             ///< Mean of `kappa`, accumulated in order.
+  double regions_mean = 0;           ///< Mean of `regions`.
   int64_t num_gradient_entries = 0;  ///< P of the NTK.
-  double ntk_seconds = 0;       ///< Wall time of the NTK part.
-  double regions_seconds = 0;   ///< Wall time of the LR part.
-  double seconds = 0;           ///< Total wall time.
+  double ntk_seconds = 0;            ///< Wall time of the NTK part.
+  double regions_seconds = 0;        ///< Wall time of the LR part.
+  double seconds = 0;                ///< Total wall time.
 };
 
 /// Checks options against the dataset; InvalidArgument names the field.

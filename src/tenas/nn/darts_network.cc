@@ -42,12 +42,12 @@ torch::nn::Sequential AuxiliaryFeatures(int64_t c, bool imagenet) {
                                           .stride(imagenet ? 2 : 3)
                                           .padding(0)
                                           .count_include_pad(false)));
-  seq->push_back(torch::nn::Conv2d(torch::nn::Conv2dOptions(c, 128, 1).bias(
-      false)));
+  seq->push_back(
+      torch::nn::Conv2d(torch::nn::Conv2dOptions(c, 128, 1).bias(false)));
   seq->push_back(torch::nn::BatchNorm2d(SearchBn(128)));
   seq->push_back(torch::nn::ReLU());
-  seq->push_back(torch::nn::Conv2d(torch::nn::Conv2dOptions(128, 768, 2).bias(
-      false)));
+  seq->push_back(
+      torch::nn::Conv2d(torch::nn::Conv2dOptions(128, 768, 2).bias(false)));
   // The ImageNet head of the original has no BN here.
   if (!imagenet) seq->push_back(torch::nn::BatchNorm2d(SearchBn(768)));
   seq->push_back(torch::nn::ReLU());
@@ -61,8 +61,8 @@ void RegisterAuxiliaryHead(torch::nn::Module* parent, int64_t c,
                            torch::nn::Linear* classifier) {
   auto head = std::make_shared<torch::nn::Module>();
   *features = head->register_module("features", AuxiliaryFeatures(c, imagenet));
-  *classifier = head->register_module("classifier",
-                                      torch::nn::Linear(768, num_classes));
+  *classifier =
+      head->register_module("classifier", torch::nn::Linear(768, num_classes));
   parent->register_module("auxiliary_head", head);
 }
 
@@ -116,8 +116,8 @@ DartsMixWeights DartsMixFromAlphas(const at::Tensor& alphas) {
   TORCH_CHECK(alphas.dim() == 2 && alphas.size(0) == kNumEdges &&
                   alphas.size(1) == kNumOps,
               "DARTS alphas must be [14, 8], got ", alphas.sizes());
-  const at::Tensor a = alphas.detach().to(torch::kCPU, torch::kFloat32)
-                           .contiguous();
+  const at::Tensor a =
+      alphas.detach().to(torch::kCPU, torch::kFloat32).contiguous();
   const at::Tensor w = torch::softmax(a, /*dim=*/1).contiguous();
   const float* pa = a.data_ptr<float>();
   const float* pw = w.data_ptr<float>();
@@ -174,7 +174,7 @@ at::Tensor DartsSearchCell::forward(const at::Tensor& s0, const at::Tensor& s1,
   states.reserve(2 + kNumSteps);
   states.push_back(preprocess0_->forward(s0));
   states.push_back(preprocess1_->forward(s1));
-  const at::Tensor& ref = states[1];
+  const at::Tensor ref = states[1];  // shape reference for zero nodes
   for (int node = 0; node < kNumSteps; ++node) {
     at::Tensor sum;
     for (int input = 0; input < node + 2; ++input) {
@@ -210,18 +210,22 @@ DartsSearchNetwork::DartsSearchNetwork(const DartsNetworkConfig& config)
   // Built even without use_stem (input channels min(3, C) then), as in the
   // original: it consumes random numbers, so keep it for identical init.
   stem_ = register_module(
-      "stem", torch::nn::Sequential(
-                  Conv3x3(config.use_stem ? 3 : std::min<int64_t>(3, C),
-                          c_stem, 1),
-                  torch::nn::BatchNorm2d(SearchBn(c_stem))));
+      "stem",
+      torch::nn::Sequential(
+          Conv3x3(config.use_stem ? 3 : std::min<int64_t>(3, C), c_stem, 1),
+          torch::nn::BatchNorm2d(SearchBn(c_stem))));
   // [C]*N + [2C] + [2C]*(N-1) + [4C] + [4C]*(N-1), reductions at 2C and 4C.
   std::vector<int64_t> channels;
   std::vector<bool> reductions;
-  for (int64_t i = 0; i < N; ++i) channels.push_back(C), reductions.push_back(false);
-  channels.push_back(2 * C), reductions.push_back(true);
-  for (int64_t i = 0; i + 1 < N; ++i) channels.push_back(2 * C), reductions.push_back(false);
-  channels.push_back(4 * C), reductions.push_back(true);
-  for (int64_t i = 0; i + 1 < N; ++i) channels.push_back(4 * C), reductions.push_back(false);
+  auto add_stage = [&](int64_t c, int64_t count, bool reduce_first) {
+    for (int64_t i = 0; i < count; ++i) {
+      channels.push_back(c);
+      reductions.push_back(reduce_first && i == 0);
+    }
+  };
+  add_stage(C, N, /*reduce_first=*/false);
+  add_stage(2 * C, N, /*reduce_first=*/true);
+  add_stage(4 * C, N, /*reduce_first=*/true);
 
   auto cells = torch::nn::ModuleList();
   int64_t c_prev_prev = c_stem, c_prev = c_stem;
@@ -241,8 +245,8 @@ DartsSearchNetwork::DartsSearchNetwork(const DartsNetworkConfig& config)
   last_bn_ = torch::nn::BatchNorm2d(SearchBn(c_prev));
   last_relu_ = RecordingReLU(recorder_);
   register_module("lastact", torch::nn::Sequential(last_bn_, last_relu_));
-  classifier_ = register_module(
-      "classifier", torch::nn::Linear(c_prev, config.num_classes));
+  classifier_ = register_module("classifier",
+                                torch::nn::Linear(c_prev, config.num_classes));
   SetAlphas(DartsInitialAlphas(), DartsInitialAlphas());
 }
 
@@ -356,9 +360,8 @@ DartsCifarNetwork::DartsCifarNetwork(const darts::Genotype& genotype,
   for (int i = 0; i < layers; ++i) {
     const bool reduction = i == layers / 3 || i == 2 * layers / 3;
     if (reduction) c_curr *= 2;
-    auto cell = std::make_shared<DartsEvalCell>(genotype, c_prev_prev, c_prev,
-                                                c_curr, reduction,
-                                                reduction_prev);
+    auto cell = std::make_shared<DartsEvalCell>(
+        genotype, c_prev_prev, c_prev, c_curr, reduction, reduction_prev);
     reduction_prev = reduction;
     cells_.push_back(cell);
     cells->push_back(cell);
@@ -371,8 +374,8 @@ DartsCifarNetwork::DartsCifarNetwork(const darts::Genotype& genotype,
     RegisterAuxiliaryHead(this, c_aux, config.num_classes, /*imagenet=*/false,
                           &aux_features_, &aux_classifier_);
   }
-  classifier_ = register_module(
-      "classifier", torch::nn::Linear(c_prev, config.num_classes));
+  classifier_ = register_module("classifier",
+                                torch::nn::Linear(c_prev, config.num_classes));
 }
 
 DartsEvalOutput DartsCifarNetwork::forward(const at::Tensor& x) {
@@ -398,15 +401,13 @@ DartsImagenetNetwork::DartsImagenetNetwork(const darts::Genotype& genotype,
     : config_(config) {
   const int64_t C = config.channels;
   stem0_ = register_module(
-      "stem0",
-      torch::nn::Sequential(Conv3x3(3, C / 2, 2),
-                            torch::nn::BatchNorm2d(SearchBn(C / 2)),
-                            torch::nn::ReLU(), Conv3x3(C / 2, C, 2),
-                            torch::nn::BatchNorm2d(SearchBn(C))));
+      "stem0", torch::nn::Sequential(Conv3x3(3, C / 2, 2),
+                                     torch::nn::BatchNorm2d(SearchBn(C / 2)),
+                                     torch::nn::ReLU(), Conv3x3(C / 2, C, 2),
+                                     torch::nn::BatchNorm2d(SearchBn(C))));
   stem1_ = register_module(
-      "stem1",
-      torch::nn::Sequential(torch::nn::ReLU(), Conv3x3(C, C, 2),
-                            torch::nn::BatchNorm2d(SearchBn(C))));
+      "stem1", torch::nn::Sequential(torch::nn::ReLU(), Conv3x3(C, C, 2),
+                                     torch::nn::BatchNorm2d(SearchBn(C))));
   int64_t c_prev_prev = C, c_prev = C, c_curr = C;
   int64_t c_aux = 0;
   bool reduction_prev = true;
@@ -415,9 +416,8 @@ DartsImagenetNetwork::DartsImagenetNetwork(const darts::Genotype& genotype,
   for (int i = 0; i < layers; ++i) {
     const bool reduction = i == layers / 3 || i == 2 * layers / 3;
     if (reduction) c_curr *= 2;
-    auto cell = std::make_shared<DartsEvalCell>(genotype, c_prev_prev, c_prev,
-                                                c_curr, reduction,
-                                                reduction_prev);
+    auto cell = std::make_shared<DartsEvalCell>(
+        genotype, c_prev_prev, c_prev, c_curr, reduction, reduction_prev);
     reduction_prev = reduction;
     cells_.push_back(cell);
     cells->push_back(cell);
@@ -430,8 +430,8 @@ DartsImagenetNetwork::DartsImagenetNetwork(const darts::Genotype& genotype,
     RegisterAuxiliaryHead(this, c_aux, config.num_classes, /*imagenet=*/true,
                           &aux_features_, &aux_classifier_);
   }
-  classifier_ = register_module(
-      "classifier", torch::nn::Linear(c_prev, config.num_classes));
+  classifier_ = register_module("classifier",
+                                torch::nn::Linear(c_prev, config.num_classes));
 }
 
 DartsEvalOutput DartsImagenetNetwork::forward(const at::Tensor& x) {

@@ -16,11 +16,11 @@
 #ifndef TENAS_NN_DARTS_NETWORK_H_
 #define TENAS_NN_DARTS_NETWORK_H_
 
+#include <torch/torch.h>
+
 #include <array>
 #include <memory>
 #include <vector>
-
-#include <torch/torch.h>
 
 #include "tenas/nn/ops.h"
 #include "tenas/nn/search_network.h"
@@ -36,8 +36,8 @@ struct DartsNetworkConfig {
   int64_t channels = 16;        ///< C of the first stage.
   int64_t cells_per_stage = 5;  ///< N.
   int64_t stem_multiplier = 3;  ///< Stem output = C * stem_multiplier.
-  int depth = -1;               ///< Keep only the first `depth` cells; -1 = all.
-  bool use_stem = true;         ///< false: the input feeds the first cell.
+  int depth = -1;        ///< Keep only the first `depth` cells; -1 = all.
+  bool use_stem = true;  ///< false: the input feeds the first cell.
   int64_t num_classes = 10;
 };
 
@@ -129,10 +129,10 @@ class DartsSearchNetwork : public SearchNetwork {
 
 /// Shape of a DARTS evaluation network.
 struct DartsEvalConfig {
-  int64_t channels = 36;   ///< C (init_channels).
-  int layers = 20;         ///< Number of cells.
+  int64_t channels = 36;  ///< C (init_channels).
+  int layers = 20;        ///< Number of cells.
   int64_t num_classes = 10;
-  bool auxiliary = true;   ///< Build the auxiliary head.
+  bool auxiliary = true;  ///< Build the auxiliary head.
 };
 
 /// CIFAR setting of the paper: 20 cells, C=36, auxiliary head.
@@ -145,8 +145,7 @@ DartsEvalConfig DartsImagenetEvalConfig(int64_t num_classes = 1000);
 class DartsEvalCell : public torch::nn::Module {
  public:
   DartsEvalCell(const darts::Genotype& genotype, int64_t c_prev_prev,
-                int64_t c_prev, int64_t c, bool reduction,
-                bool reduction_prev);
+                int64_t c_prev, int64_t c, bool reduction, bool reduction_prev);
   /// Drop-path with probability `drop_prob` is applied in training mode to
   /// every non-identity op output.
   at::Tensor forward(const at::Tensor& s0, const at::Tensor& s1,

@@ -61,9 +61,8 @@ at::Tensor DualSepConv::forward(const at::Tensor& x) {
   return op_b_->forward(op_a_->forward(x));
 }
 
-FactorizedReduce::FactorizedReduce(
-    std::shared_ptr<ActivationRecorder> recorder, int64_t c_in, int64_t c_out,
-    int64_t stride)
+FactorizedReduce::FactorizedReduce(std::shared_ptr<ActivationRecorder> recorder,
+                                   int64_t c_in, int64_t c_out, int64_t stride)
     : stride_(stride) {
   TORCH_CHECK(stride == 1 || stride == 2, "FactorizedReduce: invalid stride ",
               stride);
@@ -97,11 +96,11 @@ DartsPooling::DartsPooling(const std::shared_ptr<ActivationRecorder>& recorder,
         std::make_shared<ReLUConvBN>(recorder, c_in, c_out, 1, 1, 0, 1));
   }
   if (mode == PoolMode::kAvg) {
-    avg_ = register_module(
-        "op", torch::nn::AvgPool2d(torch::nn::AvgPool2dOptions(3)
-                                       .stride(stride)
-                                       .padding(1)
-                                       .count_include_pad(false)));
+    avg_ = register_module("op",
+                           torch::nn::AvgPool2d(torch::nn::AvgPool2dOptions(3)
+                                                    .stride(stride)
+                                                    .padding(1)
+                                                    .count_include_pad(false)));
   } else {
     max_ = register_module(
         "op", torch::nn::MaxPool2d(
@@ -155,9 +154,7 @@ EvalSepConv::EvalSepConv(int64_t c_in, int64_t c_out, int64_t kernel,
           Conv(c_in, c_out, 1, 1, 0), torch::nn::BatchNorm2d(SearchBn(c_out))));
 }
 
-at::Tensor EvalSepConv::forward(const at::Tensor& x) {
-  return op_->forward(x);
-}
+at::Tensor EvalSepConv::forward(const at::Tensor& x) { return op_->forward(x); }
 
 EvalFactorizedReduce::EvalFactorizedReduce(int64_t c_in, int64_t c_out) {
   TORCH_CHECK(c_out % 2 == 0, "FactorizedReduce: C_out must be even, got ",

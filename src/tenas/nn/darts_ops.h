@@ -16,9 +16,9 @@
 #ifndef TENAS_NN_DARTS_OPS_H_
 #define TENAS_NN_DARTS_OPS_H_
 
-#include <memory>
-
 #include <torch/torch.h>
+
+#include <memory>
 
 #include "tenas/nn/ops.h"
 #include "tenas/nn/search_network.h"
@@ -50,9 +50,9 @@ class DartsSepConv : public CellOp {
 /// SepConv(C_in->C_out, stride 1).
 class DualSepConv : public CellOp {
  public:
-  DualSepConv(const std::shared_ptr<ActivationRecorder>& recorder,
-              int64_t c_in, int64_t c_out, int64_t kernel, int64_t stride,
-              int64_t padding, int64_t dilation);
+  DualSepConv(const std::shared_ptr<ActivationRecorder>& recorder, int64_t c_in,
+              int64_t c_out, int64_t kernel, int64_t stride, int64_t padding,
+              int64_t dilation);
   at::Tensor forward(const at::Tensor& x) override;
 
  private:

@@ -29,8 +29,7 @@ void ApplyKaimingInit(torch::nn::Module& module, FanMode mode) {
       torch::nn::init::kaiming_normal_(conv->weight, 0.0, fan, torch::kReLU);
       if (conv->bias.defined()) conv->bias.zero_();
     } else if (auto* linear = child->as<torch::nn::Linear>()) {
-      torch::nn::init::kaiming_normal_(linear->weight, 0.0, fan,
-                                       torch::kReLU);
+      torch::nn::init::kaiming_normal_(linear->weight, 0.0, fan, torch::kReLU);
       if (linear->bias.defined()) linear->bias.zero_();
     } else if (auto* bn = child->as<torch::nn::BatchNorm2d>()) {
       if (bn->weight.defined()) bn->weight.fill_(1.0);

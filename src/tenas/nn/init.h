@@ -6,14 +6,14 @@
 #ifndef TENAS_NN_INIT_H_
 #define TENAS_NN_INIT_H_
 
+#include <torch/torch.h>
+
 #include <cstdint>
 #include <functional>
 #include <string>
-#include "absl/strings/string_view.h"
-
-#include <torch/torch.h>
 
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 
 namespace tenas::nn {
 

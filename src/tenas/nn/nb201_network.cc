@@ -18,9 +18,11 @@ void MacroLayout(const Nb201NetworkConfig& config, std::vector<int64_t>* c,
   const int64_t N = config.cells_per_stage;
   for (int64_t i = 0; i < N; ++i) c->push_back(C), reduction->push_back(false);
   c->push_back(2 * C), reduction->push_back(true);
-  for (int64_t i = 0; i < N; ++i) c->push_back(2 * C), reduction->push_back(false);
+  for (int64_t i = 0; i < N; ++i)
+    c->push_back(2 * C), reduction->push_back(false);
   c->push_back(4 * C), reduction->push_back(true);
-  for (int64_t i = 0; i < N; ++i) c->push_back(4 * C), reduction->push_back(false);
+  for (int64_t i = 0; i < N; ++i)
+    c->push_back(4 * C), reduction->push_back(false);
 }
 
 std::shared_ptr<CellOp> MakeNb201Op(
@@ -90,8 +92,8 @@ Nb201SearchCell::Nb201SearchCell(
     const int64_t edge_c_in = nb201::kEdges[e].from == 0 ? c_in : c_out;
     auto list = torch::nn::ModuleList();
     for (int op = 0; op < kNumOps; ++op) {
-      ops_[e][op] = MakeNb201Op(static_cast<nb201::Op>(op), recorder,
-                                edge_c_in, c_out, /*stride=*/1);
+      ops_[e][op] = MakeNb201Op(static_cast<nb201::Op>(op), recorder, edge_c_in,
+                                c_out, /*stride=*/1);
       list->push_back(ops_[e][op]);
     }
     edges->register_module(nb201::EdgeKey(e), list);
@@ -121,8 +123,8 @@ at::Tensor Nb201SearchCell::forward(const at::Tensor& x,
     }
     if (!node.defined()) {
       // Every incoming edge is masked: the node is exactly zero.
-      node = torch::zeros({x.size(0), c_out_, x.size(2), x.size(3)},
-                          x.options());
+      node =
+          torch::zeros({x.size(0), c_out_, x.size(2), x.size(3)}, x.options());
     }
     nodes[to] = node;
   }
@@ -163,8 +165,8 @@ Nb201SearchNetwork::Nb201SearchNetwork(const Nb201NetworkConfig& config)
   last_bn_ = torch::nn::BatchNorm2d(SearchBn(c_prev));
   last_relu_ = RecordingReLU(recorder_);
   register_module("lastact", torch::nn::Sequential(last_bn_, last_relu_));
-  classifier_ = register_module(
-      "classifier", torch::nn::Linear(c_prev, config.num_classes));
+  classifier_ = register_module("classifier",
+                                torch::nn::Linear(c_prev, config.num_classes));
   SetAlphas(Nb201InitialAlphas());
 }
 
@@ -223,8 +225,8 @@ Nb201BenchmarkNetwork::Nb201BenchmarkNetwork(const nb201::Architecture& arch,
       auto list = torch::nn::ModuleList();
       std::vector<std::shared_ptr<CellOp>> ops;
       for (int e = 0; e < kNumEdges; ++e) {
-        const int64_t edge_c_in = nb201::kEdges[e].from == 0 ? c_prev
-                                                             : channels[i];
+        const int64_t edge_c_in =
+            nb201::kEdges[e].from == 0 ? c_prev : channels[i];
         ops.push_back(
             MakeNb201Op(arch.ops[e], nullptr, edge_c_in, channels[i], 1));
         list->push_back(ops.back());
@@ -240,8 +242,8 @@ Nb201BenchmarkNetwork::Nb201BenchmarkNetwork(const nb201::Architecture& arch,
   lastact_ = register_module(
       "lastact", torch::nn::Sequential(torch::nn::BatchNorm2d(SearchBn(c_prev)),
                                        torch::nn::ReLU()));
-  classifier_ = register_module(
-      "classifier", torch::nn::Linear(c_prev, config.num_classes));
+  classifier_ = register_module("classifier",
+                                torch::nn::Linear(c_prev, config.num_classes));
 }
 
 at::Tensor Nb201BenchmarkNetwork::forward(const at::Tensor& x) {

@@ -12,11 +12,11 @@
 #ifndef TENAS_NN_NB201_NETWORK_H_
 #define TENAS_NN_NB201_NETWORK_H_
 
+#include <torch/torch.h>
+
 #include <array>
 #include <memory>
 #include <vector>
-
-#include <torch/torch.h>
 
 #include "tenas/nn/ops.h"
 #include "tenas/nn/search_network.h"
@@ -28,8 +28,8 @@ namespace tenas::nn {
 struct Nb201NetworkConfig {
   int64_t channels = 16;        ///< C of the first stage.
   int64_t cells_per_stage = 5;  ///< N.
-  int depth = -1;               ///< Keep only the first `depth` layers; -1 = all.
-  bool use_stem = true;         ///< false: the input feeds the first cell.
+  int depth = -1;        ///< Keep only the first `depth` layers; -1 = all.
+  bool use_stem = true;  ///< false: the input feeds the first cell.
   int64_t num_classes = 10;
 };
 

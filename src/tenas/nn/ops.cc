@@ -42,8 +42,9 @@ at::Tensor Zero::forward(const at::Tensor& x) {
   if (stride_ == 1) return x.mul(0.0);
   using torch::indexing::None;
   using torch::indexing::Slice;
-  return x.index({Slice(), Slice(), Slice(None, None, stride_),
-                  Slice(None, None, stride_)})
+  return x
+      .index({Slice(), Slice(), Slice(None, None, stride_),
+              Slice(None, None, stride_)})
       .mul(0.0);
 }
 
@@ -54,11 +55,11 @@ Pooling::Pooling(std::shared_ptr<ActivationRecorder> recorder, int64_t c_in,
         "preprocess",
         std::make_shared<ReLUConvBN>(recorder, c_in, c_out, 1, 1, 0, 1));
   }
-  pool_ = register_module(
-      "op", torch::nn::AvgPool2d(torch::nn::AvgPool2dOptions(3)
-                                     .stride(stride)
-                                     .padding(1)
-                                     .count_include_pad(false)));
+  pool_ = register_module("op",
+                          torch::nn::AvgPool2d(torch::nn::AvgPool2dOptions(3)
+                                                   .stride(stride)
+                                                   .padding(1)
+                                                   .count_include_pad(false)));
 }
 
 at::Tensor Pooling::forward(const at::Tensor& x) {
@@ -66,25 +67,24 @@ at::Tensor Pooling::forward(const at::Tensor& x) {
   return pool_->forward(x);
 }
 
-ResNetBasicBlock::ResNetBasicBlock(
-    std::shared_ptr<ActivationRecorder> recorder, int64_t c_in, int64_t c_out,
-    int64_t stride) {
+ResNetBasicBlock::ResNetBasicBlock(std::shared_ptr<ActivationRecorder> recorder,
+                                   int64_t c_in, int64_t c_out,
+                                   int64_t stride) {
   TORCH_CHECK(stride == 1 || stride == 2, "invalid stride ", stride);
   conv_a_ = register_module(
-      "conv_a", std::make_shared<ReLUConvBN>(recorder, c_in, c_out, 3, stride,
-                                             1, 1));
-  conv_b_ = register_module(
-      "conv_b",
-      std::make_shared<ReLUConvBN>(recorder, c_out, c_out, 3, 1, 1, 1));
+      "conv_a",
+      std::make_shared<ReLUConvBN>(recorder, c_in, c_out, 3, stride, 1, 1));
+  conv_b_ = register_module("conv_b", std::make_shared<ReLUConvBN>(
+                                          recorder, c_out, c_out, 3, 1, 1, 1));
   if (stride == 2) {
     downsample_pool_conv_ = register_module(
         "downsample",
         torch::nn::Sequential(
             torch::nn::AvgPool2d(
                 torch::nn::AvgPool2dOptions(2).stride(2).padding(0)),
-            torch::nn::Conv2d(
-                torch::nn::Conv2dOptions(c_in, c_out, 1).stride(1).bias(
-                    false))));
+            torch::nn::Conv2d(torch::nn::Conv2dOptions(c_in, c_out, 1)
+                                  .stride(1)
+                                  .bias(false))));
   } else if (c_in != c_out) {
     downsample_relu_conv_bn_ = register_module(
         "downsample",

@@ -9,9 +9,9 @@
 #ifndef TENAS_NN_OPS_H_
 #define TENAS_NN_OPS_H_
 
-#include <memory>
-
 #include <torch/torch.h>
+
+#include <memory>
 
 #include "tenas/nn/search_network.h"
 
@@ -96,7 +96,7 @@ class ResNetBasicBlock : public CellOp {
   std::shared_ptr<ReLUConvBN> conv_a_;
   std::shared_ptr<ReLUConvBN> conv_b_;
   torch::nn::Sequential downsample_pool_conv_{nullptr};  // stride 2
-  std::shared_ptr<ReLUConvBN> downsample_relu_conv_bn_;   // stride 1, C change
+  std::shared_ptr<ReLUConvBN> downsample_relu_conv_bn_;  // stride 1, C change
 };
 
 }  // namespace tenas::nn

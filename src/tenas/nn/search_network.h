@@ -8,10 +8,10 @@
 #ifndef TENAS_NN_SEARCH_NETWORK_H_
 #define TENAS_NN_SEARCH_NETWORK_H_
 
+#include <torch/torch.h>
+
 #include <memory>
 #include <vector>
-
-#include <torch/torch.h>
 
 namespace tenas::nn {
 

@@ -78,9 +78,9 @@ absl::StatusOr<std::vector<size_t>> SortByKey(
     if (!key.ok()) {
       return absl::Status(
           key.status().code(),
-          absl::StrCat("TE-NAS ranking: the mean ", list_name,
-                       " of candidate ", DescribeCandidate(candidates[i].id),
-                       " is ", absl::StrFormat("%g", values[i]),
+          absl::StrCat("TE-NAS ranking: the mean ", list_name, " of candidate ",
+                       DescribeCandidate(candidates[i].id), " is ",
+                       absl::StrFormat("%g", values[i]),
                        "; it has no significant-digit sort key, so this "
                        "pruning round cannot be ranked: ",
                        key.status().message()));
@@ -102,8 +102,8 @@ absl::StatusOr<std::vector<size_t>> SortByKey(
 absl::Status CheckAlive(const CandidateId& id, const AliveMask& alive) {
   const bool inside =
       id.cell_type >= 0 && id.cell_type < static_cast<int>(alive.size()) &&
-      id.edge >= 0 &&
-      id.edge < static_cast<int>(alive[id.cell_type].size()) && id.op >= 0 &&
+      id.edge >= 0 && id.edge < static_cast<int>(alive[id.cell_type].size()) &&
+      id.op >= 0 &&
       id.op < static_cast<int>(alive[id.cell_type][id.edge].size());
   if (!inside) {
     return absl::InvalidArgumentError(absl::StrCat(
@@ -158,10 +158,11 @@ absl::StatusOr<double> SortKey(double x, int precision) {
   }
   // Python: math.floor(math.log(a, 10)) + 1, where math.log(a, 10) is
   // log(a) / log(10).
-  const int power = static_cast<int>(std::floor(std::log(a) / std::log(10.0))) + 1;
+  const int power =
+      static_cast<int>(std::floor(std::log(a) / std::log(10.0))) + 1;
   // number * 10**(-power): an exact int for -power >= 0, else pow().
-  const double scale_down = power <= 0 ? ExactPowerOfTen(-power)
-                                       : std::pow(10.0, -power);
+  const double scale_down =
+      power <= 0 ? ExactPowerOfTen(-power) : std::pow(10.0, -power);
   const double rounded = RoundKappaDelta(a * scale_down, precision);
   double scale_up;
   if (power >= 0) {
@@ -194,8 +195,8 @@ double MeanOverRepeats(absl::Span<const double> values) {
         for (; i < n - (n % 8); i += 8) {
           for (int j = 0; j < 8; ++j) r[j] += a[i + j];
         }
-        double res = ((r[0] + r[1]) + (r[2] + r[3])) +
-                     ((r[4] + r[5]) + (r[6] + r[7]));
+        double res =
+            ((r[0] + r[1]) + (r[2] + r[3])) + ((r[4] + r[5]) + (r[6] + r[7]));
         for (; i < n; ++i) res += a[i];
         return res;
       }
@@ -215,8 +216,8 @@ absl::StatusOr<CandidateDeltas> ComputeCandidateDeltas(
     return status;
   }
   if (repeats.empty()) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "candidate ", DescribeCandidate(id), " has no repeats"));
+    return absl::InvalidArgumentError(
+        absl::StrCat("candidate ", DescribeCandidate(id), " has no repeats"));
   }
   CandidateDeltas out;
   out.id = id;
@@ -268,8 +269,8 @@ std::vector<CandidateId> EnumerateCandidates(const AliveMask& alive) {
 int EffectivePruneNumber(int requested, const AliveMask& alive) {
   int alive_first = 0;
   if (!alive.empty() && !alive[0].empty()) {
-    alive_first =
-        static_cast<int>(std::count(alive[0][0].begin(), alive[0][0].end(), true));
+    alive_first = static_cast<int>(
+        std::count(alive[0][0].begin(), alive[0][0].end(), true));
   }
   return std::min(requested, alive_first - 1);
 }
@@ -399,8 +400,7 @@ std::vector<CandidateId> EnumerateEdgeGroupCandidates(const AliveMask& alive,
 }
 
 absl::StatusOr<EdgeGroupDecision> RankAndSelectEdgeGroup(
-    absl::Span<const CandidateDeltas> candidates, int num_keep,
-    int precision) {
+    absl::Span<const CandidateDeltas> candidates, int num_keep, int precision) {
   if (num_keep < 0) {
     return absl::InvalidArgumentError(
         absl::StrCat("num_keep must be >= 0, got ", num_keep));

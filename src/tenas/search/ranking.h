@@ -206,8 +206,8 @@ struct Ranking {
 /// Sorts and ranks `candidates` (given in enumeration order). `precision` is
 /// the number of significant digits of the sort key (the --precision value).
 /// Errors: InvalidArgument for a precision outside [0, 100] or a candidate
-/// listed twice; the SortKey errors (NaN: InvalidArgument, ±inf: OutOfRange) with
-/// the candidate and the list named. Empty input gives an empty Ranking.
+/// listed twice; the SortKey errors (NaN: InvalidArgument, ±inf: OutOfRange)
+/// with the candidate and the list named. Empty input gives an empty Ranking.
 absl::StatusOr<Ranking> RankCandidates(
     absl::Span<const CandidateDeltas> candidates, int precision);
 
@@ -285,8 +285,7 @@ struct EdgeGroupDecision {
 /// pruned. Errors as RankCandidates, and InvalidArgument for num_keep < 0.
 /// The caller writes `pruned` into the mask before evaluating the next group.
 absl::StatusOr<EdgeGroupDecision> RankAndSelectEdgeGroup(
-    absl::Span<const CandidateDeltas> candidates, int num_keep,
-    int precision);
+    absl::Span<const CandidateDeltas> candidates, int num_keep, int precision);
 
 }  // namespace tenas::search
 

@@ -39,9 +39,8 @@ absl::StatusOr<AccuracyTable> AccuracyTable::Load(const std::string& path) {
         !absl::SimpleAtod(cols[2], &acc.cifar100_test) ||
         !absl::SimpleAtod(cols[3], &acc.imagenet16_test) ||
         !absl::SimpleAtoi(cols.back(), &acc.index)) {
-      return absl::InvalidArgumentError(
-          absl::StrCat("accuracy_table: '", path, "' line ", line_no,
-                       " is malformed"));
+      return absl::InvalidArgumentError(absl::StrCat(
+          "accuracy_table: '", path, "' line ", line_no, " is malformed"));
     }
     table.rows_[ArchitectureOrdinal(*arch)] = acc;
   }

@@ -89,8 +89,8 @@ class GenotypeParser {
   char Peek() const { return AtEnd() ? '\0' : text_[pos_]; }
 
   void SkipSpace() {
-    while (!AtEnd() && absl::ascii_isspace(static_cast<unsigned char>(
-                           text_[pos_]))) {
+    while (!AtEnd() &&
+           absl::ascii_isspace(static_cast<unsigned char>(text_[pos_]))) {
       ++pos_;
     }
   }
@@ -126,9 +126,9 @@ class GenotypeParser {
   absl::string_view Identifier() {
     SkipSpace();
     const size_t start = pos_;
-    while (!AtEnd() && (absl::ascii_isalnum(static_cast<unsigned char>(
-                            text_[pos_])) ||
-                        text_[pos_] == '_')) {
+    while (!AtEnd() &&
+           (absl::ascii_isalnum(static_cast<unsigned char>(text_[pos_])) ||
+            text_[pos_] == '_')) {
       ++pos_;
     }
     return text_.substr(start, pos_ - start);
@@ -140,18 +140,17 @@ class GenotypeParser {
     const absl::string_view got = Identifier();
     if (got != word) {
       pos_ = start;
-      return Error(start,
-                   absl::StrFormat("expected '%s' %s, found %s", word, context,
-                                   got.empty() ? Found()
-                                               : absl::StrCat("'", got, "'")));
+      return Error(
+          start,
+          absl::StrFormat("expected '%s' %s, found %s", word, context,
+                          got.empty() ? Found() : absl::StrCat("'", got, "'")));
     }
     return absl::OkStatus();
   }
 
   // `name =`
   absl::Status Field(absl::string_view name) {
-    if (absl::Status s =
-            ExpectWord(name, absl::StrCat("(field '", name, "')"));
+    if (absl::Status s = ExpectWord(name, absl::StrCat("(field '", name, "')"));
         !s.ok()) {
       return s;
     }
@@ -197,8 +196,8 @@ class GenotypeParser {
     const size_t name_pos = pos_;
     const size_t close = text_.find(quote, pos_ + 1);
     if (close == absl::string_view::npos) {
-      return Error(name_pos, absl::StrFormat("unterminated op name (%s)",
-                                             where));
+      return Error(name_pos,
+                   absl::StrFormat("unterminated op name (%s)", where));
     }
     const absl::string_view name =
         text_.substr(name_pos + 1, close - name_pos - 1);
@@ -209,15 +208,15 @@ class GenotypeParser {
                                    name, where, absl::StrJoin(kOpNames, ", ")));
     }
     pos_ = close + 1;
-    if (absl::Status s = Expect(',', absl::StrCat("after the op name (", where,
-                                                  ")"));
+    if (absl::Status s =
+            Expect(',', absl::StrCat("after the op name (", where, ")"));
         !s.ok()) {
       return s;
     }
     int input = 0;
     size_t input_pos = 0;
-    if (absl::Status s = Integer(absl::StrCat("input index, ", where), &input,
-                                 &input_pos);
+    if (absl::Status s =
+            Integer(absl::StrCat("input index, ", where), &input, &input_pos);
         !s.ok()) {
       return s;
     }
@@ -239,8 +238,8 @@ class GenotypeParser {
   // [item, ... 8 items]
   absl::Status Cell(absl::string_view field,
                     std::array<GenotypeItem, kGenotypeItems>* items) {
-    if (absl::Status s = Expect('[', absl::StrCat("to open the ", field,
-                                                  " list"));
+    if (absl::Status s =
+            Expect('[', absl::StrCat("to open the ", field, " list"));
         !s.ok()) {
       return s;
     }

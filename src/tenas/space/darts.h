@@ -86,9 +86,7 @@ struct GenotypeItem {
   bool operator==(const GenotypeItem& other) const {
     return op == other.op && input == other.input;
   }
-  bool operator!=(const GenotypeItem& other) const {
-    return !(*this == other);
-  }
+  bool operator!=(const GenotypeItem& other) const { return !(*this == other); }
 };
 
 /// A DARTS genotype (the namedtuple of DARTS' genotypes.py). Items 2k and

@@ -46,13 +46,14 @@ absl::StatusOr<Architecture> ParseArchitecture(absl::string_view text) {
   for (int node = 1; node < kNumNodes; ++node) {
     if (node > 1) {
       if (pos >= text.size()) {
-        return ArchError(text, pos,
-                         absl::StrFormat("missing node %d (string ends)", node));
+        return ArchError(
+            text, pos, absl::StrFormat("missing node %d (string ends)", node));
       }
       if (text[pos] != '+') {
-        return ArchError(text, pos,
-                         absl::StrFormat("expected '+' before node %d, got '%c'",
-                                         node, text[pos]));
+        return ArchError(
+            text, pos,
+            absl::StrFormat("expected '+' before node %d, got '%c'", node,
+                            text[pos]));
       }
       ++pos;
     }
@@ -65,9 +66,10 @@ absl::StatusOr<Architecture> ParseArchitecture(absl::string_view text) {
       const size_t start = pos;
       const size_t bar = text.find('|', start);
       if (bar == absl::string_view::npos) {
-        return ArchError(text, start,
-                         absl::StrFormat("unterminated token for node %d input %d",
-                                         node, input));
+        return ArchError(
+            text, start,
+            absl::StrFormat("unterminated token for node %d input %d", node,
+                            input));
       }
       const absl::string_view token = text.substr(start, bar - start);
       const size_t tilde = token.find('~');
@@ -78,10 +80,11 @@ absl::StatusOr<Architecture> ParseArchitecture(absl::string_view text) {
                                          input, node, node, node));
       }
       if (tilde == absl::string_view::npos) {
-        return ArchError(text, start,
-                         absl::StrFormat("token '%s' (node %d, input %d) is not "
-                                         "of the form op~j",
-                                         token, node, input));
+        return ArchError(
+            text, start,
+            absl::StrFormat("token '%s' (node %d, input %d) is not "
+                            "of the form op~j",
+                            token, node, input));
       }
       const absl::string_view op_name = token.substr(0, tilde);
       const absl::string_view index_text = token.substr(tilde + 1);
@@ -104,9 +107,9 @@ absl::StatusOr<Architecture> ParseArchitecture(absl::string_view text) {
     }
   }
   if (pos != text.size()) {
-    return ArchError(text, pos,
-                     absl::StrFormat("unexpected trailing text '%s'",
-                                     text.substr(pos)));
+    return ArchError(
+        text, pos,
+        absl::StrFormat("unexpected trailing text '%s'", text.substr(pos)));
   }
   return arch;
 }

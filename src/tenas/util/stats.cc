@@ -44,7 +44,8 @@ std::vector<double> AverageRanks(const std::vector<double>& values) {
   for (size_t i = 0; i < n;) {
     size_t j = i;
     while (j + 1 < n && values[order[j + 1]] == values[order[i]]) ++j;
-    const double rank = (static_cast<double>(i) + static_cast<double>(j)) / 2 + 1;
+    const double rank =
+        (static_cast<double>(i) + static_cast<double>(j)) / 2 + 1;
     for (size_t k = i; k <= j; ++k) ranks[order[k]] = rank;
     i = j + 1;
   }

@@ -18,9 +18,9 @@
 
 /// Evaluates `expr` (an absl::Status) and returns it from the enclosing
 /// function when it is not OK.
-#define TENAS_RETURN_IF_ERROR(expr)            \
-  do {                                         \
-    ::absl::Status tenas_status_ = (expr);     \
+#define TENAS_RETURN_IF_ERROR(expr)                \
+  do {                                             \
+    ::absl::Status tenas_status_ = (expr);         \
     if (!tenas_status_.ok()) return tenas_status_; \
   } while (0)
 
