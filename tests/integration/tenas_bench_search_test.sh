@@ -1,0 +1,59 @@
+#!/usr/bin/env bash
+# End-to-end test of `tenas-bench search`: JSON event lines, the result line,
+# the accuracy lookup, text mode and exit codes. Reduced cost: 1 repeat,
+# NTK batch 8.
+# usage: tenas_bench_search_test.sh PATH/TO/tenas-bench SHARED_DIR
+set -uo pipefail
+BIN="$1"
+SHARED="$2"
+PY=/usr/bin/python3
+failures=0
+pass=0
+check() {  # check NAME EXPECTED_RC ACTUAL_RC
+  if [[ "$2" == "$3" ]]; then
+    pass=$((pass + 1)); echo "ok   $1"
+  else
+    failures=$((failures + 1)); echo "FAIL $1: exit $3, expected $2"
+  fi
+}
+tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
+
+"$BIN" search --space nb201 --dataset cifar10 --seed 0 --repeats 1 --batch-size 8 \
+  --accuracy-table "$SHARED/data/nb201_accuracy.csv" --json > "$tmp/events.jsonl"
+check "search --json exit 0" 0 $?
+$PY - "$tmp/events.jsonl" <<'PYEOF'
+import json, sys
+lines = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]
+types = [l["type"] for l in lines]
+assert set(types) <= {"round_started", "candidate_scored", "ops_pruned",
+                      "round_finished", "result"}, set(types)
+assert types[-1] == "result" and types.count("result") == 1
+assert types.count("round_started") == 3 and types.count("round_finished") == 3
+assert types.count("candidate_scored") == 54, types.count("candidate_scored")
+per_round = [sum(1 for l in lines if l["type"] == "candidate_scored" and l["round"] == r)
+             for r in range(3)]
+assert per_round == [24, 18, 12], per_round
+res = lines[-1]
+assert res["arch"].count("~") == 6 and "none" not in res["arch"], res["arch"]
+assert len(res["rounds"]) == 3 and res["seconds"] > 0
+assert all(len(r["pruned"]) == 6 for r in res["rounds"])
+assert res["benchmark"]["cifar10_test"] > 0, res
+c = next(l for l in lines if l["type"] == "candidate_scored")
+for key in ("edge_key", "op", "kappa_delta", "regions_delta", "repeats"):
+    assert key in c, key
+PYEOF
+check "search JSON events and result" 0 $?
+
+"$BIN" search --space nb201 --seed 0 --repeats 1 --batch-size 8 > "$tmp/text.txt" 2>/dev/null
+check "search text exit 0" 0 $?
+grep -q "^architecture: |" "$tmp/text.txt"; check "text summary names the architecture" 0 $?
+arch_text=$(grep "^architecture: " "$tmp/text.txt" | cut -d' ' -f2)
+arch_json=$($PY -c 'import json,sys; print(json.loads(open(sys.argv[1]).readlines()[-1])["arch"])' "$tmp/events.jsonl")
+[[ "$arch_text" == "$arch_json" ]]; check "same seed, same architecture" 0 $?
+
+"$BIN" search --space nasnet 2>/dev/null; check "bad space exit 2" 2 $?
+"$BIN" search --space nb201 --prune-number 0 2>/dev/null; check "bad prune number exit 2" 2 $?
+"$BIN" search --space nb201 --dataset cifar100 2>/dev/null; check "cifar100 without data exit 2" 2 $?
+
+echo "$pass passed, $failures failed"
+[[ $failures == 0 ]]
