@@ -12,6 +12,8 @@
 #include "commands.h"
 #include "search_json.h"
 #include "tenas/data/dataset_loader.h"
+#include "tenas/nn/darts_network.h"
+#include "tenas/space/darts.h"
 #include "tenas/search/prune_search.h"
 #include "tenas/space/accuracy_table.h"
 #include "tenas/util/status_macros.h"
@@ -124,6 +126,26 @@ absl::Status Search(const Flags& flags) {
                           {"imagenet16_test", acc->imagenet16_test}};
     }
   }
+  // DARTS: size of the evaluation network the paper retrains (CIFAR: 20
+  // cells, C=36; ImageNet: 14 cells, C=48), auxiliary head excluded.
+  int64_t eval_params = 0;
+  if (space == search::SpaceKind::kDarts) {
+    auto genotype = darts::ParseGenotype(result.arch);
+    if (genotype.ok()) {
+      const bool imagenet = dataset.name == "imagenet-1k";
+      if (imagenet) {
+        nn::DartsImagenetNetwork net(*genotype, nn::DartsImagenetEvalConfig());
+        eval_params = nn::DartsParameterCount(net);
+      } else {
+        nn::DartsCifarNetwork net(*genotype,
+                                  nn::DartsCifarEvalConfig(dataset.num_classes));
+        eval_params = nn::DartsParameterCount(net);
+      }
+      out["eval_network"] = imagenet ? "imagenet 14 cells C=48"
+                                     : "cifar 20 cells C=36";
+      out["eval_params"] = eval_params;
+    }
+  }
   if (json) {
     std::cout << out.dump() << std::endl;
     return absl::OkStatus();
@@ -155,6 +177,11 @@ absl::Status Search(const Flags& flags) {
         "%%, ImageNet16-120 %.2f %%\n",
         acc->index, acc->cifar10_test, acc->cifar100_test,
         acc->imagenet16_test);
+  }
+  if (eval_params > 0) {
+    std::cout << absl::StrFormat("evaluation network (%s): %.3f M parameters\n",
+                                 out["eval_network"].get<std::string>(),
+                                 eval_params / 1e6);
   }
   std::cout << absl::StrFormat(
       "time: %.1f s (%d NTK and %d linear-region evaluations)\n",

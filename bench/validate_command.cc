@@ -162,10 +162,16 @@ absl::Status Validate(const Flags& flags,
       "%.2f s, max %.2f s), reference NTK path.\n\n",
       total_seconds, total_seconds / samples, per_arch[per_arch.size() / 2],
       per_arch.front(), per_arch.back());
-  absl::StrAppendFormat(&md,
-                        "The paper's figures are for its own sample and "
-                        "dataset (its captions do not say which); see the "
-                        "notes below the table.\n\n");
+  absl::StrAppendFormat(
+      &md,
+      "Notes: the paper's figures come from its figure captions, for its own "
+      "sample of architectures and a dataset the captions do not name (the "
+      "plotted accuracies look like CIFAR-100). Architectures whose cell "
+      "output is disconnected by `none` edges have a degenerate NTK: κ is "
+      "NaN there and is mapped to 100000 exactly as the original code does. "
+      "Lower κ and higher R are better, so the rank sum adds the rank of κ "
+      "ascending to the rank of R descending (average ranks for ties). The "
+      "per-architecture CSV is written with `--csv`.\n\n");
   absl::StrAppendFormat(
       &md, "| # | NB201 index | architecture | κ | R | test acc %% |\n");
   absl::StrAppendFormat(&md, "|---|---|---|---|---|---|\n");
