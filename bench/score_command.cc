@@ -4,12 +4,15 @@
 
 #include <iostream>
 #include <nlohmann/json.hpp>
+#include <optional>
 
 #include "absl/strings/str_format.h"
 #include "cli_common.h"
 #include "commands.h"
 #include "tenas/data/dataset_loader.h"
 #include "tenas/measures/score.h"
+#include "tenas/search/prune_search.h"
+#include "tenas/space/darts.h"
 #include "tenas/space/nb201.h"
 #include "tenas/util/status_macros.h"
 
@@ -17,8 +20,9 @@ namespace tenas::cli {
 namespace {
 
 constexpr char kUsage[] =
-    "usage: tenas-bench score --space nb201 --arch STR [--dataset "
-    "cifar10|cifar100] [--data-dir DIR] [--seed N] [--repeats N] "
+    "usage: tenas-bench score --space nb201|darts --arch STR [--dataset "
+    "cifar10|cifar100|ImageNet16-120|imagenet-1k] [--data-dir DIR] [--seed N] "
+    "[--repeats N] "
     "[--batch-size N] [--init shipped|paper] [--threads N] [--fp64] [--json]";
 
 struct Outcome {
@@ -31,20 +35,29 @@ absl::StatusOr<Outcome> Score(const Flags& flags) {
     return absl::InvalidArgumentError(absl::StrCat(
         "unexpected argument '", flags.positional()[0], "'. ", kUsage));
   }
-  const std::string space = flags.GetString("space", "nb201");
-  if (space != "nb201") {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "--space: '", space, "' is not supported here (expected nb201)"));
-  }
+  TENAS_ASSIGN_OR_RETURN(search::SpaceKind space,
+                         search::ParseSpace(flags.GetString("space", "nb201")));
   if (!flags.Has("arch")) {
     return absl::InvalidArgumentError(
         absl::StrCat("--arch is required. ", kUsage));
   }
   const std::string arch_text = flags.GetString("arch");
-  auto arch = nb201::ParseArchitecture(arch_text);
-  if (!arch.ok()) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("--arch: ", arch.status().message()));
+  std::optional<nb201::Architecture> nb201_arch;
+  std::optional<darts::Genotype> genotype;
+  if (space == search::SpaceKind::kNb201) {
+    auto arch = nb201::ParseArchitecture(arch_text);
+    if (!arch.ok()) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("--arch: ", arch.status().message()));
+    }
+    nb201_arch = *arch;
+  } else {
+    auto parsed = darts::ParseGenotype(arch_text);
+    if (!parsed.ok()) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("--arch: ", parsed.status().message()));
+    }
+    genotype = *parsed;
   }
   measures::ScoreOptions options;
   TENAS_RETURN_IF_ERROR(ReadScoreOptions(flags, &options));
@@ -53,8 +66,16 @@ absl::StatusOr<Outcome> Score(const Flags& flags) {
   TENAS_ASSIGN_OR_RETURN(
       data::ImageDataset dataset,
       data::LoadDataset(dataset_name, flags.GetString("data-dir")));
-  TENAS_ASSIGN_OR_RETURN(measures::ScoreResult result,
-                         measures::ScoreNb201(*arch, dataset, options));
+  if (!flags.Has("batch-size")) {
+    options.batch_size = search::DefaultBatchSize(space, dataset.name);
+  }
+  TENAS_ASSIGN_OR_RETURN(
+      measures::ScoreResult result,
+      nb201_arch ? measures::ScoreNb201(*nb201_arch, dataset, options)
+                 : measures::ScoreDarts(*genotype, dataset, options));
+  const std::string canonical = nb201_arch
+                                    ? nb201::FormatArchitecture(*nb201_arch)
+                                    : darts::FormatGenotype(*genotype);
 
   Outcome out;
   nlohmann::json repeats = nlohmann::json::array();
@@ -63,8 +84,8 @@ absl::StatusOr<Outcome> Score(const Flags& flags) {
                        {"ntk_condition_number", result.kappa[r]},
                        {"linear_regions", result.regions[r]}});
   }
-  out.json = {{"space", "nb201"},
-              {"arch", nb201::FormatArchitecture(*arch)},
+  out.json = {{"space", std::string(search::SpaceName(space))},
+              {"arch", canonical},
               {"dataset", dataset.name},
               {"dataset_images", dataset.size()},
               {"seed", options.seed},
@@ -83,9 +104,9 @@ absl::StatusOr<Outcome> Score(const Flags& flags) {
   out.text = absl::StrFormat(
       "arch     %s\ndataset  %s (%d images), seed %d, %d repeats, batch %d, "
       "init %s\nkappa    %.6g  (per repeat:",
-      nb201::FormatArchitecture(*arch), dataset.name, dataset.size(),
-      options.seed, options.repeats, options.batch_size,
-      std::string(nn::InitModeName(options.init)), result.kappa_mean);
+      canonical, dataset.name, dataset.size(), options.seed, options.repeats,
+      options.batch_size, std::string(nn::InitModeName(options.init)),
+      result.kappa_mean);
   for (double k : result.kappa) absl::StrAppendFormat(&out.text, " %.6g", k);
   absl::StrAppendFormat(&out.text,
                         ")\nregions  %.6g  (per repeat:", result.regions_mean);

@@ -13,9 +13,9 @@
 #include "search_json.h"
 #include "tenas/data/dataset_loader.h"
 #include "tenas/nn/darts_network.h"
-#include "tenas/space/darts.h"
 #include "tenas/search/prune_search.h"
 #include "tenas/space/accuracy_table.h"
+#include "tenas/space/darts.h"
 #include "tenas/util/status_macros.h"
 
 namespace tenas::cli {
@@ -137,12 +137,12 @@ absl::Status Search(const Flags& flags) {
         nn::DartsImagenetNetwork net(*genotype, nn::DartsImagenetEvalConfig());
         eval_params = nn::DartsParameterCount(net);
       } else {
-        nn::DartsCifarNetwork net(*genotype,
-                                  nn::DartsCifarEvalConfig(dataset.num_classes));
+        nn::DartsCifarNetwork net(
+            *genotype, nn::DartsCifarEvalConfig(dataset.num_classes));
         eval_params = nn::DartsParameterCount(net);
       }
-      out["eval_network"] = imagenet ? "imagenet 14 cells C=48"
-                                     : "cifar 20 cells C=36";
+      out["eval_network"] =
+          imagenet ? "imagenet 14 cells C=48" : "cifar 20 cells C=36";
       out["eval_params"] = eval_params;
     }
   }

@@ -15,7 +15,7 @@ PACKAGES=(
   # tests and benchmarks
   googletest libgtest-dev libgmock-dev libbenchmark-dev
   # small libraries used instead of hand-written code
-  nlohmann-json3-dev zlib1g-dev
+  nlohmann-json3-dev zlib1g-dev libturbojpeg0-dev
   # test tooling: fixtures and validation scripts
   python3 python3-numpy
 )

@@ -101,3 +101,31 @@ TEST(ScoreTest, CancellationStopsTheScore) {
 
 }  // namespace
 }  // namespace tenas::measures
+
+namespace tenas::measures {
+namespace {
+
+TEST(ScoreDartsTest, PublishedGenotypeScoresReproducibly) {
+  auto loaded = data::LoadBundledCifar10();
+  ASSERT_TRUE(loaded.ok());
+  ScoreOptions o;
+  o.batch_size = 6;
+  o.repeats = 2;
+  o.seed = 3;
+  auto a = ScoreDarts(darts::TenasCifar10Genotype(), *loaded, o);
+  auto b = ScoreDarts(darts::TenasCifar10Genotype(), *loaded, o);
+  ASSERT_TRUE(a.ok()) << a.status();
+  ASSERT_TRUE(b.ok());
+  EXPECT_EQ(a->kappa, b->kappa);
+  EXPECT_EQ(a->regions, b->regions);
+  EXPECT_GE(a->kappa_mean, 1.0);
+  EXPECT_GE(a->regions_mean, 1.0);
+  EXPECT_LE(a->regions_mean, 3000.0);
+  // A different genotype is a different network.
+  auto c = ScoreDarts(darts::TenasImagenetGenotype(), *loaded, o);
+  ASSERT_TRUE(c.ok());
+  EXPECT_NE(a->kappa, c->kappa);
+}
+
+}  // namespace
+}  // namespace tenas::measures

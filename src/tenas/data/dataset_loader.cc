@@ -5,12 +5,16 @@
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 #include "tenas/data/cifar.h"
+#include "tenas/data/image_folder.h"
+#include "tenas/data/imagenet16.h"
 
 namespace tenas::data {
 
 absl::StatusOr<int> DatasetNumClasses(absl::string_view name) {
   if (name == "cifar10") return 10;
   if (name == "cifar100") return 100;
+  if (name == "ImageNet16-120") return 120;
+  if (name == "imagenet-1k") return 1000;
   return absl::InvalidArgumentError(absl::StrCat("dataset: unknown dataset '",
                                                  name, "' (expected one of ",
                                                  kSupportedDatasets, ")"));
@@ -29,6 +33,16 @@ absl::StatusOr<ImageDataset> LoadDataset(absl::string_view name,
           "holding train.bin (or cifar-100-binary/) with --data-dir");
     }
     return LoadCifarDir(data_dir, CifarKind::kCifar100);
+  }
+  if (name == "ImageNet16-120" || name == "imagenet-1k") {
+    if (data_dir.empty()) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "data_dir: dataset ", name,
+          " has no bundled sample; pass the folder of its original files "
+          "with --data-dir"));
+    }
+    if (name == "ImageNet16-120") return LoadImagenet16Dir(data_dir);
+    return LoadImageFolder(data_dir);
   }
   return DatasetNumClasses(name).status();
 }

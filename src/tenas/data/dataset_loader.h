@@ -15,11 +15,17 @@
 namespace tenas::data {
 
 /// Names accepted by LoadDataset, in the paper's spelling.
-inline constexpr absl::string_view kSupportedDatasets = "cifar10, cifar100";
+inline constexpr absl::string_view kSupportedDatasets =
+    "cifar10, cifar100, ImageNet16-120, imagenet-1k";
 
-/// Loads `name` ("cifar10" or "cifar100") from `data_dir` (the official
-/// files, directly or in the folder their archive unpacks to). With an empty
-/// `data_dir`, cifar10 is the bundled real sample; other datasets need a dir.
+/// Loads `name` from `data_dir`, the dataset's original files, directly or
+/// in the folder their archive unpacks to:
+///  - cifar10: data_batch_{1..5}.bin (cifar-10-batches-bin/),
+///  - cifar100: train.bin (cifar-100-binary/),
+///  - ImageNet16-120: the Imagenet16 pickles train_data_batch_{1..10},
+///  - imagenet-1k: an image folder train/<wnid>/*.JPEG, decoded lazily.
+/// With an empty `data_dir`, cifar10 is the bundled real sample; other
+/// datasets need a dir.
 /// Errors name the field: unknown dataset, missing files (what and where).
 absl::StatusOr<ImageDataset> LoadDataset(absl::string_view name,
                                          const std::string& data_dir);

@@ -7,10 +7,24 @@
 
 #include <array>
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
+#include "absl/status/status.h"
+
 namespace tenas::data {
+
+/// Decodes images on demand, for datasets too large to hold decoded
+/// (ImageNet-1k folders). Implementations are thread-safe.
+class LazyImageSource {
+ public:
+  virtual ~LazyImageSource() = default;
+  /// Writes image `i` (channels x height x width uint8 planes, already
+  /// resized to the dataset's size) to `out`. An error means the file cannot
+  /// be decoded; samplers then skip that image (and count it).
+  virtual absl::Status Read(int64_t i, uint8_t* out) const = 0;
+};
 
 /// Decoded images, read-only after loading; safe to share between threads.
 struct ImageDataset {
@@ -20,8 +34,11 @@ struct ImageDataset {
   int channels = 3;
   int height = 0;
   int width = 0;
-  /// uint8 pixels, image-major, then channel planes (N x C x H x W).
+  /// uint8 pixels, image-major, then channel planes (N x C x H x W). Empty
+  /// when `lazy` is set.
   std::vector<uint8_t> pixels;
+  /// When set, images are decoded on demand through it instead of `pixels`.
+  std::shared_ptr<const LazyImageSource> lazy;
   /// Class label of each image, in [0, num_classes).
   std::vector<int32_t> labels;
   /// Per-channel normalisation mean and std, in [0, 1] pixel units (§6.1).
@@ -32,8 +49,14 @@ struct ImageDataset {
   int64_t image_bytes() const {
     return static_cast<int64_t>(channels) * height * width;
   }
+  /// Pointer to image i's pixels. Precondition: `lazy` is not set.
   const uint8_t* image(int64_t i) const {
     return pixels.data() + i * image_bytes();
+  }
+  /// Bytes held in memory by the decoded pixels and labels.
+  int64_t memory_bytes() const {
+    return static_cast<int64_t>(pixels.size() +
+                                labels.size() * sizeof(int32_t));
   }
 };
 

@@ -4,11 +4,22 @@
 //
 // All randomness comes from the caller's Rng, so a batch is reproducible from
 // its seed whichever thread draws it. The dataset is only read.
+//
+// Lazy datasets (ImageDataset::lazy, e.g. ImageNet-1k folders) are read
+// through lazy->Read into one buffer per batch. An image whose read fails is
+// reported once on stderr (at most 100 lines per process), counted (see
+// LazyReadFailures) and replaced by the next image of the same shuffle, drawn
+// from the same Rng, so the batch stays deterministic for a seed. A sampler
+// fails only when fewer than `batch_size` images of the whole dataset can be
+// read. Without failures a lazy dataset gives the same batch as an in-memory
+// dataset holding the same pixels.
 
 #ifndef TENAS_DATA_TRANSFORMS_H_
 #define TENAS_DATA_TRANSFORMS_H_
 
 #include <ATen/core/Tensor.h>
+
+#include <cstdint>
 
 #include "absl/status/statusor.h"
 #include "tenas/data/image_dataset.h"
@@ -35,6 +46,10 @@ absl::StatusOr<at::Tensor> SampleNtkBatch(const ImageDataset& dataset,
 /// Error if batch_size < 1 or batch_size > dataset.size().
 absl::StatusOr<at::Tensor> SampleLrBatch(const ImageDataset& dataset,
                                          int batch_size, Rng& rng);
+
+/// Number of failed lazy image reads in the samplers so far, in this process
+/// (each was replaced by another image).
+int64_t LazyReadFailures();
 
 }  // namespace tenas::data
 

@@ -3,6 +3,7 @@
 #include "tenas/measures/score.h"
 
 #include <chrono>
+#include <functional>
 #include <memory>
 
 #include "absl/status/status.h"
@@ -10,6 +11,7 @@
 #include "tenas/data/transforms.h"
 #include "tenas/measures/linear_regions.h"
 #include "tenas/measures/ntk.h"
+#include "tenas/nn/darts_network.h"
 #include "tenas/nn/nb201_network.h"
 #include "tenas/util/rng.h"
 #include "tenas/util/status_macros.h"
@@ -69,22 +71,26 @@ absl::Status ValidateScoreOptions(const ScoreOptions& options,
   return absl::OkStatus();
 }
 
-absl::StatusOr<ScoreResult> ScoreNb201(const nb201::Architecture& arch,
-                                       const data::ImageDataset& dataset,
-                                       const ScoreOptions& options) {
+namespace {
+
+// Builds a TE-NAS network with the architecture's alphas set: `ntk` selects
+// the NTK network, otherwise the thin linear-region network.
+using NetworkFactory =
+    std::function<std::shared_ptr<nn::SearchNetwork>(bool ntk)>;
+
+absl::StatusOr<ScoreResult> ScoreWithFactory(const NetworkFactory& make,
+                                             const data::ImageDataset& dataset,
+                                             const ScoreOptions& options) {
   TENAS_RETURN_IF_ERROR(ValidateScoreOptions(options, dataset));
   const auto start = std::chrono::steady_clock::now();
   ScoreResult result;
   try {
-    const at::Tensor alphas = nn::Nb201ArchitectureAlphas(arch);
+    const torch::Device device(options.device);
     if (options.compute_ntk) {
       const auto ntk_start = std::chrono::steady_clock::now();
-      std::shared_ptr<nn::Nb201SearchNetwork> net;
-      nn::RunSeeded(options.seed, [&] {
-        net = std::make_shared<nn::Nb201SearchNetwork>(
-            nn::Nb201NtkConfig(dataset.num_classes));
-      });
-      net->SetAlphas(alphas);
+      std::shared_ptr<nn::SearchNetwork> net;
+      nn::RunSeeded(options.seed, [&] { net = make(/*ntk=*/true); });
+      net->to(device);
       NtkOptions ntk_options;
       ntk_options.fp64 = options.fp64;
       ntk_options.cancel = options.cancel;
@@ -99,6 +105,7 @@ absl::StatusOr<ScoreResult> ScoreNb201(const nb201::Architecture& arch,
         TENAS_ASSIGN_OR_RETURN(
             at::Tensor batch,
             data::SampleNtkBatch(dataset, options.batch_size, rng));
+        batch = batch.to(device);
         TENAS_ASSIGN_OR_RETURN(NtkResult ntk,
                                ComputeNtkReference(*net, batch, ntk_options));
         result.kappa.push_back(ntk.kappa);
@@ -110,12 +117,9 @@ absl::StatusOr<ScoreResult> ScoreNb201(const nb201::Architecture& arch,
     }
     if (options.compute_regions) {
       const auto lr_start = std::chrono::steady_clock::now();
-      std::shared_ptr<nn::Nb201SearchNetwork> net;
-      nn::RunSeeded(options.seed, [&] {
-        net = std::make_shared<nn::Nb201SearchNetwork>(
-            nn::Nb201LrConfig(dataset.num_classes));
-      });
-      net->SetAlphas(alphas);
+      std::shared_ptr<nn::SearchNetwork> net;
+      nn::RunSeeded(options.seed, [&] { net = make(/*ntk=*/false); });
+      net->to(device);
       double sum = 0;
       for (int r = 0; r < options.repeats; ++r) {
         if (Cancelled(options)) {
@@ -132,7 +136,7 @@ absl::StatusOr<ScoreResult> ScoreNb201(const nb201::Architecture& arch,
           TENAS_ASSIGN_OR_RETURN(
               at::Tensor batch,
               data::SampleLrBatch(dataset, options.lr_batch_size, rng));
-          batches.push_back(std::move(batch));
+          batches.push_back(batch.to(device));
         }
         TENAS_ASSIGN_OR_RETURN(
             LinearRegionResult lr,
@@ -149,6 +153,39 @@ absl::StatusOr<ScoreResult> ScoreNb201(const nb201::Architecture& arch,
   }
   result.seconds = SecondsSince(start);
   return result;
+}
+
+}  // namespace
+
+absl::StatusOr<ScoreResult> ScoreNb201(const nb201::Architecture& arch,
+                                       const data::ImageDataset& dataset,
+                                       const ScoreOptions& options) {
+  const at::Tensor alphas = nn::Nb201ArchitectureAlphas(arch);
+  const int64_t k = dataset.num_classes;
+  return ScoreWithFactory(
+      [&](bool ntk) -> std::shared_ptr<nn::SearchNetwork> {
+        auto net = std::make_shared<nn::Nb201SearchNetwork>(
+            ntk ? nn::Nb201NtkConfig(k) : nn::Nb201LrConfig(k));
+        net->SetAlphas(alphas);
+        return net;
+      },
+      dataset, options);
+}
+
+absl::StatusOr<ScoreResult> ScoreDarts(const darts::Genotype& genotype,
+                                       const data::ImageDataset& dataset,
+                                       const ScoreOptions& options) {
+  const at::Tensor normal = nn::DartsGenotypeAlphas(genotype, false);
+  const at::Tensor reduce = nn::DartsGenotypeAlphas(genotype, true);
+  const int64_t k = dataset.num_classes;
+  return ScoreWithFactory(
+      [&](bool ntk) -> std::shared_ptr<nn::SearchNetwork> {
+        auto net = std::make_shared<nn::DartsSearchNetwork>(
+            ntk ? nn::DartsNtkConfig(k) : nn::DartsLrConfig(k));
+        net->SetAlphas(normal, reduce);
+        return net;
+      },
+      dataset, options);
 }
 
 }  // namespace tenas::measures

@@ -9,11 +9,13 @@
 
 #include <atomic>
 #include <cstdint>
+#include <string>
 #include <vector>
 
 #include "absl/status/statusor.h"
 #include "tenas/data/image_dataset.h"
 #include "tenas/nn/init.h"
+#include "tenas/space/darts.h"
 #include "tenas/space/nb201.h"
 
 namespace tenas::measures {
@@ -34,6 +36,8 @@ struct ScoreOptions {
   /// Linear regions: batches of this many 1x3x3 crops per repeat.
   int lr_batch_size = 1000;
   int lr_num_batches = 3;
+  /// LibTorch device the networks and batches live on ("cpu", "cuda:0").
+  std::string device = "cpu";
   /// Checked between backward passes and between repeats; may be null.
   const std::atomic<bool>* cancel = nullptr;
 };
@@ -59,6 +63,14 @@ absl::Status ValidateScoreOptions(const ScoreOptions& options,
 /// only the architecture's op alive on each edge (a `none` edge outputs 0).
 /// Thread-safe: the dataset is only read; each call builds its own networks.
 absl::StatusOr<ScoreResult> ScoreNb201(const nb201::Architecture& arch,
+                                       const data::ImageDataset& dataset,
+                                       const ScoreOptions& options);
+
+/// Scores a DARTS genotype: the TE-NAS DARTS NTK network (C=1, a normal and
+/// a reduction cell) and its thin LR network with only the genotype's
+/// (edge, op) pairs alive; other edges output 0. Use batch_size 14 (CIFAR)
+/// or 24 (ImageNet) to match the search.
+absl::StatusOr<ScoreResult> ScoreDarts(const darts::Genotype& genotype,
                                        const data::ImageDataset& dataset,
                                        const ScoreOptions& options);
 

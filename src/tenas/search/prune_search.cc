@@ -91,7 +91,8 @@ AliveMask Without(const AliveMask& alive, const CandidateId& id) {
   return out;
 }
 
-// One worker's networks for one round.
+// The NTK networks of one evaluation: origin and candidate with the round's
+// shared weights.
 struct WorkerNets {
   std::shared_ptr<nn::SearchNetwork> ntk_origin;
   std::shared_ptr<nn::SearchNetwork> ntk_candidate;
@@ -127,6 +128,7 @@ absl::StatusOr<CandidateRecord> EvaluateCandidate(SearchContext& ctx,
     TENAS_ASSIGN_OR_RETURN(
         at::Tensor batch,
         data::SampleNtkBatch(ctx.dataset(), o.batch_size, rng));
+    batch = batch.to(torch::Device(o.device));
     TENAS_ASSIGN_OR_RETURN(
         measures::NtkResult k0,
         measures::ComputeNtkReference(*nets.ntk_origin, batch, ntk_options));
@@ -145,6 +147,9 @@ absl::StatusOr<CandidateRecord> EvaluateCandidate(SearchContext& ctx,
     lr_origin = adapter.BuildLrNetwork(ctx.dataset().num_classes);
     lr_candidate = adapter.BuildLrNetwork(ctx.dataset().num_classes);
   });
+  const torch::Device device(o.device);
+  lr_origin->to(device);
+  lr_candidate->to(device);
   lr_candidate->CopyParametersFrom(*lr_origin);
   adapter.SetAlive(*lr_origin, plan.lr_origin_alive);
   adapter.SetAlive(*lr_candidate, candidate_alive);
@@ -163,7 +168,7 @@ absl::StatusOr<CandidateRecord> EvaluateCandidate(SearchContext& ctx,
       TENAS_ASSIGN_OR_RETURN(
           at::Tensor batch,
           data::SampleLrBatch(ctx.dataset(), o.lr_batch_size, rng));
-      batches.push_back(std::move(batch));
+      batches.push_back(batch.to(device));
     }
     TENAS_ASSIGN_OR_RETURN(
         measures::LinearRegionResult r0,
@@ -183,19 +188,14 @@ absl::StatusOr<CandidateRecord> EvaluateCandidate(SearchContext& ctx,
   return record;
 }
 
-// Evaluates every candidate of the plan on `workers` threads. Results are in
-// enumeration order whatever the thread count.
+// Evaluates every candidate of the plan on the executor. Results are in
+// enumeration order whatever the thread count: each evaluation builds its
+// own networks from the round's seeds.
 absl::StatusOr<std::vector<CandidateRecord>> EvaluateRound(
     SearchContext& ctx, const RoundPlan& plan) {
   const int n = static_cast<int>(plan.candidates.size());
   std::vector<CandidateRecord> records(n);
-  std::atomic<int> next{0};
-  std::atomic<bool> failed{false};
-  absl::Mutex mu;
-  absl::Status first_error;
-
-  auto work = [&]() {
-    absl::Status status;
+  auto evaluate = [&](int i) -> absl::Status {
     try {
       WorkerNets nets;
       nn::RunSeeded(plan.ntk_weight_seed, [&] {
@@ -206,50 +206,33 @@ absl::StatusOr<std::vector<CandidateRecord>> EvaluateRound(
         nets.ntk_candidate =
             ctx.adapter().BuildNtkNetwork(ctx.dataset().num_classes);
       });
+      const torch::Device device(ctx.options().device);
+      nets.ntk_origin->to(device);
+      nets.ntk_candidate->to(device);
       nets.ntk_candidate->CopyParametersFrom(*nets.ntk_origin);
-      while (!failed.load()) {
-        const int i = next.fetch_add(1);
-        if (i >= n) break;
-        if (IsCancelled(ctx.options().cancel)) {
-          status = absl::CancelledError("search cancelled");
-          break;
-        }
-        absl::StatusOr<CandidateRecord> record =
-            EvaluateCandidate(ctx, plan, nets, i);
-        if (!record.ok()) {
-          status = record.status();
-          break;
-        }
-        records[i] = std::move(*record);
-        SearchEvent event;
-        event.type = SearchEvent::Type::kCandidateScored;
-        event.round = plan.round;
-        event.candidate = &records[i];
-        event.candidate_index = i;
-        ctx.Emit(event);
-      }
+      TENAS_ASSIGN_OR_RETURN(records[i], EvaluateCandidate(ctx, plan, nets, i));
     } catch (const c10::Error& e) {
-      status = absl::InternalError(absl::StrCat("search failed in LibTorch: ",
-                                                e.what_without_backtrace()));
+      return absl::InternalError(absl::StrCat("search failed in LibTorch: ",
+                                              e.what_without_backtrace()));
     } catch (const std::exception& e) {
-      status = absl::InternalError(absl::StrCat("search failed: ", e.what()));
+      return absl::InternalError(absl::StrCat("search failed: ", e.what()));
     }
-    if (!status.ok()) {
-      failed = true;
-      absl::MutexLock lock(&mu);
-      if (first_error.ok()) first_error = status;
-    }
+    SearchEvent event;
+    event.type = SearchEvent::Type::kCandidateScored;
+    event.round = plan.round;
+    event.candidate = &records[i];
+    event.candidate_index = i;
+    ctx.Emit(event);
+    return absl::OkStatus();
   };
-
-  const int workers = std::max(1, std::min(ctx.options().workers, n));
-  if (workers == 1) {
-    work();
-  } else {
-    std::vector<std::thread> threads;
-    for (int w = 0; w < workers; ++w) threads.emplace_back(work);
-    for (auto& t : threads) t.join();
+  ThreadExecutor own(ctx.options().workers);
+  ParallelExecutor* executor =
+      ctx.options().executor != nullptr ? ctx.options().executor : &own;
+  TENAS_RETURN_IF_ERROR(
+      executor->ParallelFor(n, evaluate, ctx.options().cancel));
+  if (IsCancelled(ctx.options().cancel)) {
+    return absl::CancelledError("search cancelled");
   }
-  if (!first_error.ok()) return first_error;
   return records;
 }
 

@@ -22,6 +22,7 @@
 #include "absl/status/statusor.h"
 #include "tenas/data/image_dataset.h"
 #include "tenas/nn/init.h"
+#include "tenas/search/parallel_executor.h"
 #include "tenas/search/ranking.h"
 #include "tenas/search/space_adapter.h"
 
@@ -51,8 +52,14 @@ struct SearchOptions {
   /// Linear regions: batches of 1x3x3 crops per repeat.
   int lr_batch_size = 1000;
   int lr_num_batches = 3;
-  /// Threads evaluating candidates of a round in parallel ([1, 256]).
+  /// Threads evaluating candidates of a round in parallel ([1, 256]);
+  /// ignored when `executor` is set.
   int workers = 1;
+  /// Where candidate evaluations run (e.g. a server's worker pool); null:
+  /// `workers` short-lived threads. Not owned.
+  ParallelExecutor* executor = nullptr;
+  /// LibTorch device of networks and batches ("cpu", "cuda:0").
+  std::string device = "cpu";
   /// Checked between backward passes and between candidates; may be null.
   const std::atomic<bool>* cancel = nullptr;
 };

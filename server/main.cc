@@ -1,0 +1,145 @@
+// Copyright 2026 The tenas Authors.
+//
+// tenas-server: one process pinned to one device, serving
+// tenas.v1.ArchitectureScorer over gRPC and Prometheus metrics over HTTP.
+// SIGTERM / SIGINT drain in-flight work and exit 0.
+
+#include <algorithm>
+#include <csignal>
+#include <iostream>
+#include <map>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "absl/flags/flag.h"
+#include "absl/flags/parse.h"
+#include "absl/flags/usage.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "server/server.h"
+
+ABSL_FLAG(int, port, 50051, "gRPC port (0: pick a free one and print it)");
+ABSL_FLAG(std::string, host, "0.0.0.0", "address to listen on");
+ABSL_FLAG(int, metrics_port, 9464, "Prometheus /metrics port (-1: off)");
+ABSL_FLAG(std::string, device, "auto", "auto, cpu or cuda:N");
+ABSL_FLAG(std::string, data_dir, "",
+          "folder with the datasets' original files (empty: the bundled "
+          "CIFAR-10 sample); per dataset: NAME=DIR,NAME=DIR");
+ABSL_FLAG(std::string, datasets, "cifar10",
+          "comma-separated datasets to load: cifar10, cifar100, "
+          "ImageNet16-120, imagenet-1k");
+ABSL_FLAG(int, workers, 1, "evaluation worker threads sharing the device");
+ABSL_FLAG(int, max_queue, 64,
+          "evaluations waiting at most; more get "
+          "RESOURCE_EXHAUSTED");
+ABSL_FLAG(int, threads, 0, "LibTorch threads per worker (0: cores/workers)");
+ABSL_FLAG(int, max_searches, 4, "searches running at once");
+ABSL_FLAG(int, max_batch_size, 512, "largest NTK batch a client may ask");
+ABSL_FLAG(int, max_repeats, 20, "most repeats a client may ask");
+ABSL_FLAG(int, max_architectures, 1024, "architectures per ScoreArchitectures");
+ABSL_FLAG(int, drain_seconds, 30, "shutdown: time given to in-flight work");
+
+namespace {
+
+// Parses --datasets and --data-dir into specs. --data-dir is either one
+// folder for every dataset (each found in it or in its archive's folder) or
+// NAME=DIR pairs.
+absl::StatusOr<std::vector<tenas::data::DatasetSpec>> DatasetSpecs() {
+  std::vector<tenas::data::DatasetSpec> specs;
+  std::map<std::string, std::string> dirs;
+  std::string common;
+  const std::string data_dir = absl::GetFlag(FLAGS_data_dir);
+  for (absl::string_view part :
+       absl::StrSplit(data_dir, ',', absl::SkipEmpty())) {
+    std::vector<std::string> kv = absl::StrSplit(part, absl::MaxSplits('=', 1));
+    if (kv.size() == 2) {
+      dirs[kv[0]] = kv[1];
+    } else {
+      common = std::string(part);
+    }
+  }
+  for (absl::string_view name :
+       absl::StrSplit(absl::GetFlag(FLAGS_datasets), ',', absl::SkipEmpty())) {
+    const std::string n(name);
+    specs.push_back({n, dirs.count(n) ? dirs[n] : common});
+  }
+  if (specs.empty()) {
+    return absl::InvalidArgumentError("--datasets: no dataset given");
+  }
+  return specs;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  absl::SetProgramUsageMessage(
+      "tenas-server: TE-NAS scoring and search over gRPC. See README.md.");
+  // The documented spelling is --metrics-port, --max-queue, --data-dir...;
+  // abseil flags use underscores, so accept both.
+  std::vector<std::string> storage(argv, argv + argc);
+  for (size_t i = 1; i < storage.size(); ++i) {
+    std::string& a = storage[i];
+    if (a.rfind("--", 0) != 0) continue;
+    const size_t end = std::min(a.find('='), a.size());
+    std::replace(a.begin() + 2, a.begin() + end, '-', '_');
+  }
+  std::vector<char*> fixed;
+  for (auto& s : storage) fixed.push_back(s.data());
+  absl::ParseCommandLine(static_cast<int>(fixed.size()), fixed.data());
+
+  // Block the stop signals in every thread; one thread waits for them.
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGTERM);
+  sigaddset(&signals, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+
+  auto specs = DatasetSpecs();
+  if (!specs.ok()) {
+    std::cerr << "tenas-server: " << specs.status().message() << std::endl;
+    return 2;
+  }
+  tenas::server::ServerOptions options;
+  options.address =
+      absl::StrCat(absl::GetFlag(FLAGS_host), ":", absl::GetFlag(FLAGS_port));
+  const int metrics_port = absl::GetFlag(FLAGS_metrics_port);
+  options.metrics_address =
+      metrics_port < 0
+          ? ""
+          : absl::StrCat(absl::GetFlag(FLAGS_host), ":", metrics_port);
+  options.device = absl::GetFlag(FLAGS_device);
+  options.datasets = *specs;
+  options.workers = absl::GetFlag(FLAGS_workers);
+  options.max_queue = absl::GetFlag(FLAGS_max_queue);
+  options.threads = absl::GetFlag(FLAGS_threads);
+  options.max_searches = absl::GetFlag(FLAGS_max_searches);
+  options.limits.max_batch_size = absl::GetFlag(FLAGS_max_batch_size);
+  options.limits.max_repeats = absl::GetFlag(FLAGS_max_repeats);
+  options.limits.max_architectures_per_call =
+      absl::GetFlag(FLAGS_max_architectures);
+  options.drain_timeout = absl::Seconds(absl::GetFlag(FLAGS_drain_seconds));
+
+  auto server = tenas::server::TenasServer::Start(options);
+  if (!server.ok()) {
+    std::cerr << "tenas-server: " << server.status().message() << std::endl;
+    return server.status().code() == absl::StatusCode::kInvalidArgument ? 2 : 1;
+  }
+  std::cout << "tenas-server listening on port " << (*server)->port()
+            << " (metrics port " << (*server)->metrics_port() << ", device "
+            << (*server)->device() << ")" << std::endl;
+  absl::Status ready = (*server)->WaitUntilReady();
+  if (!ready.ok()) {
+    std::cerr << "tenas-server: " << ready.message() << std::endl;
+    (*server)->Shutdown();
+    return 1;
+  }
+  std::cout << "tenas-server ready" << std::endl;
+
+  int sig = 0;
+  sigwait(&signals, &sig);
+  std::cout << "tenas-server: signal " << sig << ", draining" << std::endl;
+  (*server)->Shutdown();
+  std::cout << "tenas-server: stopped" << std::endl;
+  return 0;
+}

@@ -1,0 +1,85 @@
+// Copyright 2026 The tenas Authors.
+//
+// metrics.h: the server's Prometheus metrics (service design §3), served in
+// the text format on their own port by prometheus-cpp's Exposer.
+//
+// Names: tenas_requests_total{method,code}, tenas_request_duration_seconds
+// {method}, tenas_queue_depth, tenas_queue_wait_seconds,
+// tenas_evaluations_total{metric,space}, tenas_evaluation_duration_seconds
+// {metric,space}, tenas_searches_active, tenas_searches_total{outcome},
+// tenas_device_memory_bytes{kind}, tenas_dataset_images{dataset},
+// tenas_build_info{version,torch_version,device}. Thread-safe.
+
+#ifndef TENAS_SERVER_METRICS_H_
+#define TENAS_SERVER_METRICS_H_
+
+#include <prometheus/counter.h>
+#include <prometheus/exposer.h>
+#include <prometheus/gauge.h>
+#include <prometheus/histogram.h>
+#include <prometheus/registry.h>
+
+#include <memory>
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "tenas/engine/evaluation_engine.h"
+
+namespace tenas::server {
+
+class ServerMetrics : public engine::EngineObserver {
+ public:
+  /// Registers every metric; when `bind_address` (e.g. "0.0.0.0:9464" or
+  /// "127.0.0.1:0") is non-empty, also serves /metrics there.
+  static absl::StatusOr<std::unique_ptr<ServerMetrics>> Create(
+      const std::string& bind_address);
+
+  ServerMetrics(const ServerMetrics&) = delete;
+  ServerMetrics& operator=(const ServerMetrics&) = delete;
+
+  /// The port /metrics listens on (0 if not served).
+  int port() const;
+
+  /// One finished RPC: `code` is the gRPC code name, e.g. "OK".
+  void RecordRequest(const std::string& method, const std::string& code,
+                     double seconds);
+  /// `count` evaluations of `metric` ("ntk" or "linear_regions") in `space`,
+  /// each taking `seconds_each` (negative: duration unknown, count only).
+  void RecordEvaluations(const std::string& metric, const std::string& space,
+                         int count, double seconds_each);
+  void SetSearchesActive(int n);
+  /// outcome: "succeeded", "failed" or "cancelled".
+  void RecordSearchFinished(const std::string& outcome);
+  void SetDatasetImages(const std::string& dataset, int64_t images);
+  void SetBuildInfo(const std::string& version,
+                    const std::string& torch_version,
+                    const std::string& device);
+  void SetDeviceMemory(double used_bytes, double total_bytes);
+
+  // engine::EngineObserver
+  void OnJobStarted(double wait_seconds) override;
+  void OnQueueDepth(int depth) override;
+
+  prometheus::Registry& registry() { return *registry_; }
+
+ private:
+  ServerMetrics();
+
+  std::shared_ptr<prometheus::Registry> registry_;
+  std::unique_ptr<prometheus::Exposer> exposer_;
+  prometheus::Family<prometheus::Counter>* requests_;
+  prometheus::Family<prometheus::Histogram>* request_duration_;
+  prometheus::Gauge* queue_depth_;
+  prometheus::Histogram* queue_wait_;
+  prometheus::Family<prometheus::Counter>* evaluations_;
+  prometheus::Family<prometheus::Histogram>* evaluation_duration_;
+  prometheus::Gauge* searches_active_;
+  prometheus::Family<prometheus::Counter>* searches_total_;
+  prometheus::Family<prometheus::Gauge>* device_memory_;
+  prometheus::Family<prometheus::Gauge>* dataset_images_;
+  prometheus::Family<prometheus::Gauge>* build_info_;
+};
+
+}  // namespace tenas::server
+
+#endif  // TENAS_SERVER_METRICS_H_

@@ -1,0 +1,326 @@
+// Copyright 2026 The tenas Authors.
+
+#include "server/proto_convert.h"
+
+#include "absl/status/status.h"
+#include "absl/strings/str_cat.h"
+#include "tenas/data/dataset_loader.h"
+#include "tenas/util/status_macros.h"
+
+namespace tenas::server {
+namespace {
+
+absl::Status Invalid(const std::string& field, const std::string& what) {
+  return absl::InvalidArgumentError(absl::StrCat(field, ": ", what));
+}
+
+std::string OpName(search::SpaceKind space, int op) {
+  return std::string(space == search::SpaceKind::kNb201 ? nb201::kOpNames[op]
+                                                        : darts::kOpNames[op]);
+}
+
+void CandidateToProto(search::SpaceKind space, const search::CandidateId& id,
+                      v1::Candidate* out) {
+  if (space == search::SpaceKind::kDarts) {
+    out->set_cell_type(id.cell_type == 0 ? "normal" : "reduce");
+    out->set_edge_key(darts::EdgeKey(id.edge));
+  } else {
+    out->set_edge_key(nb201::EdgeKey(id.edge));
+  }
+  out->set_edge(id.edge);
+  out->set_op(OpName(space, id.op));
+}
+
+void CandidateRecordToProto(search::SpaceKind space, int round, int index,
+                            const search::CandidateRecord& record,
+                            v1::CandidateScored* out) {
+  out->set_round(round);
+  out->set_index(index);
+  CandidateToProto(space, record.deltas.id, out->mutable_candidate());
+  out->set_kappa_delta(record.deltas.kappa_delta);
+  out->set_regions_delta(record.deltas.regions_delta);
+  for (const auto& r : record.repeats) {
+    v1::CandidateRepeat* rep = out->add_repeats();
+    rep->set_kappa_origin(r.kappa_origin);
+    rep->set_kappa_candidate(r.kappa_candidate);
+    rep->set_regions_origin(r.regions_origin);
+    rep->set_regions_candidate(r.regions_candidate);
+  }
+}
+
+}  // namespace
+
+absl::StatusOr<ParsedArchitecture> ParseArchitectureProto(
+    const v1::Architecture& arch, const std::string& field) {
+  ParsedArchitecture parsed;
+  switch (arch.arch_case()) {
+    case v1::Architecture::kNb201Arch: {
+      auto a = nb201::ParseArchitecture(arch.nb201_arch());
+      if (!a.ok())
+        return Invalid(field + ".nb201_arch",
+                       std::string(a.status().message()));
+      parsed.space = search::SpaceKind::kNb201;
+      parsed.nb201 = *a;
+      parsed.canonical = nb201::FormatArchitecture(*a);
+      return parsed;
+    }
+    case v1::Architecture::kDartsGenotypeText: {
+      auto g = darts::ParseGenotype(arch.darts_genotype_text());
+      if (!g.ok()) {
+        return Invalid(field + ".darts_genotype_text",
+                       std::string(g.status().message()));
+      }
+      parsed.space = search::SpaceKind::kDarts;
+      parsed.darts = *g;
+      parsed.canonical = darts::FormatGenotype(*g);
+      return parsed;
+    }
+    case v1::Architecture::kDartsGenotype: {
+      const v1::DartsGenotype& g = arch.darts_genotype();
+      darts::Genotype genotype;
+      auto fill = [&](const auto& items, auto* cell,
+                      const std::string& name) -> absl::Status {
+        if (items.size() != darts::kGenotypeItems) {
+          return Invalid(absl::StrCat(field, ".darts_genotype.", name),
+                         absl::StrCat("needs ", darts::kGenotypeItems,
+                                      " items, got ", items.size()));
+        }
+        for (int i = 0; i < items.size(); ++i) {
+          auto op = darts::ParseOp(items[i].op());
+          const std::string item =
+              absl::StrCat(field, ".darts_genotype.", name, "[", i, "]");
+          if (!op.ok())
+            return Invalid(item + ".op", std::string(op.status().message()));
+          const int node = i / 2;
+          if (items[i].input() < 0 || items[i].input() > node + 1) {
+            return Invalid(
+                item + ".input",
+                absl::StrCat(items[i].input(), " is out of range [0, ",
+                             node + 1, "]"));
+          }
+          (*cell)[i] = darts::GenotypeItem{*op, items[i].input()};
+        }
+        return absl::OkStatus();
+      };
+      TENAS_RETURN_IF_ERROR(fill(g.normal(), &genotype.normal, "normal"));
+      TENAS_RETURN_IF_ERROR(fill(g.reduce(), &genotype.reduce, "reduce"));
+      if (!g.normal_concat().empty()) {
+        genotype.normal_concat.assign(g.normal_concat().begin(),
+                                      g.normal_concat().end());
+      }
+      if (!g.reduce_concat().empty()) {
+        genotype.reduce_concat.assign(g.reduce_concat().begin(),
+                                      g.reduce_concat().end());
+      }
+      // Round-trip through the text form to apply every parser check.
+      auto reparsed = darts::ParseGenotype(darts::FormatGenotype(genotype));
+      if (!reparsed.ok()) {
+        return Invalid(field + ".darts_genotype",
+                       std::string(reparsed.status().message()));
+      }
+      parsed.space = search::SpaceKind::kDarts;
+      parsed.darts = *reparsed;
+      parsed.canonical = darts::FormatGenotype(*reparsed);
+      return parsed;
+    }
+    case v1::Architecture::ARCH_NOT_SET:
+      break;
+  }
+  return Invalid(field,
+                 "no architecture given (set nb201_arch, "
+                 "darts_genotype or darts_genotype_text)");
+}
+
+absl::StatusOr<std::string> DatasetFromProto(const std::string& dataset) {
+  const std::string name = dataset.empty() ? "cifar10" : dataset;
+  auto classes = data::DatasetNumClasses(name);
+  if (!classes.ok()) {
+    return Invalid("dataset", absl::StrCat("unknown dataset '", name,
+                                           "' (expected one of ",
+                                           data::kSupportedDatasets, ")"));
+  }
+  return name;
+}
+
+absl::StatusOr<measures::ScoreOptions> ScoreOptionsFromProto(
+    const v1::ScoreOptions& o, search::SpaceKind space,
+    const std::string& dataset, const RequestLimits& limits) {
+  measures::ScoreOptions options;
+  options.seed = o.seed();
+  options.repeats = o.repeats() == 0 ? 3 : o.repeats();
+  if (options.repeats < 1 || options.repeats > limits.max_repeats) {
+    return Invalid("options.repeats",
+                   absl::StrCat(o.repeats(), " is out of range [1, ",
+                                limits.max_repeats, "] (server limit)"));
+  }
+  options.batch_size = o.batch_size() == 0
+                           ? search::DefaultBatchSize(space, dataset)
+                           : o.batch_size();
+  if (options.batch_size < 2 || options.batch_size > limits.max_batch_size) {
+    return Invalid("options.batch_size",
+                   absl::StrCat(o.batch_size(), " is out of range [2, ",
+                                limits.max_batch_size, "] (server limit)"));
+  }
+  switch (o.init()) {
+    case v1::INIT_MODE_SHIPPED:
+      options.init = nn::InitMode::kShipped;
+      break;
+    case v1::INIT_MODE_PAPER:
+      options.init = nn::InitMode::kPaper;
+      break;
+    default:
+      return Invalid("options.init", absl::StrCat("unknown value ", o.init()));
+  }
+  options.fp64 = o.fp64();
+  switch (o.measures()) {
+    case v1::MEASURES_BOTH:
+      break;
+    case v1::MEASURES_NTK_ONLY:
+      options.compute_regions = false;
+      break;
+    case v1::MEASURES_LINEAR_REGIONS_ONLY:
+      options.compute_ntk = false;
+      break;
+    default:
+      return Invalid("options.measures",
+                     absl::StrCat("unknown value ", o.measures()));
+  }
+  return options;
+}
+
+absl::StatusOr<search::SearchOptions> SearchOptionsFromProto(
+    const v1::RunSearchRequest& r, const RequestLimits& limits) {
+  search::SearchOptions options;
+  switch (r.space()) {
+    case v1::SEARCH_SPACE_NB201:
+      options.space = search::SpaceKind::kNb201;
+      break;
+    case v1::SEARCH_SPACE_DARTS:
+      options.space = search::SpaceKind::kDarts;
+      break;
+    default:
+      return Invalid("space",
+                     "must be SEARCH_SPACE_NB201 or SEARCH_SPACE_DARTS");
+  }
+  options.seed = r.seed();
+  options.repeats = r.repeats() == 0 ? 3 : r.repeats();
+  if (options.repeats < 1 || options.repeats > limits.max_repeats) {
+    return Invalid("repeats", absl::StrCat(r.repeats(), " is out of range [1, ",
+                                           limits.max_repeats, "]"));
+  }
+  if (r.batch_size() != 0 &&
+      (r.batch_size() < 2 || r.batch_size() > limits.max_batch_size)) {
+    return Invalid("batch_size",
+                   absl::StrCat(r.batch_size(), " is out of range [2, ",
+                                limits.max_batch_size, "]"));
+  }
+  options.batch_size = r.batch_size();
+  if (r.prune_number() < 0 || r.prune_number() > 7) {
+    return Invalid("prune_number",
+                   absl::StrCat(r.prune_number(), " is out of range [1, 7]"));
+  }
+  options.prune_number = r.prune_number();
+  switch (r.init()) {
+    case v1::INIT_MODE_SHIPPED:
+      options.init = nn::InitMode::kShipped;
+      break;
+    case v1::INIT_MODE_PAPER:
+      options.init = nn::InitMode::kPaper;
+      break;
+    default:
+      return Invalid("init", absl::StrCat("unknown value ", r.init()));
+  }
+  options.fp64 = r.fp64();
+  options.fix_stale_origin = r.fix_stale_origin();
+  return options;
+}
+
+void ScoreResultToProto(const ParsedArchitecture& arch,
+                        const std::string& dataset,
+                        const measures::ScoreOptions& options,
+                        const measures::ScoreResult& result,
+                        v1::ScoreArchitectureResponse* out) {
+  out->set_arch(arch.canonical);
+  out->set_space(std::string(search::SpaceName(arch.space)));
+  out->set_dataset(dataset);
+  out->set_ntk_condition_number(result.kappa_mean);
+  out->set_linear_regions(result.regions_mean);
+  out->set_seed(options.seed);
+  out->set_batch_size(options.batch_size);
+  for (int r = 0; r < options.repeats; ++r) {
+    v1::RepeatScore* rep = out->add_repeats();
+    rep->set_repeat(r);
+    if (r < static_cast<int>(result.kappa.size())) {
+      rep->set_ntk_condition_number(result.kappa[r]);
+    }
+    if (r < static_cast<int>(result.regions.size())) {
+      rep->set_linear_regions(result.regions[r]);
+    }
+  }
+  out->mutable_timing()->set_ntk_seconds(result.ntk_seconds);
+  out->mutable_timing()->set_linear_regions_seconds(result.regions_seconds);
+}
+
+void SearchEventToProto(search::SpaceKind space, const search::SearchEvent& e,
+                        v1::SearchEvent* out) {
+  using Type = search::SearchEvent::Type;
+  out->set_seconds(e.seconds);
+  switch (e.type) {
+    case Type::kRoundStarted: {
+      auto* m = out->mutable_round_started();
+      m->set_round(e.round);
+      m->set_stage(e.stage);
+      m->set_num_candidates(e.num_candidates);
+      break;
+    }
+    case Type::kCandidateScored:
+      CandidateRecordToProto(space, e.round, e.candidate_index, *e.candidate,
+                             out->mutable_candidate_scored());
+      break;
+    case Type::kOpsPruned: {
+      auto* m = out->mutable_ops_pruned();
+      m->set_round(e.round);
+      m->set_stage(e.stage);
+      for (const auto& id : e.record->pruned) {
+        CandidateToProto(space, id, m->add_pruned());
+      }
+      break;
+    }
+    case Type::kRoundFinished: {
+      auto* m = out->mutable_round_finished();
+      m->set_round(e.round);
+      m->set_stage(e.stage);
+      m->set_round_seconds(e.record->seconds);
+      break;
+    }
+    case Type::kResult:
+      break;  // the manager sends the full result instead
+  }
+}
+
+void SearchResultToProto(const search::SearchResult& result,
+                         const std::string& dataset, v1::SearchResult* out) {
+  out->set_arch(result.arch);
+  out->set_space(std::string(search::SpaceName(result.space)));
+  out->set_dataset(dataset);
+  out->set_batch_size(result.batch_size);
+  out->set_prune_number(result.prune_number);
+  out->set_ntk_evaluations(result.ntk_evaluations);
+  out->set_lr_evaluations(result.lr_evaluations);
+  out->set_seconds(result.seconds);
+  for (const auto& round : result.rounds) {
+    v1::RoundSummary* r = out->add_rounds();
+    r->set_round(round.round);
+    r->set_stage(round.stage);
+    r->set_seconds(round.seconds);
+    for (size_t i = 0; i < round.candidates.size(); ++i) {
+      CandidateRecordToProto(result.space, round.round, static_cast<int>(i),
+                             round.candidates[i], r->add_candidates());
+    }
+    for (const auto& id : round.pruned) {
+      CandidateToProto(result.space, id, r->add_pruned());
+    }
+  }
+}
+
+}  // namespace tenas::server

@@ -1,0 +1,447 @@
+// Copyright 2026 The tenas Authors.
+
+#include "server/scorer_service.h"
+
+#include <chrono>
+#include <memory>
+
+#include "absl/status/status.h"
+#include "absl/strings/str_cat.h"
+#include "server/status_mapping.h"
+#include "server/stream_reactor.h"
+#include "tenas/measures/score.h"
+#include "tenas/util/status_macros.h"
+
+namespace tenas::server {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+double Since(Clock::time_point t) {
+  return std::chrono::duration<double>(Clock::now() - t).count();
+}
+
+std::string CodeName(grpc::StatusCode code) {
+  switch (code) {
+    case grpc::StatusCode::OK:
+      return "OK";
+    case grpc::StatusCode::CANCELLED:
+      return "CANCELLED";
+    case grpc::StatusCode::UNKNOWN:
+      return "UNKNOWN";
+    case grpc::StatusCode::INVALID_ARGUMENT:
+      return "INVALID_ARGUMENT";
+    case grpc::StatusCode::DEADLINE_EXCEEDED:
+      return "DEADLINE_EXCEEDED";
+    case grpc::StatusCode::NOT_FOUND:
+      return "NOT_FOUND";
+    case grpc::StatusCode::ALREADY_EXISTS:
+      return "ALREADY_EXISTS";
+    case grpc::StatusCode::PERMISSION_DENIED:
+      return "PERMISSION_DENIED";
+    case grpc::StatusCode::RESOURCE_EXHAUSTED:
+      return "RESOURCE_EXHAUSTED";
+    case grpc::StatusCode::FAILED_PRECONDITION:
+      return "FAILED_PRECONDITION";
+    case grpc::StatusCode::ABORTED:
+      return "ABORTED";
+    case grpc::StatusCode::OUT_OF_RANGE:
+      return "OUT_OF_RANGE";
+    case grpc::StatusCode::UNIMPLEMENTED:
+      return "UNIMPLEMENTED";
+    case grpc::StatusCode::INTERNAL:
+      return "INTERNAL";
+    case grpc::StatusCode::UNAVAILABLE:
+      return "UNAVAILABLE";
+    case grpc::StatusCode::DATA_LOSS:
+      return "DATA_LOSS";
+    case grpc::StatusCode::UNAUTHENTICATED:
+      return "UNAUTHENTICATED";
+    default:
+      return "UNKNOWN";
+  }
+}
+
+// A unary reactor that records metrics and exposes cancellation (client
+// cancel or deadline) as an atomic flag for the worker.
+class UnaryReactor : public grpc::ServerUnaryReactor {
+ public:
+  UnaryReactor(ServerMetrics& metrics, std::string method)
+      : metrics_(metrics), method_(std::move(method)), start_(Clock::now()) {}
+
+  void Done(const absl::Status& status) { Done(ToGrpcStatus(status)); }
+  void Done(const grpc::Status& status) {
+    metrics_.RecordRequest(method_, CodeName(status.error_code()),
+                           Since(start_));
+    Finish(status);
+  }
+  std::shared_ptr<std::atomic<bool>> cancel() const { return cancel_; }
+  void OnCancel() override { cancel_->store(true); }
+  void OnDone() override { delete this; }
+
+ private:
+  ServerMetrics& metrics_;
+  const std::string method_;
+  const Clock::time_point start_;
+  std::shared_ptr<std::atomic<bool>> cancel_ =
+      std::make_shared<std::atomic<bool>>(false);
+};
+
+// Attaches a RunSearch/WatchSearch stream to a search.
+class SearchStream : public SearchSubscriber {
+ public:
+  explicit SearchStream(std::shared_ptr<StreamSink<v1::SearchEvent>> sink)
+      : sink_(std::move(sink)) {}
+  void OnEvent(const v1::SearchEvent& event) override { sink_->Push(event); }
+  void OnEnd(const grpc::Status& status) override { sink_->Close(status); }
+
+ private:
+  std::shared_ptr<StreamSink<v1::SearchEvent>> sink_;
+};
+
+std::function<void(const grpc::Status&)> RecordOnFinish(ServerMetrics& metrics,
+                                                        std::string method) {
+  const auto start = Clock::now();
+  return [&metrics, method = std::move(method), start](const grpc::Status& s) {
+    metrics.RecordRequest(method, CodeName(s.error_code()), Since(start));
+  };
+}
+
+// Runs one score on a worker: the shared body of both scoring RPCs.
+absl::StatusOr<v1::ScoreArchitectureResponse> RunScore(
+    const ParsedArchitecture& arch, const data::ImageDataset& dataset,
+    measures::ScoreOptions options, const std::atomic<bool>* cancel,
+    const std::string& device, Clock::time_point accepted,
+    ServerMetrics& metrics) {
+  const double queued = Since(accepted);
+  options.cancel = cancel;
+  options.device = device;
+  absl::StatusOr<measures::ScoreResult> result;
+  try {
+    result = arch.nb201 ? measures::ScoreNb201(*arch.nb201, dataset, options)
+                        : measures::ScoreDarts(*arch.darts, dataset, options);
+  } catch (const c10::Error& e) {
+    result = absl::InternalError(
+        absl::StrCat("LibTorch: ", e.what_without_backtrace()));
+  }
+  if (!result.ok()) {
+    if (cancel->load() &&
+        result.status().code() == absl::StatusCode::kCancelled) {
+      return absl::CancelledError("call cancelled or deadline exceeded");
+    }
+    return result.status();
+  }
+  const std::string space(search::SpaceName(arch.space));
+  metrics.RecordEvaluations(
+      "ntk", space, static_cast<int>(result->kappa.size()),
+      result->kappa.empty() ? 0 : result->ntk_seconds / result->kappa.size());
+  metrics.RecordEvaluations(
+      "linear_regions", space, static_cast<int>(result->regions.size()),
+      result->regions.empty()
+          ? 0
+          : result->regions_seconds / result->regions.size());
+  v1::ScoreArchitectureResponse response;
+  ScoreResultToProto(arch, dataset.name, options, *result, &response);
+  response.set_device(device);
+  response.mutable_timing()->set_queue_seconds(queued);
+  response.mutable_timing()->set_total_seconds(Since(accepted));
+  return response;
+}
+
+}  // namespace
+
+ScorerService::ScorerService(engine::EvaluationEngine& engine,
+                             ServerMetrics& metrics,
+                             const RequestLimits& limits,
+                             const ServiceInfo& info)
+    : engine_(engine), metrics_(metrics), limits_(limits), info_(info) {}
+
+void ScorerService::SetReady(const data::DatasetStore* datasets,
+                             SearchManager* searches) {
+  searches_ = searches;
+  datasets_ = datasets;
+}
+
+void ScorerService::SetDraining() { draining_ = true; }
+
+absl::Status ScorerService::CheckServing() const {
+  if (draining_.load()) {
+    return absl::UnavailableError("server is shutting down");
+  }
+  if (datasets_.load() == nullptr) {
+    return absl::UnavailableError("server is loading its datasets; retry");
+  }
+  return absl::OkStatus();
+}
+
+grpc::ServerUnaryReactor* ScorerService::ScoreArchitecture(
+    grpc::CallbackServerContext* context,
+    const v1::ScoreArchitectureRequest* request,
+    v1::ScoreArchitectureResponse* response) {
+  auto* reactor = new UnaryReactor(metrics_, "ScoreArchitecture");
+  absl::Status serving = CheckServing();
+  if (!serving.ok()) {
+    reactor->Done(serving);
+    return reactor;
+  }
+  auto arch = ParseArchitectureProto(request->architecture(), "architecture");
+  if (!arch.ok()) {
+    reactor->Done(arch.status());
+    return reactor;
+  }
+  auto dataset_name = DatasetFromProto(request->dataset());
+  if (!dataset_name.ok()) {
+    reactor->Done(dataset_name.status());
+    return reactor;
+  }
+  auto dataset = datasets_.load()->Get(*dataset_name);
+  if (!dataset.ok()) {
+    reactor->Done(absl::InvalidArgumentError(
+        absl::StrCat("dataset: ", dataset.status().message())));
+    return reactor;
+  }
+  auto options = ScoreOptionsFromProto(request->options(), arch->space,
+                                       *dataset_name, limits_);
+  if (options.ok()) {
+    absl::Status valid = measures::ValidateScoreOptions(*options, **dataset);
+    if (!valid.ok()) options = valid;
+  }
+  if (!options.ok()) {
+    reactor->Done(options.status());
+    return reactor;
+  }
+  auto cancel = reactor->cancel();
+  const Clock::time_point accepted = Clock::now();
+  absl::Status queued = engine_.TrySubmit(
+      [this, reactor, response, cancel, arch = *arch, dataset = *dataset,
+       options = *options, accepted] {
+        if (cancel->load()) {
+          reactor->Done(grpc::Status(grpc::StatusCode::CANCELLED,
+                                     "cancelled before it started"));
+          return;
+        }
+        auto result = RunScore(arch, *dataset, options, cancel.get(),
+                               info_.device, accepted, metrics_);
+        if (result.ok()) *response = std::move(*result);
+        reactor->Done(result.status());
+      },
+      [reactor] {
+        reactor->Done(absl::UnavailableError("server is shutting down"));
+      });
+  if (!queued.ok()) reactor->Done(queued);
+  return reactor;
+}
+
+grpc::ServerWriteReactor<v1::ScoreArchitecturesResponse>*
+ScorerService::ScoreArchitectures(
+    grpc::CallbackServerContext* context,
+    const v1::ScoreArchitecturesRequest* request) {
+  auto sink = std::make_shared<StreamSink<v1::ScoreArchitecturesResponse>>();
+  auto* reactor = new StreamReactor<v1::ScoreArchitecturesResponse>(
+      sink, RecordOnFinish(metrics_, "ScoreArchitectures"), nullptr);
+  auto fail = [&](const absl::Status& s) {
+    sink->Close(ToGrpcStatus(s));
+    return reactor;
+  };
+  if (absl::Status s = CheckServing(); !s.ok()) return fail(s);
+  const int n = request->architectures_size();
+  if (n < 1 || n > limits_.max_architectures_per_call) {
+    return fail(absl::InvalidArgumentError(
+        absl::StrCat("architectures: ", n, " given, must be in [1, ",
+                     limits_.max_architectures_per_call, "] (server limit)")));
+  }
+  std::vector<ParsedArchitecture> archs;
+  for (int i = 0; i < n; ++i) {
+    auto arch = ParseArchitectureProto(request->architectures(i),
+                                       absl::StrCat("architectures[", i, "]"));
+    if (!arch.ok()) return fail(arch.status());
+    archs.push_back(std::move(*arch));
+  }
+  auto dataset_name = DatasetFromProto(request->dataset());
+  if (!dataset_name.ok()) return fail(dataset_name.status());
+  auto dataset = datasets_.load()->Get(*dataset_name);
+  if (!dataset.ok()) {
+    return fail(absl::InvalidArgumentError(
+        absl::StrCat("dataset: ", dataset.status().message())));
+  }
+  // Options are shared; validate them against the first space used.
+  std::vector<measures::ScoreOptions> options;
+  for (const auto& arch : archs) {
+    auto o = ScoreOptionsFromProto(request->options(), arch.space,
+                                   *dataset_name, limits_);
+    if (o.ok()) {
+      absl::Status valid = measures::ValidateScoreOptions(*o, **dataset);
+      if (!valid.ok()) o = valid;
+    }
+    if (!o.ok()) return fail(o.status());
+    options.push_back(*o);
+  }
+  // One job per architecture; results stream back as they finish.
+  auto remaining = std::make_shared<std::atomic<int>>(n);
+  auto finish_one = [sink, remaining] {
+    if (remaining->fetch_sub(1) == 1) sink->Close(grpc::Status::OK);
+  };
+  const Clock::time_point accepted = Clock::now();
+  for (int i = 0; i < n; ++i) {
+    auto push_error = [sink, i](const absl::Status& s) {
+      v1::ScoreArchitecturesResponse item;
+      item.set_index(i);
+      item.mutable_error()->set_code(static_cast<int>(s.code()));
+      item.mutable_error()->set_message(std::string(s.message()));
+      sink->Push(std::move(item));
+    };
+    absl::Status queued = engine_.TrySubmit(
+        [this, sink, i, arch = archs[i], dataset = *dataset,
+         option = options[i], accepted, push_error, finish_one] {
+          if (sink->cancelled()) {
+            finish_one();
+            return;
+          }
+          auto result = RunScore(arch, *dataset, option, sink->cancel_flag(),
+                                 info_.device, accepted, metrics_);
+          if (result.ok()) {
+            v1::ScoreArchitecturesResponse item;
+            item.set_index(i);
+            *item.mutable_result() = std::move(*result);
+            sink->Push(std::move(item));
+          } else {
+            push_error(result.status());
+          }
+          finish_one();
+        },
+        [push_error, finish_one] {
+          push_error(absl::UnavailableError("server is shutting down"));
+          finish_one();
+        });
+    if (!queued.ok()) {
+      push_error(queued);
+      finish_one();
+    }
+  }
+  return reactor;
+}
+
+grpc::ServerWriteReactor<v1::SearchEvent>* ScorerService::RunSearch(
+    grpc::CallbackServerContext* context, const v1::RunSearchRequest* request) {
+  auto sink = std::make_shared<StreamSink<v1::SearchEvent>>();
+  auto subscriber = std::make_shared<SearchStream>(sink);
+  auto search_id = std::make_shared<std::string>();
+  SearchManager* manager = searches_.load();
+  auto* reactor = new StreamReactor<v1::SearchEvent>(
+      sink, RecordOnFinish(metrics_, "RunSearch"),
+      [manager, subscriber, search_id] {
+        if (manager != nullptr && !search_id->empty()) {
+          manager->Unsubscribe(*search_id, subscriber.get());
+        }
+      });
+  if (absl::Status s = CheckServing(); !s.ok()) {
+    sink->Close(ToGrpcStatus(s));
+    return reactor;
+  }
+  auto id = manager->Start(*request, subscriber.get());
+  if (!id.ok()) {
+    sink->Close(ToGrpcStatus(id.status()));
+    return reactor;
+  }
+  *search_id = *id;
+  return reactor;
+}
+
+grpc::ServerWriteReactor<v1::SearchEvent>* ScorerService::WatchSearch(
+    grpc::CallbackServerContext* context,
+    const v1::WatchSearchRequest* request) {
+  auto sink = std::make_shared<StreamSink<v1::SearchEvent>>();
+  auto subscriber = std::make_shared<SearchStream>(sink);
+  SearchManager* manager = searches_.load();
+  const std::string id = request->search_id();
+  auto* reactor = new StreamReactor<v1::SearchEvent>(
+      sink, RecordOnFinish(metrics_, "WatchSearch"), [manager, subscriber, id] {
+        if (manager != nullptr) manager->Unsubscribe(id, subscriber.get());
+      });
+  if (absl::Status s = CheckServing(); !s.ok()) {
+    sink->Close(ToGrpcStatus(s));
+    return reactor;
+  }
+  absl::Status s =
+      manager->Subscribe(id, request->from_sequence(), subscriber.get());
+  if (!s.ok()) sink->Close(ToGrpcStatus(s));
+  return reactor;
+}
+
+grpc::ServerUnaryReactor* ScorerService::GetSearch(
+    grpc::CallbackServerContext* context, const v1::GetSearchRequest* request,
+    v1::GetSearchResponse* response) {
+  auto* reactor = new UnaryReactor(metrics_, "GetSearch");
+  if (absl::Status s = CheckServing(); !s.ok()) {
+    reactor->Done(s);
+    return reactor;
+  }
+  auto info = searches_.load()->Get(request->search_id());
+  if (info.ok()) *response->mutable_search() = std::move(*info);
+  reactor->Done(info.status());
+  return reactor;
+}
+
+grpc::ServerUnaryReactor* ScorerService::CancelSearch(
+    grpc::CallbackServerContext* context,
+    const v1::CancelSearchRequest* request,
+    v1::CancelSearchResponse* response) {
+  auto* reactor = new UnaryReactor(metrics_, "CancelSearch");
+  if (absl::Status s = CheckServing(); !s.ok()) {
+    reactor->Done(s);
+    return reactor;
+  }
+  auto state = searches_.load()->Cancel(request->search_id());
+  if (state.ok()) response->set_state(*state);
+  reactor->Done(state.status());
+  return reactor;
+}
+
+grpc::ServerUnaryReactor* ScorerService::ListSearches(
+    grpc::CallbackServerContext* context,
+    const v1::ListSearchesRequest* request,
+    v1::ListSearchesResponse* response) {
+  auto* reactor = new UnaryReactor(metrics_, "ListSearches");
+  if (absl::Status s = CheckServing(); !s.ok()) {
+    reactor->Done(s);
+    return reactor;
+  }
+  for (auto& info : searches_.load()->List()) {
+    *response->add_searches() = std::move(info);
+  }
+  reactor->Done(absl::OkStatus());
+  return reactor;
+}
+
+grpc::ServerUnaryReactor* ScorerService::GetServerInfo(
+    grpc::CallbackServerContext* context,
+    const v1::GetServerInfoRequest* request,
+    v1::GetServerInfoResponse* response) {
+  auto* reactor = new UnaryReactor(metrics_, "GetServerInfo");
+  response->set_version(info_.version);
+  response->set_torch_version(info_.torch_version);
+  response->set_device(info_.device);
+  response->set_threads_per_worker(info_.threads_per_worker);
+  if (const data::DatasetStore* store = datasets_.load()) {
+    for (const auto& d : store->Info()) {
+      v1::DatasetInfo* out = response->add_datasets();
+      out->set_name(d.name);
+      out->set_images(d.images);
+      out->set_num_classes(d.num_classes);
+      out->set_memory_bytes(d.memory_bytes);
+      out->set_lazy(d.lazy);
+      out->set_source(d.source);
+    }
+  }
+  const engine::EngineStats stats = engine_.stats();
+  response->set_queue_depth(stats.queue_depth);
+  response->set_queue_capacity(stats.queue_capacity);
+  response->set_workers(stats.workers);
+  response->set_busy_workers(stats.busy_workers);
+  if (SearchManager* m = searches_.load())
+    response->set_active_searches(m->active());
+  reactor->Done(absl::OkStatus());
+  return reactor;
+}
+
+}  // namespace tenas::server

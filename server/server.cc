@@ -1,0 +1,153 @@
+// Copyright 2026 The tenas Authors.
+
+#include "server/server.h"
+
+#include <grpcpp/ext/proto_server_reflection_plugin.h>
+#include <grpcpp/health_check_service_interface.h>
+#include <torch/torch.h>
+
+#include <thread>
+
+#include "absl/status/status.h"
+#include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+
+#ifndef TENAS_VERSION
+#define TENAS_VERSION "0.1.0"
+#endif
+
+namespace tenas::server {
+namespace {
+constexpr char kServiceName[] = "tenas.v1.ArchitectureScorer";
+}  // namespace
+
+absl::StatusOr<std::string> ResolveDevice(const std::string& requested) {
+  const bool cuda = torch::cuda::is_available();
+  if (requested == "auto") return cuda ? std::string("cuda:0") : "cpu";
+  if (requested == "cpu") return requested;
+  if (absl::StartsWith(requested, "cuda")) {
+    int index = 0;
+    if (requested != "cuda" &&
+        (!absl::StartsWith(requested, "cuda:") ||
+         !absl::SimpleAtoi(requested.substr(5), &index) || index < 0)) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("device: '", requested, "' is not cpu, auto or cuda:N"));
+    }
+    if (!cuda || index >= static_cast<int>(torch::cuda::device_count())) {
+      return absl::FailedPreconditionError(absl::StrCat(
+          "device: ", requested, " is not available on this machine (",
+          torch::cuda::device_count(), " CUDA devices)"));
+    }
+    return absl::StrCat("cuda:", index);
+  }
+  return absl::InvalidArgumentError(
+      absl::StrCat("device: '", requested, "' is not cpu, auto or cuda:N"));
+}
+
+absl::StatusOr<std::unique_ptr<TenasServer>> TenasServer::Start(
+    const ServerOptions& options) {
+  std::unique_ptr<TenasServer> s(new TenasServer());
+  s->options_ = options;
+  auto device = ResolveDevice(options.device);
+  if (!device.ok()) return device.status();
+  s->device_ = *device;
+  if (options.workers < 1 || options.workers > 256) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "workers: ", options.workers, " is out of range [1, 256]"));
+  }
+  if (options.max_queue < 1) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("max_queue: ", options.max_queue, " must be >= 1"));
+  }
+  auto metrics = ServerMetrics::Create(options.metrics_address);
+  if (!metrics.ok()) return metrics.status();
+  s->metrics_ = std::move(*metrics);
+
+  engine::EngineOptions engine_options;
+  engine_options.workers = options.workers;
+  engine_options.max_queue = options.max_queue;
+  const int cores = std::max(1u, std::thread::hardware_concurrency());
+  engine_options.threads_per_worker =
+      options.threads > 0 ? options.threads
+                          : std::max(1, cores / options.workers);
+  s->engine_ = std::make_unique<engine::EvaluationEngine>(engine_options,
+                                                          s->metrics_.get());
+  ServiceInfo info;
+  info.version = TENAS_VERSION;
+  info.torch_version = TORCH_VERSION;
+  info.device = s->device_;
+  info.threads_per_worker = engine_options.threads_per_worker;
+  s->metrics_->SetBuildInfo(info.version, info.torch_version, info.device);
+  s->service_ = std::make_unique<ScorerService>(*s->engine_, *s->metrics_,
+                                                options.limits, info);
+
+  grpc::EnableDefaultHealthCheckService(true);
+  grpc::reflection::InitProtoReflectionServerBuilderPlugin();
+  grpc::ServerBuilder builder;
+  builder.AddListeningPort(options.address, grpc::InsecureServerCredentials(),
+                           &s->port_);
+  builder.RegisterService(s->service_.get());
+  builder.SetMaxReceiveMessageSize(options.max_message_bytes);
+  builder.SetMaxSendMessageSize(options.max_message_bytes);
+  builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_TIME_MS, 60 * 1000);
+  builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_TIMEOUT_MS, 20 * 1000);
+  builder.AddChannelArgument(
+      GRPC_ARG_HTTP2_MIN_RECV_PING_INTERVAL_WITHOUT_DATA_MS, 10 * 1000);
+  builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_PERMIT_WITHOUT_CALLS, 1);
+  builder.AddChannelArgument(GRPC_ARG_MAX_CONNECTION_AGE_MS, 30 * 60 * 1000);
+  builder.AddChannelArgument(GRPC_ARG_MAX_CONNECTION_AGE_GRACE_MS,
+                             5 * 60 * 1000);
+  s->server_ = builder.BuildAndStart();
+  if (!s->server_ || s->port_ == 0) {
+    return absl::UnavailableError(
+        absl::StrCat("port: cannot listen on ", options.address));
+  }
+  auto* health = s->server_->GetHealthCheckService();
+  health->SetServingStatus("", true);             // live
+  health->SetServingStatus(kServiceName, false);  // not ready yet
+  s->loader_ = std::thread([raw = s.get()] { raw->LoadDatasets(); });
+  return s;
+}
+
+void TenasServer::LoadDatasets() {
+  auto store = data::DatasetStore::Load(options_.datasets);
+  if (!store.ok()) {
+    load_status_ = store.status();
+    loaded_.Notify();
+    return;
+  }
+  datasets_ = std::move(*store);
+  for (const auto& d : datasets_->Info()) {
+    metrics_->SetDatasetImages(d.name, d.images);
+  }
+  searches_ =
+      std::make_unique<SearchManager>(*datasets_, *engine_, metrics_.get(),
+                                      options_.max_searches, options_.limits);
+  service_->SetReady(datasets_.get(), searches_.get());
+  server_->GetHealthCheckService()->SetServingStatus(kServiceName, true);
+  loaded_.Notify();
+}
+
+absl::Status TenasServer::WaitUntilReady() {
+  loaded_.WaitForNotification();
+  return load_status_;
+}
+
+void TenasServer::Shutdown() {
+  if (shut_down_) return;
+  shut_down_ = true;
+  auto* health = server_->GetHealthCheckService();
+  health->SetServingStatus(kServiceName, false);
+  service_->SetDraining();
+  if (loader_.joinable()) loader_.join();
+  if (searches_) searches_->Shutdown();
+  // Let queued and running evaluations finish, then stop the transport.
+  engine_->Shutdown(options_.drain_timeout);
+  server_->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(5));
+  server_->Wait();
+}
+
+TenasServer::~TenasServer() { Shutdown(); }
+
+}  // namespace tenas::server

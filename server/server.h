@@ -1,0 +1,94 @@
+// Copyright 2026 The tenas Authors.
+//
+// server.h: a whole tenas server in one object — gRPC service, health,
+// reflection, metrics, evaluation engine, datasets and searches — so that
+// main.cc and the integration tests (port 0) start exactly the same thing.
+
+#ifndef TENAS_SERVER_SERVER_H_
+#define TENAS_SERVER_SERVER_H_
+
+#include <grpcpp/grpcpp.h>
+
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/synchronization/notification.h"
+#include "absl/time/time.h"
+#include "server/metrics.h"
+#include "server/proto_convert.h"
+#include "server/scorer_service.h"
+#include "server/search_manager.h"
+#include "tenas/data/dataset_store.h"
+#include "tenas/engine/evaluation_engine.h"
+
+namespace tenas::server {
+
+struct ServerOptions {
+  /// gRPC listen address; port 0 picks a free port (see TenasServer::port).
+  std::string address = "0.0.0.0:50051";
+  /// /metrics listen address; empty: no metrics endpoint.
+  std::string metrics_address = "0.0.0.0:9464";
+  /// "auto" (CUDA if available, else CPU), "cpu" or "cuda:N".
+  std::string device = "auto";
+  std::vector<data::DatasetSpec> datasets = {{"cifar10", ""}};
+  int workers = 1;
+  int max_queue = 64;
+  /// LibTorch intra-op threads per worker; 0: cores / workers.
+  int threads = 0;
+  int max_searches = 4;
+  RequestLimits limits;
+  absl::Duration drain_timeout = absl::Seconds(30);
+  int max_message_bytes = 16 << 20;
+};
+
+/// Resolves "auto" and validates "cpu" / "cuda:N" against this machine.
+absl::StatusOr<std::string> ResolveDevice(const std::string& requested);
+
+class TenasServer {
+ public:
+  /// Binds and starts serving at once (health: NOT_SERVING for the service),
+  /// then loads the datasets in the background and turns SERVING.
+  static absl::StatusOr<std::unique_ptr<TenasServer>> Start(
+      const ServerOptions& options);
+  ~TenasServer();
+  TenasServer(const TenasServer&) = delete;
+  TenasServer& operator=(const TenasServer&) = delete;
+
+  int port() const { return port_; }
+  int metrics_port() const { return metrics_->port(); }
+  const std::string& device() const { return device_; }
+
+  /// Blocks until the datasets are loaded (OK) or failed to load (error).
+  absl::Status WaitUntilReady();
+
+  /// Graceful stop: health NOT_SERVING, refuse new calls, cancel searches,
+  /// let in-flight evaluations finish up to the drain timeout. Idempotent.
+  void Shutdown();
+
+  ServerMetrics& metrics() { return *metrics_; }
+
+ private:
+  TenasServer() = default;
+  void LoadDatasets();
+
+  ServerOptions options_;
+  std::string device_;
+  int port_ = 0;
+  std::unique_ptr<ServerMetrics> metrics_;
+  std::unique_ptr<engine::EvaluationEngine> engine_;
+  std::unique_ptr<ScorerService> service_;
+  std::unique_ptr<grpc::Server> server_;
+  std::unique_ptr<data::DatasetStore> datasets_;
+  std::unique_ptr<SearchManager> searches_;
+  std::thread loader_;
+  absl::Notification loaded_;
+  absl::Status load_status_;
+  bool shut_down_ = false;
+};
+
+}  // namespace tenas::server
+
+#endif  // TENAS_SERVER_SERVER_H_
