@@ -16,8 +16,10 @@ PACKAGES=(
   googletest libgtest-dev libgmock-dev libbenchmark-dev
   # small libraries used instead of hand-written code
   nlohmann-json3-dev zlib1g-dev libturbojpeg0-dev
-  # test tooling: fixtures and validation scripts
-  python3 python3-numpy
+  # test tooling: fixtures, validation scripts, e2e checks
+  python3 python3-numpy curl
+  # a real Prometheus server scrapes tenas-server in an integration test
+  prometheus
 )
 
 SUDO=""
