@@ -200,6 +200,15 @@ int FollowSearch(const std::string& command,
       std::cout << line.dump() << "\n" << std::flush;
     } else if (tty) {
       bar.Update(event);
+    } else if (event.has_round_finished()) {
+      // Not a terminal: one line per finished round instead of a bar.
+      std::cerr << absl::StrFormat("%s %d finished in %.1f s (%.1f s total)\n",
+                                   event.round_finished().stage() == "ops"
+                                       ? "round"
+                                       : "edge group",
+                                   event.round_finished().round() + 1,
+                                   event.round_finished().round_seconds(),
+                                   event.seconds());
     }
   }
   grpc::Status status = reader->Finish();
