@@ -7,6 +7,7 @@
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
+#include "server/device_memory.h"
 #include "server/status_mapping.h"
 #include "server/stream_reactor.h"
 #include "tenas/measures/score.h"
@@ -140,6 +141,9 @@ absl::StatusOr<v1::ScoreArchitectureResponse> RunScore(
       result->regions.empty()
           ? 0
           : result->regions_seconds / result->regions.size());
+  if (auto memory = QueryDeviceMemory(device)) {
+    metrics.SetDeviceMemory(memory->used_bytes, memory->total_bytes);
+  }
   v1::ScoreArchitectureResponse response;
   ScoreResultToProto(arch, dataset.name, options, *result, &response);
   response.set_device(device);

@@ -27,12 +27,13 @@ bool Finished(v1::SearchState s) {
 SearchManager::SearchManager(const data::DatasetStore& datasets,
                              engine::EvaluationEngine& engine,
                              ServerMetrics* metrics, int max_active_searches,
-                             const RequestLimits& limits)
+                             const RequestLimits& limits, std::string device)
     : datasets_(datasets),
       engine_(engine),
       metrics_(metrics),
       max_active_(max_active_searches),
-      limits_(limits) {}
+      limits_(limits),
+      device_(std::move(device)) {}
 
 SearchManager::~SearchManager() { Shutdown(); }
 
@@ -98,6 +99,7 @@ absl::StatusOr<std::string> SearchManager::Start(
     record->subscribers.push_back(subscriber);
   }
   options.executor = &engine_;
+  options.device = device_;
   options.cancel = &record->cancel;
   record->started = std::chrono::steady_clock::now();
   Record* raw = record.get();

@@ -43,7 +43,8 @@ class SearchManager {
  public:
   SearchManager(const data::DatasetStore& datasets,
                 engine::EvaluationEngine& engine, ServerMetrics* metrics,
-                int max_active_searches, const RequestLimits& limits);
+                int max_active_searches, const RequestLimits& limits,
+                std::string device = "cpu");
   ~SearchManager();
   SearchManager(const SearchManager&) = delete;
   SearchManager& operator=(const SearchManager&) = delete;
@@ -101,6 +102,7 @@ class SearchManager {
   ServerMetrics* const metrics_;
   const int max_active_;
   const RequestLimits limits_;
+  const std::string device_;  // LibTorch device of every search
   mutable absl::Mutex mu_;
   std::map<std::string, std::shared_ptr<Record>> searches_ ABSL_GUARDED_BY(mu_);
   std::vector<std::string> order_ ABSL_GUARDED_BY(mu_);
