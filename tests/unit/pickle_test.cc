@@ -246,6 +246,13 @@ for p in range(6):
     dump('full', full, p)
     dump('small', small, p)
     dump('empty', {'data': pixels(0), 'labels': []}, p)
+for p in range(6):
+    dump('arraylabels', {'data': pixels(5), 'labels': np.array(labels(5))}, p)
+dump('u2labels', {'data': pixels(5),
+                  'labels': np.array(labels(5), dtype=np.uint16)}, 2)
+dump('tuplelabels', {'data': pixels(5), 'labels': tuple(labels(5))}, 2)
+bad['belabels'] = {'data': pixels(2), 'labels': np.array(labels(2), dtype='>i4')}
+bad['floatlabels'] = {'data': pixels(2), 'labels': np.array([1.0, 2.0])}
 for name, obj in bad.items():
     for p in (2, 4):
         dump('bad_' + name, obj, p)
@@ -344,6 +351,18 @@ TEST_F(PickleTest, ParsesPython3AllProtocols) {
   }
 }
 
+TEST_F(PickleTest, AcceptsTupleAndNumpyArrayLabels) {
+  for (int p = 0; p <= 5; ++p) {
+    ExpectBatch(
+        ParseImagenet16Pickle(File(absl::StrCat("arraylabels_p", p, ".pkl"))),
+        kRows, absl::StrCat("int64 array labels, protocol ", p));
+  }
+  ExpectBatch(ParseImagenet16Pickle(File("u2labels_p2.pkl")), kRows,
+              "uint16 array labels");
+  ExpectBatch(ParseImagenet16Pickle(File("tuplelabels_p2.pkl")), kRows,
+              "tuple labels");
+}
+
 TEST_F(PickleTest, CraftedPython2FilesMatchRealPython) {
   EXPECT_EQ(File("crafted_check.txt"), "ok");
 }
@@ -376,6 +395,8 @@ TEST_F(PickleTest, RejectsUnsupportedContentsWithClearErrors) {
       {"notdict", "expected a dict"},
       {"ordered", "collections.OrderedDict"},
       {"objarray", "dtype"},
+      {"belabels", "'i4' (byte order >)"},
+      {"floatlabels", "expected a list or a 1-D little-endian integer array"},
   };
   for (const auto& [name, part] : cases) {
     for (int p : {2, 4}) {

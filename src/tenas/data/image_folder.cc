@@ -9,16 +9,22 @@
 //    the RGB pixels match PIL's given the same libjpeg(-turbo) build.
 //    Grayscale JPEGs are expanded to RGB (R = G = B), as convert("RGB").
 //    CMYK / YCCK JPEGs are decoded to CMYK and converted with PIL's rules:
-//    the decoded values are inverted ("CMYK;I", Adobe convention) and then
-//    R = 255 - K - C * (255 - K) / 255 with PIL's integer rounding.
+//    the decoded values are inverted ("CMYK;I", Adobe convention) into
+//    C, M, Y, K and then R = (255 - K) - C * (255 - K) / 255 (likewise G, B)
+//    with PIL's integer rounding.
 //  - Truncated files: libjpeg only warns and pads the image with grey; PIL
 //    raises "image file is truncated". A decode that warned and whose file
 //    has no EOI marker (FF D9) in its last 64 bytes is therefore an error.
 //    Other libjpeg warnings (e.g. extraneous bytes) are accepted, as in PIL.
+//  - Checked bit-exact against Pillow 9.4 (Debian, libjpeg-turbo 2.1.5) on
+//    baseline and progressive JPEGs, 4:4:4 / 4:2:2 / 4:2:0, grayscale, CMYK,
+//    extraneous bytes before EOI and trailing garbage after it.
 //  - Deviations: only JPEG content is decoded (a PNG saved as .JPEG, which
-//    PIL would open, is reported corrupt and skipped); images are listed only
-//    directly inside the class folders (torchvision also walks nested
-//    folders); EXIF orientation is ignored, as PIL does.
+//    PIL would open, is reported corrupt and skipped); a file that makes
+//    libjpeg warn and has over 64 bytes of junk after its EOI is taken as
+//    truncated; images are listed only directly inside the class folders
+//    (torchvision also walks nested folders); EXIF orientation is ignored,
+//    as PIL does.
 
 #include "tenas/data/image_folder.h"
 

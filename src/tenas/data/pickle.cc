@@ -89,6 +89,8 @@ struct Node {
   // kDtype: kind character ('u', 'f', ...) and item size; 0 if unsupported.
   char dtype_kind = 0;
   int64_t itemsize = 0;
+  // kDtype: '<', '>', '|' or '=' (from the descr or the BUILD state).
+  char byteorder = '|';
   // kArray: set once the state is known (BUILD or _frombuffer).
   bool has_state = false;
   std::vector<int64_t> shape;
@@ -411,6 +413,9 @@ class Unpickler {
 
   /// Interprets `top` (the STOP value) as an Imagenet16 dict.
   absl::StatusOr<Imagenet16Batch> ExtractImagenet16(const Val& top) const;
+  /// The ints of a list / tuple of ints or of a 1-D numpy integer array.
+  absl::StatusOr<std::vector<int64_t>> ExtractLabels(
+      const Val& labels, const std::string& where) const;
 
  private:
   // --- messages --------------------------------------------------------------
@@ -838,6 +843,10 @@ absl::Status Unpickler::Reduce() {
         n.dtype_kind = 0;
         n.itemsize = 0;
       }
+      if (!descr.empty() &&
+          absl::string_view("<>|=").find(descr[0]) != absl::string_view::npos) {
+        n.byteorder = descr[0];
+      }
       return PushNode(index);
     }
     case GlobalId::kCodecsEncode: {
@@ -893,10 +902,20 @@ absl::Status Unpickler::Build() {
   const Val target = *target_ptr;
   if (IsKind(target, NodeKind::kDtype)) {
     // dtype state: (version, byteorder, subarray, names, fields, elsize,
-    // alignment, flags[, metadata]). Only its shape is checked.
+    // alignment, flags[, metadata]). Only the byte order is used.
     if (!IsKind(state, NodeKind::kTuple)) {
       return Error(
           absl::StrCat("dtype state is ", Describe(state), ", not a tuple"));
+    }
+    const std::vector<Val>& s = At(state).items;
+    if (s.size() >= 2 && IsText(s[1])) {
+      const absl::string_view order = At(s[1]).text();
+      if (order.size() != 1 ||
+          absl::string_view("<>|=").find(order[0]) == absl::string_view::npos) {
+        return Error(absl::StrCat("dtype byte order '", Shown(order),
+                                  "' is not one of < > | ="));
+      }
+      nodes_[target.i].byteorder = order[0];
     }
     return absl::OkStatus();
   }
@@ -1213,6 +1232,63 @@ absl::StatusOr<Val> Unpickler::Run() {
                    " bytes (ended at byte offset ", in_.size(), ")"));
 }
 
+absl::StatusOr<std::vector<int64_t>> Unpickler::ExtractLabels(
+    const Val& labels, const std::string& where) const {
+  std::vector<int64_t> out;
+  if (IsKind(labels, NodeKind::kList) || IsKind(labels, NodeKind::kTuple)) {
+    const std::vector<Val>& items = At(labels).items;
+    out.reserve(items.size());
+    for (size_t k = 0; k < items.size(); ++k) {
+      if (items[k].kind != ValKind::kInt) {
+        return absl::InvalidArgumentError(
+            absl::StrCat("pickle 'labels'[", k, "] is ", Describe(items[k]),
+                         ", not an int", where));
+      }
+      out.push_back(items[k].i);
+    }
+    return out;
+  }
+  if (IsKind(labels, NodeKind::kArray) && At(labels).has_state) {
+    const Node& array = At(labels);
+    const Node& dtype = nodes_[array.dtype_node];
+    const int64_t size = dtype.itemsize;
+    if (array.shape.size() != 1 ||
+        (dtype.dtype_kind != 'i' && dtype.dtype_kind != 'u') ||
+        (size != 1 && size != 2 && size != 4 && size != 8) ||
+        (dtype.byteorder == '>' && size != 1)) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "pickle 'labels' is a numpy array of dtype '", Shown(dtype.owned),
+          "' (byte order ", std::string(1, dtype.byteorder), ") with ",
+          array.shape.size(),
+          " dimensions; expected a list or a 1-D little-endian integer array",
+          where));
+    }
+    const absl::string_view bytes = nodes_[array.data_node].text();
+    const size_t n = bytes.size() / static_cast<size_t>(size);
+    out.reserve(n);
+    for (size_t k = 0; k < n; ++k) {
+      uint64_t u = 0;
+      for (int64_t b = size - 1; b >= 0; --b) {
+        u = (u << 8) |
+            static_cast<uint8_t>(
+                bytes[k * static_cast<size_t>(size) + static_cast<size_t>(b)]);
+      }
+      int64_t v = static_cast<int64_t>(u);
+      if (dtype.dtype_kind == 'i' && size < 8) {
+        const int shift = static_cast<int>(64 - 8 * size);
+        v = static_cast<int64_t>(u << shift) >> shift;  // sign-extend
+      } else if (dtype.dtype_kind == 'u' && size == 8 && v < 0) {
+        return absl::InvalidArgumentError(absl::StrCat(
+            "pickle 'labels'[", k, "] does not fit in 64 bits", where));
+      }
+      out.push_back(v);
+    }
+    return out;
+  }
+  return absl::InvalidArgumentError(absl::StrCat(
+      "pickle 'labels' is ", Describe(labels), ", not a list of ints", where));
+}
+
 absl::StatusOr<Imagenet16Batch> Unpickler::ExtractImagenet16(
     const Val& top) const {
   const std::string where =
@@ -1258,27 +1334,14 @@ absl::StatusOr<Imagenet16Batch> Unpickler::ExtractImagenet16(
     return absl::InvalidArgumentError(absl::StrCat(
         "pickle 'data' is in Fortran order, expected C order", array_where));
   }
-  if (!IsKind(*labels, NodeKind::kList) && !IsKind(*labels, NodeKind::kTuple)) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "pickle 'labels' is ", Describe(*labels), ", not a list", where));
-  }
-  const std::vector<Val>& label_items = At(*labels).items;
   Imagenet16Batch batch;
   batch.rows = array.shape[0];
   batch.cols = array.shape[1];
-  if (static_cast<int64_t>(label_items.size()) != batch.rows) {
+  TENAS_ASSIGN_OR_RETURN(batch.labels, ExtractLabels(*labels, where));
+  if (static_cast<int64_t>(batch.labels.size()) != batch.rows) {
     return absl::InvalidArgumentError(
-        absl::StrCat("pickle 'labels' has ", label_items.size(),
+        absl::StrCat("pickle 'labels' has ", batch.labels.size(),
                      " entries but 'data' has ", batch.rows, " rows", where));
-  }
-  batch.labels.reserve(label_items.size());
-  for (size_t k = 0; k < label_items.size(); ++k) {
-    if (label_items[k].kind != ValKind::kInt) {
-      return absl::InvalidArgumentError(
-          absl::StrCat("pickle 'labels'[", k, "] is ", Describe(label_items[k]),
-                       ", not an int", where));
-    }
-    batch.labels.push_back(label_items[k].i);
   }
   const absl::string_view pixels = nodes_[array.data_node].text();
   batch.data.assign(pixels.begin(), pixels.end());

@@ -46,8 +46,9 @@ struct Imagenet16Batch {
 
 /// Parses the bytes of one Imagenet16 pickle. The top-level object must be a
 /// dict with key `data` (a 2-D C-order numpy uint8 array) and key `labels`
-/// (a list of ints, one per row); other keys (e.g. `mean`) are ignored provided
-/// they parse. Keys may be unicode or byte strings (Python 2 `str`).
+/// (a list of ints, one per row; a tuple or a 1-D little-endian numpy integer
+/// array is accepted too); other keys (e.g. `mean`) are ignored provided they
+/// parse. Keys may be unicode or byte strings (Python 2 `str`).
 /// Returns InvalidArgument, naming the opcode or object and its byte offset,
 /// for any malformed, truncated, unsupported or forbidden input.
 absl::StatusOr<Imagenet16Batch> ParseImagenet16Pickle(absl::string_view bytes);
