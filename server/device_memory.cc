@@ -20,8 +20,9 @@ std::optional<DeviceMemory> QueryDeviceMemory(const std::string& device) {
   DeviceMemory m;
   const auto stats = c10::cuda::CUDACachingAllocator::getDeviceStats(index);
   m.used_bytes = static_cast<double>(
-      stats.reserved_bytes[static_cast<size_t>(
-                               c10::cuda::CUDACachingAllocator::StatType::AGGREGATE)]
+      stats
+          .reserved_bytes[static_cast<size_t>(
+              c10::cuda::CUDACachingAllocator::StatType::AGGREGATE)]
           .current);
   size_t free_bytes = 0, total_bytes = 0;
   int previous = 0;

@@ -200,8 +200,7 @@ grpc::ServerUnaryReactor* ScorerService::ScoreArchitecture(
   }
   auto dataset = datasets_.load()->Get(*dataset_name);
   if (!dataset.ok()) {
-    reactor->Done(absl::InvalidArgumentError(
-        absl::StrCat("dataset: ", dataset.status().message())));
+    reactor->Done(absl::InvalidArgumentError(dataset.status().message()));
     return reactor;
   }
   auto options = ScoreOptionsFromProto(request->options(), arch->space,
@@ -265,8 +264,7 @@ ScorerService::ScoreArchitectures(
   if (!dataset_name.ok()) return fail(dataset_name.status());
   auto dataset = datasets_.load()->Get(*dataset_name);
   if (!dataset.ok()) {
-    return fail(absl::InvalidArgumentError(
-        absl::StrCat("dataset: ", dataset.status().message())));
+    return fail(absl::InvalidArgumentError(dataset.status().message()));
   }
   // Options are shared; validate them against the first space used.
   std::vector<measures::ScoreOptions> options;
@@ -338,8 +336,12 @@ grpc::ServerWriteReactor<v1::SearchEvent>* ScorerService::RunSearch(
           manager->Unsubscribe(*search_id, subscriber.get());
         }
       });
-  if (absl::Status s = CheckServing(); !s.ok()) {
-    sink->Close(ToGrpcStatus(s));
+  absl::Status serving =
+      manager == nullptr
+          ? absl::UnavailableError("server is loading its datasets; retry")
+          : CheckServing();
+  if (!serving.ok()) {
+    sink->Close(ToGrpcStatus(serving));
     return reactor;
   }
   auto id = manager->Start(*request, subscriber.get());
@@ -362,8 +364,12 @@ grpc::ServerWriteReactor<v1::SearchEvent>* ScorerService::WatchSearch(
       sink, RecordOnFinish(metrics_, "WatchSearch"), [manager, subscriber, id] {
         if (manager != nullptr) manager->Unsubscribe(id, subscriber.get());
       });
-  if (absl::Status s = CheckServing(); !s.ok()) {
-    sink->Close(ToGrpcStatus(s));
+  absl::Status serving =
+      manager == nullptr
+          ? absl::UnavailableError("server is loading its datasets; retry")
+          : CheckServing();
+  if (!serving.ok()) {
+    sink->Close(ToGrpcStatus(serving));
     return reactor;
   }
   absl::Status s =

@@ -45,8 +45,7 @@ absl::StatusOr<std::string> SearchManager::Start(
                          DatasetFromProto(request.dataset()));
   auto dataset = datasets_.Get(dataset_name);
   if (!dataset.ok()) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("dataset: ", dataset.status().message()));
+    return absl::InvalidArgumentError(dataset.status().message());
   }
   TENAS_RETURN_IF_ERROR(search::ValidateSearchOptions(options, **dataset));
 

@@ -37,8 +37,9 @@ absl::Status EvaluationEngine::TrySubmit(Job job, Job on_drop) {
     queue_.push_back(
         {std::move(job), std::move(on_drop), std::chrono::steady_clock::now()});
     depth = static_cast<int>(queue_.size());
+    // Under the lock, so that depth updates reach the observer in order.
+    if (observer_ != nullptr) observer_->OnQueueDepth(depth);
   }
-  if (observer_ != nullptr) observer_->OnQueueDepth(depth);
   return absl::OkStatus();
 }
 
@@ -65,8 +66,9 @@ absl::Status EvaluationEngine::Submit(Job job, const std::atomic<bool>* cancel,
     queue_.push_back(
         {std::move(job), std::move(on_drop), std::chrono::steady_clock::now()});
     depth = static_cast<int>(queue_.size());
+    // Under the lock, so that depth updates reach the observer in order.
+    if (observer_ != nullptr) observer_->OnQueueDepth(depth);
   }
-  if (observer_ != nullptr) observer_->OnQueueDepth(depth);
   return absl::OkStatus();
 }
 
@@ -139,9 +141,9 @@ void EvaluationEngine::WorkerLoop() {
       queue_.pop_front();
       depth = static_cast<int>(queue_.size());
       ++busy_;
+      if (observer_ != nullptr) observer_->OnQueueDepth(depth);
     }
     if (observer_ != nullptr) {
-      observer_->OnQueueDepth(depth);
       observer_->OnJobStarted(
           std::chrono::duration<double>(std::chrono::steady_clock::now() -
                                         entry.enqueued)
