@@ -48,6 +48,17 @@ void CandidateRecordToProto(search::SpaceKind space, int round, int index,
   }
 }
 
+absl::StatusOr<nn::InitMode> InitFromProto(int init, const std::string& field) {
+  switch (init) {
+    case v1::INIT_MODE_SHIPPED:
+      return nn::InitMode::kShipped;
+    case v1::INIT_MODE_PAPER:
+      return nn::InitMode::kPaper;
+    default:
+      return Invalid(field, absl::StrCat("unknown value ", init));
+  }
+}
+
 }  // namespace
 
 absl::StatusOr<ParsedArchitecture> ParseArchitectureProto(
@@ -161,16 +172,7 @@ absl::StatusOr<measures::ScoreOptions> ScoreOptionsFromProto(
                    absl::StrCat(o.batch_size(), " is out of range [2, ",
                                 limits.max_batch_size, "] (server limit)"));
   }
-  switch (o.init()) {
-    case v1::INIT_MODE_SHIPPED:
-      options.init = nn::InitMode::kShipped;
-      break;
-    case v1::INIT_MODE_PAPER:
-      options.init = nn::InitMode::kPaper;
-      break;
-    default:
-      return Invalid("options.init", absl::StrCat("unknown value ", o.init()));
-  }
+  TENAS_ASSIGN_OR_RETURN(options.init, InitFromProto(o.init(), "options.init"));
   options.fp64 = o.fp64();
   switch (o.measures()) {
     case v1::MEASURES_BOTH:
@@ -220,16 +222,7 @@ absl::StatusOr<search::SearchOptions> SearchOptionsFromProto(
                    absl::StrCat(r.prune_number(), " is out of range [1, 7]"));
   }
   options.prune_number = r.prune_number();
-  switch (r.init()) {
-    case v1::INIT_MODE_SHIPPED:
-      options.init = nn::InitMode::kShipped;
-      break;
-    case v1::INIT_MODE_PAPER:
-      options.init = nn::InitMode::kPaper;
-      break;
-    default:
-      return Invalid("init", absl::StrCat("unknown value ", r.init()));
-  }
+  TENAS_ASSIGN_OR_RETURN(options.init, InitFromProto(r.init(), "init"));
   options.fp64 = r.fp64();
   options.fix_stale_origin = r.fix_stale_origin();
   return options;

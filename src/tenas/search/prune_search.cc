@@ -236,6 +236,36 @@ absl::StatusOr<std::vector<CandidateRecord>> EvaluateRound(
   return records;
 }
 
+void EmitRoundStarted(SearchContext& ctx, const RoundPlan& plan,
+                      const std::string& stage) {
+  SearchEvent started;
+  started.type = SearchEvent::Type::kRoundStarted;
+  started.round = plan.round;
+  started.stage = stage;
+  started.num_candidates = static_cast<int>(plan.candidates.size());
+  ctx.Emit(started);
+}
+
+// Emits kOpsPruned then kRoundFinished for a recorded round.
+void EmitRoundDone(SearchContext& ctx, const RoundRecord& record) {
+  SearchEvent event;
+  event.type = SearchEvent::Type::kOpsPruned;
+  event.round = record.round;
+  event.stage = record.stage;
+  event.record = &record;
+  ctx.Emit(event);
+  event.type = SearchEvent::Type::kRoundFinished;
+  ctx.Emit(event);
+}
+
+std::vector<CandidateDeltas> DeltasOf(
+    const std::vector<CandidateRecord>& records) {
+  std::vector<CandidateDeltas> deltas;
+  deltas.reserve(records.size());
+  for (const auto& r : records) deltas.push_back(r.deltas);
+  return deltas;
+}
+
 bool SearchFinished(const AliveMask& alive) {
   for (const auto& cell : alive) {
     for (const auto& edge : cell) {
@@ -332,19 +362,11 @@ absl::StatusOr<SearchResult> RunPruneSearch(
     plan.ntk_origin_alive = alive;
     plan.lr_origin_alive = alive;
     plan.candidates = EnumerateCandidates(alive);
-    SearchEvent started;
-    started.type = SearchEvent::Type::kRoundStarted;
-    started.round = round;
-    started.stage = "ops";
-    started.num_candidates = static_cast<int>(plan.candidates.size());
-    ctx.Emit(started);
-
+    EmitRoundStarted(ctx, plan, "ops");
     TENAS_ASSIGN_OR_RETURN(std::vector<CandidateRecord> records,
                            EvaluateRound(ctx, plan));
-    std::vector<CandidateDeltas> deltas;
-    for (const auto& r : records) deltas.push_back(r.deltas);
-    absl::StatusOr<RoundDecision> decision =
-        RankAndSelect(deltas, options.prune_number, alive, options.precision);
+    absl::StatusOr<RoundDecision> decision = RankAndSelect(
+        DeltasOf(records), options.prune_number, alive, options.precision);
     if (!decision.ok()) {
       return absl::Status(
           decision.status().code(),
@@ -365,14 +387,7 @@ absl::StatusOr<SearchResult> RunPruneSearch(
     }
     record.seconds = Since(round_start);
     result.rounds.push_back(std::move(record));
-    SearchEvent pruned;
-    pruned.type = SearchEvent::Type::kOpsPruned;
-    pruned.round = round;
-    pruned.stage = "ops";
-    pruned.record = &result.rounds.back();
-    ctx.Emit(pruned);
-    pruned.type = SearchEvent::Type::kRoundFinished;
-    ctx.Emit(pruned);
+    EmitRoundDone(ctx, result.rounds.back());
     ++round;
   }
 
@@ -395,18 +410,11 @@ absl::StatusOr<SearchResult> RunPruneSearch(
             options.fix_stale_origin ? alive : stage_start_alive;
         plan.lr_origin_alive = alive;
         plan.candidates = EnumerateEdgeGroupCandidates(alive, ct, group);
-        SearchEvent started;
-        started.type = SearchEvent::Type::kRoundStarted;
-        started.round = round;
-        started.stage = "edges";
-        started.num_candidates = static_cast<int>(plan.candidates.size());
-        ctx.Emit(started);
+        EmitRoundStarted(ctx, plan, "edges");
         TENAS_ASSIGN_OR_RETURN(std::vector<CandidateRecord> records,
                                EvaluateRound(ctx, plan));
-        std::vector<CandidateDeltas> deltas;
-        for (const auto& r : records) deltas.push_back(r.deltas);
         absl::StatusOr<EdgeGroupDecision> decision = RankAndSelectEdgeGroup(
-            deltas, kDartsEdgesKeptPerNode, options.precision);
+            DeltasOf(records), kDartsEdgesKeptPerNode, options.precision);
         if (!decision.ok()) {
           return absl::Status(
               decision.status().code(),
@@ -425,14 +433,7 @@ absl::StatusOr<SearchResult> RunPruneSearch(
         record.pruned = decision->pruned;
         record.seconds = Since(round_start);
         result.rounds.push_back(std::move(record));
-        SearchEvent pruned;
-        pruned.type = SearchEvent::Type::kOpsPruned;
-        pruned.round = round;
-        pruned.stage = "edges";
-        pruned.record = &result.rounds.back();
-        ctx.Emit(pruned);
-        pruned.type = SearchEvent::Type::kRoundFinished;
-        ctx.Emit(pruned);
+        EmitRoundDone(ctx, result.rounds.back());
         ++round;
       }
     }
