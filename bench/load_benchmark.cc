@@ -76,10 +76,13 @@ int main(int argc, char** argv) {
       grpc::InsecureChannelCredentials());
   auto stub = tenas::v1::ArchitectureScorer::NewStub(channel);
 
-  // In-process reference: the same requests, one at a time, 1 thread.
+  // Server overhead: the same 8 requests in-process (ScoreNb201, 1 thread)
+  // and through the server (1 client), interleaved A/B after a warm-up so
+  // that machine noise hits both alike.
   auto dataset = tenas::data::LoadBundledCifar10();
-  std::vector<double> local;
-  for (int i = 0; i < 8; ++i) {
+  at::set_num_threads(1);
+  std::vector<double> local, remote;
+  auto score_local = [&](int i) {
     tenas::measures::ScoreOptions o;
     o.batch_size = batch;
     o.repeats = 1;
@@ -87,9 +90,28 @@ int main(int argc, char** argv) {
     auto arch = tenas::nb201::ParseArchitecture(ArchOf(i));
     const auto t = Clock::now();
     auto r = tenas::measures::ScoreNb201(*arch, *dataset, o);
-    local.push_back(Since(t));
+    return Since(t);
+  };
+  auto score_remote = [&](int i) {
+    tenas::v1::ScoreArchitectureRequest req;
+    req.mutable_architecture()->set_nb201_arch(ArchOf(i));
+    req.mutable_options()->set_batch_size(batch);
+    req.mutable_options()->set_repeats(1);
+    req.mutable_options()->set_seed(i);
+    tenas::v1::ScoreArchitectureResponse resp;
+    grpc::ClientContext ctx;
+    const auto t = Clock::now();
+    grpc::Status s = stub->ScoreArchitecture(&ctx, req, &resp);
+    return Since(t);
+  };
+  score_local(0);
+  score_remote(0);
+  for (int rep = 0; rep < 2; ++rep) {
+    for (int i = 0; i < 8; ++i) {
+      local.push_back(score_local(i));
+      remote.push_back(score_remote(i));
+    }
   }
-  std::vector<double> remote_one;
   std::cout << absl::StrFormat(
       "ScoreArchitecture, NB201 single architectures, batch %d, 1 repeat, "
       "%d workers x 1 thread\n\n",
@@ -120,19 +142,21 @@ int main(int argc, char** argv) {
     const double wall = Since(start);
     std::vector<double> all;
     for (auto& v : lat) all.insert(all.end(), v.begin(), v.end());
-    if (clients == 1) remote_one = all;
     std::cout << absl::StrFormat("| %d | %d | %.3f | %.3f | %.2f |\n", clients,
                                  all.size(), Percentile(all, 0.5),
                                  Percentile(all, 0.99), all.size() / wall);
   }
   const double local_median = Percentile(local, 0.5);
-  const double remote_median = Percentile(remote_one, 0.5);
+  const double remote_median = Percentile(remote, 0.5);
   std::cout << absl::StrFormat(
-      "\nIn-process ScoreNb201 median %.3f s (min %.3f, max %.3f, n=%d); "
-      "server at 1 client median %.3f s: overhead ratio %.3f\n",
+      "\nSame 8 requests x 2, interleaved: in-process ScoreNb201 median %.3f "
+      "s (min %.3f, max %.3f); through the server median %.3f s (min %.3f, "
+      "max %.3f); overhead ratio server/in-process %.3f\n",
       local_median, *std::min_element(local.begin(), local.end()),
-      *std::max_element(local.begin(), local.end()), local.size(),
-      remote_median, remote_median / local_median);
+      *std::max_element(local.begin(), local.end()), remote_median,
+      *std::min_element(remote.begin(), remote.end()),
+      *std::max_element(remote.begin(), remote.end()),
+      remote_median / local_median);
   (*server)->Shutdown();
   return 0;
 }
