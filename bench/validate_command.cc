@@ -13,6 +13,7 @@
 
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
+#include "absl/strings/str_replace.h"
 #include "cli_common.h"
 #include "commands.h"
 #include "tenas/data/dataset_loader.h"
@@ -176,8 +177,11 @@ absl::Status Validate(const Flags& flags,
       &md, "| # | NB201 index | architecture | κ | R | test acc %% |\n");
   absl::StrAppendFormat(&md, "|---|---|---|---|---|---|\n");
   for (size_t i = 0; i < rows.size(); ++i) {
+    // Markdown tables need the architecture's '|' escaped.
+    const std::string arch_md =
+        absl::StrReplaceAll(rows[i].arch, {{"|", "\\|"}});
     absl::StrAppendFormat(&md, "| %d | %d | `%s` | %.4g | %.1f | %.2f |\n",
-                          i + 1, rows[i].index, rows[i].arch, rows[i].kappa,
+                          i + 1, rows[i].index, arch_md, rows[i].kappa,
                           rows[i].regions, rows[i].accuracy);
   }
   std::cout << absl::StrFormat(
