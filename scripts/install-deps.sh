@@ -20,6 +20,8 @@ PACKAGES=(
   python3 python3-numpy curl
   # a real Prometheus server scrapes tenas-server in an integration test
   prometheus
+  # the Python client and its tests; YAML checks of the deploy manifests
+  python3-grpcio python3-protobuf python3-yaml
 )
 
 SUDO=""

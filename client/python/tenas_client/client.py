@@ -1,0 +1,343 @@
+"""TenasClient: a typed wrapper over tenas.v1.ArchitectureScorer.
+
+    from tenas_client import TenasClient, InvalidArgumentError
+    with TenasClient("127.0.0.1:50051", timeout=60) as c:
+        r = c.score("|nor_conv_3x3~0|+|...|", repeats=1)
+        print(r.ntk_condition_number, r.linear_regions)
+        for index, item in c.score_many([a, b, c]):
+            ...
+        for event in c.search(space="nb201", repeats=1, batch_size=8):
+            print(event["type"])
+
+Every RPC failure is raised as a TenasError subclass (errors.py). Events and
+info are plain dicts whose keys match the `tenas ... --json` output.
+"""
+
+import dataclasses
+import time
+from typing import Dict, Iterator, List, Optional, Sequence, Tuple, Union
+
+import grpc
+
+from tenas_client import errors
+from tenas_client._stubs import (health_pb2, health_pb2_grpc, scorer_pb2,
+                                 scorer_pb2_grpc)
+
+READY_SERVICE = "tenas.v1.ArchitectureScorer"
+
+_INIT = {"shipped": scorer_pb2.INIT_MODE_SHIPPED,
+         "paper": scorer_pb2.INIT_MODE_PAPER}
+_MEASURES = {"both": scorer_pb2.MEASURES_BOTH,
+             "ntk": scorer_pb2.MEASURES_NTK_ONLY,
+             "linear_regions": scorer_pb2.MEASURES_LINEAR_REGIONS_ONLY}
+_SPACES = {"nb201": scorer_pb2.SEARCH_SPACE_NB201,
+           "darts": scorer_pb2.SEARCH_SPACE_DARTS}
+_EVENT_TYPES = ("round_started", "candidate_scored", "ops_pruned",
+                "round_finished", "result")
+
+
+@dataclasses.dataclass(frozen=True)
+class RepeatScore:
+    repeat: int
+    ntk_condition_number: float
+    linear_regions: float
+
+
+@dataclasses.dataclass(frozen=True)
+class Timing:
+    queue_seconds: float
+    ntk_seconds: float
+    linear_regions_seconds: float
+    total_seconds: float
+
+
+@dataclasses.dataclass(frozen=True)
+class ScoreResult:
+    """Both TE-NAS measures of one architecture (ScoreArchitectureResponse)."""
+    arch: str
+    space: str
+    dataset: str
+    ntk_condition_number: float  # κ, mean over repeats; lower is better
+    linear_regions: float        # R, mean over repeats; higher is better
+    repeats: List[RepeatScore]
+    timing: Timing
+    device: str
+    seed: int
+    batch_size: int
+
+    @property
+    def kappa(self) -> float:
+        return self.ntk_condition_number
+
+    @property
+    def regions(self) -> float:
+        return self.linear_regions
+
+    @classmethod
+    def from_proto(cls, r) -> "ScoreResult":
+        return cls(
+            arch=r.arch, space=r.space, dataset=r.dataset,
+            ntk_condition_number=r.ntk_condition_number,
+            linear_regions=r.linear_regions,
+            repeats=[RepeatScore(x.repeat, x.ntk_condition_number,
+                                 x.linear_regions) for x in r.repeats],
+            timing=Timing(r.timing.queue_seconds, r.timing.ntk_seconds,
+                          r.timing.linear_regions_seconds,
+                          r.timing.total_seconds),
+            device=r.device, seed=r.seed, batch_size=r.batch_size)
+
+
+ArchLike = Union[str, "scorer_pb2.Architecture"]
+
+
+def make_architecture(arch: ArchLike):
+    """An Architecture message from an NB201 string ("|op~0|+|..."), a DARTS
+    genotype text ("Genotype(normal=[...], ...)") or an Architecture."""
+    if isinstance(arch, scorer_pb2.Architecture):
+        return arch
+    if not isinstance(arch, str):
+        raise TypeError("architecture must be a str or tenas.v1.Architecture, "
+                        "got %r" % type(arch).__name__)
+    text = arch.strip()
+    if text.startswith("Genotype("):
+        return scorer_pb2.Architecture(darts_genotype_text=text)
+    return scorer_pb2.Architecture(nb201_arch=text)
+
+
+def message_to_dict(msg) -> Dict:
+    """A protobuf message as a dict of native values: every scalar field
+    (defaults included), set sub-messages only, the set member of a oneof
+    only, enums by name."""
+    out = {}
+    set_oneofs = {o.name: msg.WhichOneof(o.name)
+                  for o in msg.DESCRIPTOR.oneofs}
+    for f in msg.DESCRIPTOR.fields:
+        if f.containing_oneof is not None and \
+                set_oneofs.get(f.containing_oneof.name) != f.name:
+            continue
+        value = getattr(msg, f.name)
+        repeated = f.label == f.LABEL_REPEATED
+        if f.type == f.TYPE_MESSAGE:
+            if repeated:
+                out[f.name] = [message_to_dict(v) for v in value]
+            elif msg.HasField(f.name):
+                out[f.name] = message_to_dict(value)
+        elif f.type == f.TYPE_ENUM:
+            names = f.enum_type.values_by_number
+            conv = lambda v: names[v].name if v in names else int(v)  # noqa
+            out[f.name] = [conv(v) for v in value] if repeated else conv(value)
+        else:
+            out[f.name] = list(value) if repeated else value
+    return out
+
+
+def event_to_dict(event) -> Dict:
+    """A SearchEvent as one flat dict, as `tenas search --json` prints it:
+    {"type": "candidate_scored", "search_id", "sequence", "seconds", ...}."""
+    kind = event.WhichOneof("event") or "unknown"
+    d = {"type": kind}
+    if kind != "unknown":
+        payload = message_to_dict(getattr(event, kind))
+        if kind == "candidate_scored":
+            # Flatten the candidate like the CLI does (edge, edge_key, op...).
+            d.update(payload.pop("candidate", {}))
+        d.update(payload)
+    if kind != "result":
+        d["seconds"] = event.seconds
+    d["search_id"] = event.search_id
+    d["sequence"] = event.sequence
+    return d
+
+
+def _state_name(state_number: int) -> str:
+    name = scorer_pb2.SearchState.Name(state_number)
+    return name[len("SEARCH_STATE_"):].lower()
+
+
+def _search_info_to_dict(info) -> Dict:
+    d = message_to_dict(info)
+    d["state"] = _state_name(info.state)
+    return d
+
+
+class TenasClient:
+    """A connection to one tenas-server target (or several behind a
+    load-balanced channel: pass e.g. target="dns:///tenas-headless:50051"
+    and options=[("grpc.lb_policy_name", "round_robin")]).
+
+    timeout: default deadline in seconds of unary calls and of score_many
+    (None: no deadline). search()/watch() have no deadline unless given one.
+    """
+
+    def __init__(self, target: str, timeout: Optional[float] = None,
+                 options: Optional[Sequence[Tuple[str, object]]] = None,
+                 channel: Optional[grpc.Channel] = None):
+        self.target = target
+        self.timeout = timeout
+        opts = [("grpc.max_receive_message_length", 64 * 1024 * 1024)]
+        opts += list(options or [])
+        self._channel = channel or grpc.insecure_channel(target, options=opts)
+        self._stub = scorer_pb2_grpc.ArchitectureScorerStub(self._channel)
+        self._health = health_pb2_grpc.HealthStub(self._channel)
+
+    # -- lifecycle ---------------------------------------------------------
+    def close(self) -> None:
+        self._channel.close()
+
+    def __enter__(self) -> "TenasClient":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def _deadline(self, timeout):
+        return self.timeout if timeout is None else timeout
+
+    def _unary(self, method, request, timeout=None):
+        try:
+            return method(request, timeout=self._deadline(timeout))
+        except grpc.RpcError as e:
+            raise errors.from_rpc_error(e) from None
+
+    @staticmethod
+    def _stream(call) -> Iterator:
+        try:
+            for item in call:
+                yield item
+        except grpc.RpcError as e:
+            raise errors.from_rpc_error(e) from None
+        finally:
+            call.cancel()  # no-op once finished; frees it if abandoned
+
+    # -- scoring -----------------------------------------------------------
+    @staticmethod
+    def _options(seed, repeats, batch_size, init, fp64, measures):
+        if init not in _INIT:
+            raise ValueError("init must be one of %s" % sorted(_INIT))
+        if measures not in _MEASURES:
+            raise ValueError("measures must be one of %s" % sorted(_MEASURES))
+        return scorer_pb2.ScoreOptions(
+            seed=seed, repeats=repeats, batch_size=batch_size,
+            init=_INIT[init], fp64=fp64, measures=_MEASURES[measures])
+
+    def score(self, arch: ArchLike, dataset: str = "cifar10", seed: int = 0,
+              repeats: int = 3, batch_size: int = 0, init: str = "shipped",
+              fp64: bool = False, measures: str = "both",
+              timeout: Optional[float] = None) -> ScoreResult:
+        """κ and R of one architecture (ScoreArchitecture). batch_size 0:
+        the server's default for the space (72 for NB201)."""
+        req = scorer_pb2.ScoreArchitectureRequest(
+            architecture=make_architecture(arch), dataset=dataset,
+            options=self._options(seed, repeats, batch_size, init, fp64,
+                                  measures))
+        return ScoreResult.from_proto(
+            self._unary(self._stub.ScoreArchitecture, req, timeout))
+
+    def score_many(self, archs: Sequence[ArchLike], dataset: str = "cifar10",
+                   seed: int = 0, repeats: int = 3, batch_size: int = 0,
+                   init: str = "shipped", fp64: bool = False,
+                   measures: str = "both", timeout: Optional[float] = None
+                   ) -> Iterator[Tuple[int, Union[ScoreResult,
+                                                  errors.TenasError]]]:
+        """Scores many architectures in one ScoreArchitectures call; yields
+        (index into archs, ScoreResult or TenasError) in completion order.
+        A failure of the whole call raises instead."""
+        req = scorer_pb2.ScoreArchitecturesRequest(
+            architectures=[make_architecture(a) for a in archs],
+            dataset=dataset,
+            options=self._options(seed, repeats, batch_size, init, fp64,
+                                  measures))
+        call = self._stub.ScoreArchitectures(req,
+                                             timeout=self._deadline(timeout))
+        for item in self._stream(call):
+            if item.WhichOneof("outcome") == "result":
+                yield item.index, ScoreResult.from_proto(item.result)
+            else:
+                yield item.index, errors.error_for(item.error.code,
+                                                   item.error.message)
+
+    # -- searches ----------------------------------------------------------
+    def search(self, space: str = "nb201", dataset: str = "cifar10",
+               seed: int = 0, repeats: int = 0, batch_size: int = 0,
+               prune_number: int = 0, init: str = "shipped",
+               fp64: bool = False, fix_stale_origin: bool = False,
+               timeout: Optional[float] = None) -> Iterator[Dict]:
+        """Starts a TE-NAS search (RunSearch) and yields its events as dicts;
+        the last has type "result". 0 means the server's default. The search
+        goes on if the generator is abandoned: watch() re-attaches."""
+        if space not in _SPACES:
+            raise ValueError("space must be one of %s" % sorted(_SPACES))
+        if init not in _INIT:
+            raise ValueError("init must be one of %s" % sorted(_INIT))
+        req = scorer_pb2.RunSearchRequest(
+            space=_SPACES[space], dataset=dataset, seed=seed,
+            repeats=repeats, batch_size=batch_size, prune_number=prune_number,
+            init=_INIT[init], fp64=fp64, fix_stale_origin=fix_stale_origin)
+        call = self._stub.RunSearch(req, timeout=timeout)
+        for event in self._stream(call):
+            yield event_to_dict(event)
+
+    def watch(self, search_id: str, from_sequence: int = 0,
+              timeout: Optional[float] = None) -> Iterator[Dict]:
+        """Replays a search's events from from_sequence, then follows it
+        live (WatchSearch). Unknown id: NotFoundError."""
+        req = scorer_pb2.WatchSearchRequest(search_id=search_id,
+                                            from_sequence=from_sequence)
+        call = self._stub.WatchSearch(req, timeout=timeout)
+        for event in self._stream(call):
+            yield event_to_dict(event)
+
+    def cancel(self, search_id: str, timeout: Optional[float] = None) -> str:
+        """Requests cancellation; returns the search's state name."""
+        resp = self._unary(self._stub.CancelSearch,
+                           scorer_pb2.CancelSearchRequest(search_id=search_id),
+                           timeout)
+        return _state_name(resp.state)
+
+    def get_search(self, search_id: str,
+                   timeout: Optional[float] = None) -> Dict:
+        resp = self._unary(self._stub.GetSearch,
+                           scorer_pb2.GetSearchRequest(search_id=search_id),
+                           timeout)
+        return _search_info_to_dict(resp.search)
+
+    def list_searches(self, timeout: Optional[float] = None) -> List[Dict]:
+        resp = self._unary(self._stub.ListSearches,
+                           scorer_pb2.ListSearchesRequest(), timeout)
+        return [_search_info_to_dict(s) for s in resp.searches]
+
+    # -- server ------------------------------------------------------------
+    def info(self, timeout: Optional[float] = None) -> Dict:
+        """GetServerInfo as a dict (version, torch_version, device, datasets,
+        queue_depth, queue_capacity, workers, ...)."""
+        return message_to_dict(self._unary(
+            self._stub.GetServerInfo, scorer_pb2.GetServerInfoRequest(),
+            timeout))
+
+    def health(self, service: str = READY_SERVICE,
+               timeout: Optional[float] = None) -> str:
+        """grpc.health.v1 status name: "SERVING", "NOT_SERVING", ...
+        service "" is liveness, READY_SERVICE readiness."""
+        resp = self._unary(self._health.Check,
+                           health_pb2.HealthCheckRequest(service=service),
+                           timeout)
+        return health_pb2.HealthCheckResponse.ServingStatus.Name(resp.status)
+
+    def wait_until_ready(self, timeout: float = 60.0,
+                         service: str = READY_SERVICE) -> None:
+        """Polls Health/Check until SERVING; raises UnavailableError when
+        timeout seconds pass first."""
+        deadline = time.monotonic() + timeout
+        last = None
+        while True:
+            try:
+                if self.health(service, timeout=5) == "SERVING":
+                    return
+            except errors.TenasError as e:
+                last = e
+            if time.monotonic() >= deadline:
+                raise errors.UnavailableError(
+                    grpc.StatusCode.UNAVAILABLE,
+                    "%s not SERVING after %.0f s (%s)" % (self.target, timeout,
+                                                          last))
+            time.sleep(0.2)
