@@ -16,6 +16,8 @@ PACKAGES=(
   googletest libgtest-dev libgmock-dev libbenchmark-dev
   # small libraries used instead of hand-written code
   nlohmann-json3-dev zlib1g-dev libturbojpeg0-dev
+  # libjpeg-turbo's CMake package (find_package) also checks the libjpeg files
+  libjpeg62-turbo-dev
   # test tooling: fixtures, validation scripts, e2e checks
   python3 python3-numpy curl
   # a real Prometheus server scrapes tenas-server in an integration test
