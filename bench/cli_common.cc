@@ -44,6 +44,15 @@ absl::Status ReadScoreOptions(const Flags& flags,
   options->batch_size = static_cast<int>(batch);
   options->init = init;
   options->fp64 = flags.Has("fp64");
+  TENAS_ASSIGN_OR_RETURN(
+      options->ntk_method,
+      measures::ParseNtkMethod(flags.GetString("ntk", "fast"), "--ntk"));
+  if (flags.Has("max-memory")) {
+    TENAS_ASSIGN_OR_RETURN(
+        options->ntk_max_memory_bytes,
+        measures::ParseByteSize(flags.GetString("max-memory", ""),
+                                "--max-memory"));
+  }
   return absl::OkStatus();
 }
 

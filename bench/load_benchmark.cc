@@ -8,14 +8,14 @@
 //   build/bench/load_benchmark [--requests-per-client 6] [--batch-size 16]
 //                              [--workers 2]
 
+#include <grpcpp/grpcpp.h>
+
 #include <algorithm>
 #include <chrono>
 #include <iostream>
 #include <string>
 #include <thread>
 #include <vector>
-
-#include <grpcpp/grpcpp.h>
 
 #include "absl/strings/str_format.h"
 #include "server/server.h"
@@ -71,9 +71,9 @@ int main(int argc, char** argv) {
     std::cerr << "server failed to start\n";
     return 1;
   }
-  auto channel = grpc::CreateChannel(
-      absl::StrCat("127.0.0.1:", (*server)->port()),
-      grpc::InsecureChannelCredentials());
+  auto channel =
+      grpc::CreateChannel(absl::StrCat("127.0.0.1:", (*server)->port()),
+                          grpc::InsecureChannelCredentials());
   auto stub = tenas::v1::ArchitectureScorer::NewStub(channel);
 
   // Server overhead: the same 8 requests in-process (ScoreNb201, 1 thread)
@@ -126,7 +126,8 @@ int main(int argc, char** argv) {
       threads.emplace_back([&, c] {
         for (int i = 0; i < per_client; ++i) {
           tenas::v1::ScoreArchitectureRequest req;
-          req.mutable_architecture()->set_nb201_arch(ArchOf(c * per_client + i));
+          req.mutable_architecture()->set_nb201_arch(
+              ArchOf(c * per_client + i));
           req.mutable_options()->set_batch_size(batch);
           req.mutable_options()->set_repeats(1);
           req.mutable_options()->set_seed(c * per_client + i);

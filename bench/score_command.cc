@@ -23,7 +23,8 @@ constexpr char kUsage[] =
     "usage: tenas-bench score --space nb201|darts --arch STR [--dataset "
     "cifar10|cifar100|ImageNet16-120|imagenet-1k] [--data-dir DIR] [--seed N] "
     "[--repeats N] "
-    "[--batch-size N] [--init shipped|paper] [--threads N] [--fp64] [--json]";
+    "[--batch-size N] [--init shipped|paper] [--threads N] [--fp64] "
+    "[--ntk fast|reference] [--max-memory BYTES[K|M|G]] [--json]";
 
 struct Outcome {
   nlohmann::json json;
@@ -93,6 +94,7 @@ absl::StatusOr<Outcome> Score(const Flags& flags) {
               {"batch_size", options.batch_size},
               {"init", std::string(nn::InitModeName(options.init))},
               {"fp64", options.fp64},
+              {"ntk", measures::NtkMethodName(options.ntk_method)},
               {"threads", threads},
               {"ntk_condition_number", result.kappa_mean},
               {"linear_regions", result.regions_mean},
@@ -126,10 +128,11 @@ int RunScoreCommand(const std::vector<std::string>& args) {
     std::cout << kUsage << std::endl;
     return kExitOk;
   }
-  auto flags = Flags::Parse(args,
-                            {"space", "arch", "dataset", "data-dir", "seed",
-                             "repeats", "batch-size", "init", "threads"},
-                            {"json", "fp64"});
+  auto flags =
+      Flags::Parse(args,
+                   {"space", "arch", "dataset", "data-dir", "seed", "repeats",
+                    "batch-size", "init", "threads", "ntk", "max-memory"},
+                   {"json", "fp64"});
   if (!flags.ok()) {
     return ReportError("score", absl::InvalidArgumentError(absl::StrCat(
                                     flags.status().message(), ". ", kUsage)));

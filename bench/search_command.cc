@@ -26,7 +26,8 @@ constexpr char kUsage[] =
     "cifar10|cifar100|ImageNet16-120|imagenet-1k [--data-dir DIR] [--seed N] "
     "[--repeats N] [--batch-size N] [--prune-number N] [--init "
     "shipped|paper] [--accuracy-table CSV] [--workers N] [--threads N] "
-    "[--fp64] [--fix-stale-origin] [--json]";
+    "[--fp64] [--fix-stale-origin] [--ntk fast|reference] "
+    "[--max-memory BYTES[K|M|G]] [--json]";
 
 // Draws a one-line progress bar on a terminal (stderr).
 class ProgressBar {
@@ -76,6 +77,8 @@ absl::Status Search(const Flags& flags) {
   options.repeats = common.repeats;
   options.init = common.init;
   options.fp64 = common.fp64;
+  options.ntk_method = common.ntk_method;
+  options.ntk_max_memory_bytes = common.ntk_max_memory_bytes;
   options.batch_size =
       flags.Has("batch-size") ? common.batch_size : 0;  // 0: space default
   TENAS_ASSIGN_OR_RETURN(int64_t prune, flags.GetInt("prune-number", 0, 1, 7));
@@ -196,11 +199,12 @@ int RunSearchCommand(const std::vector<std::string>& args) {
     std::cout << kUsage << std::endl;
     return kExitOk;
   }
-  auto flags = Flags::Parse(
-      args,
-      {"space", "dataset", "data-dir", "seed", "repeats", "batch-size",
-       "prune-number", "init", "accuracy-table", "workers", "threads"},
-      {"json", "fp64", "fix-stale-origin"});
+  auto flags =
+      Flags::Parse(args,
+                   {"space", "dataset", "data-dir", "seed", "repeats",
+                    "batch-size", "prune-number", "init", "accuracy-table",
+                    "workers", "threads", "ntk", "max-memory"},
+                   {"json", "fp64", "fix-stale-origin"});
   if (!flags.ok()) {
     return ReportError("search", absl::InvalidArgumentError(absl::StrCat(
                                      flags.status().message(), ". ", kUsage)));

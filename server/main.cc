@@ -38,6 +38,12 @@ ABSL_FLAG(int, max_searches, 4, "searches running at once");
 ABSL_FLAG(int, max_batch_size, 512, "largest NTK batch a client may ask");
 ABSL_FLAG(int, max_repeats, 20, "most repeats a client may ask");
 ABSL_FLAG(int, max_architectures, 1024, "architectures per ScoreArchitectures");
+ABSL_FLAG(std::string, ntk, "fast",
+          "NTK implementation: fast (batched backward passes) or reference "
+          "(one backward pass per sample, as the original code)");
+ABSL_FLAG(std::string, max_memory, "2G",
+          "memory budget of one batched NTK pass: bytes with an optional K, "
+          "M or G suffix");
 ABSL_FLAG(int, drain_seconds, 30, "shutdown: time given to in-flight work");
 
 namespace {
@@ -109,6 +115,18 @@ int main(int argc, char** argv) {
           ? ""
           : absl::StrCat(absl::GetFlag(FLAGS_host), ":", metrics_port);
   options.device = absl::GetFlag(FLAGS_device);
+  auto ntk_method =
+      tenas::measures::ParseNtkMethod(absl::GetFlag(FLAGS_ntk), "--ntk");
+  auto max_memory = tenas::measures::ParseByteSize(
+      absl::GetFlag(FLAGS_max_memory), "--max-memory");
+  for (const absl::Status& s : {ntk_method.status(), max_memory.status()}) {
+    if (!s.ok()) {
+      std::cerr << "tenas-server: " << s.message() << std::endl;
+      return 2;
+    }
+  }
+  options.ntk_method = *ntk_method;
+  options.ntk_max_memory_bytes = *max_memory;
   options.datasets = *specs;
   options.workers = absl::GetFlag(FLAGS_workers);
   options.max_queue = absl::GetFlag(FLAGS_max_queue);

@@ -112,11 +112,13 @@ std::function<void(const grpc::Status&)> RecordOnFinish(ServerMetrics& metrics,
 absl::StatusOr<v1::ScoreArchitectureResponse> RunScore(
     const ParsedArchitecture& arch, const data::ImageDataset& dataset,
     measures::ScoreOptions options, const std::atomic<bool>* cancel,
-    const std::string& device, Clock::time_point accepted,
+    const ServiceInfo& info, Clock::time_point accepted,
     ServerMetrics& metrics) {
   const double queued = Since(accepted);
   options.cancel = cancel;
-  options.device = device;
+  options.device = info.device;
+  options.ntk_method = info.ntk_method;
+  options.ntk_max_memory_bytes = info.ntk_max_memory_bytes;
   absl::StatusOr<measures::ScoreResult> result;
   try {
     result = arch.nb201 ? measures::ScoreNb201(*arch.nb201, dataset, options)
@@ -141,12 +143,12 @@ absl::StatusOr<v1::ScoreArchitectureResponse> RunScore(
       result->regions.empty()
           ? 0
           : result->regions_seconds / result->regions.size());
-  if (auto memory = QueryDeviceMemory(device)) {
+  if (auto memory = QueryDeviceMemory(info.device)) {
     metrics.SetDeviceMemory(memory->used_bytes, memory->total_bytes);
   }
   v1::ScoreArchitectureResponse response;
   ScoreResultToProto(arch, dataset.name, options, *result, &response);
-  response.set_device(device);
+  response.set_device(info.device);
   response.mutable_timing()->set_queue_seconds(queued);
   response.mutable_timing()->set_total_seconds(Since(accepted));
   return response;
@@ -223,8 +225,8 @@ grpc::ServerUnaryReactor* ScorerService::ScoreArchitecture(
                                      "cancelled before it started"));
           return;
         }
-        auto result = RunScore(arch, *dataset, options, cancel.get(),
-                               info_.device, accepted, metrics_);
+        auto result = RunScore(arch, *dataset, options, cancel.get(), info_,
+                               accepted, metrics_);
         if (result.ok()) *response = std::move(*result);
         reactor->Done(result.status());
       },
@@ -300,7 +302,7 @@ ScorerService::ScoreArchitectures(
             return;
           }
           auto result = RunScore(arch, *dataset, option, sink->cancel_flag(),
-                                 info_.device, accepted, metrics_);
+                                 info_, accepted, metrics_);
           if (result.ok()) {
             v1::ScoreArchitecturesResponse item;
             item.set_index(i);

@@ -26,6 +26,8 @@ struct ServiceInfo {
   std::string torch_version;
   std::string device;
   int threads_per_worker = 1;
+  measures::NtkMethod ntk_method = measures::NtkMethod::kFast;
+  int64_t ntk_max_memory_bytes = measures::kDefaultNtkMaxMemoryBytes;
 };
 
 class ScorerService final : public v1::ArchitectureScorer::CallbackService {

@@ -27,13 +27,14 @@ bool Finished(v1::SearchState s) {
 SearchManager::SearchManager(const data::DatasetStore& datasets,
                              engine::EvaluationEngine& engine,
                              ServerMetrics* metrics, int max_active_searches,
-                             const RequestLimits& limits, std::string device)
+                             const RequestLimits& limits,
+                             EvaluationSettings settings)
     : datasets_(datasets),
       engine_(engine),
       metrics_(metrics),
       max_active_(max_active_searches),
       limits_(limits),
-      device_(std::move(device)) {}
+      settings_(std::move(settings)) {}
 
 SearchManager::~SearchManager() { Shutdown(); }
 
@@ -98,7 +99,9 @@ absl::StatusOr<std::string> SearchManager::Start(
     record->subscribers.push_back(subscriber);
   }
   options.executor = &engine_;
-  options.device = device_;
+  options.device = settings_.device;
+  options.ntk_method = settings_.ntk_method;
+  options.ntk_max_memory_bytes = settings_.ntk_max_memory_bytes;
   options.cancel = &record->cancel;
   record->started = std::chrono::steady_clock::now();
   Record* raw = record.get();

@@ -25,6 +25,7 @@
 #include "server/proto_convert.h"
 #include "tenas/data/dataset_store.h"
 #include "tenas/engine/evaluation_engine.h"
+#include "tenas/measures/ntk_method.h"
 #include "tenas/v1/scorer.pb.h"
 
 namespace tenas::server {
@@ -39,12 +40,21 @@ class SearchSubscriber {
   virtual void OnEnd(const grpc::Status& status) = 0;
 };
 
+/// How every evaluation of this server runs.
+struct EvaluationSettings {
+  /// LibTorch device ("cpu", "cuda:0").
+  std::string device = "cpu";
+  measures::NtkMethod ntk_method = measures::NtkMethod::kFast;
+  /// Memory budget of one batched NTK pass, in bytes.
+  int64_t ntk_max_memory_bytes = measures::kDefaultNtkMaxMemoryBytes;
+};
+
 class SearchManager {
  public:
   SearchManager(const data::DatasetStore& datasets,
                 engine::EvaluationEngine& engine, ServerMetrics* metrics,
                 int max_active_searches, const RequestLimits& limits,
-                std::string device = "cpu");
+                EvaluationSettings settings = {});
   ~SearchManager();
   SearchManager(const SearchManager&) = delete;
   SearchManager& operator=(const SearchManager&) = delete;
@@ -102,7 +112,7 @@ class SearchManager {
   ServerMetrics* const metrics_;
   const int max_active_;
   const RequestLimits limits_;
-  const std::string device_;  // LibTorch device of every search
+  const EvaluationSettings settings_;  // LibTorch device of every search
   mutable absl::Mutex mu_;
   std::map<std::string, std::shared_ptr<Record>> searches_ ABSL_GUARDED_BY(mu_);
   std::vector<std::string> order_ ABSL_GUARDED_BY(mu_);

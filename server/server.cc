@@ -78,6 +78,8 @@ absl::StatusOr<std::unique_ptr<TenasServer>> TenasServer::Start(
   info.torch_version = TORCH_VERSION;
   info.device = s->device_;
   info.threads_per_worker = engine_options.threads_per_worker;
+  info.ntk_method = options.ntk_method;
+  info.ntk_max_memory_bytes = options.ntk_max_memory_bytes;
   s->metrics_->SetBuildInfo(info.version, info.torch_version, info.device);
   s->service_ = std::make_unique<ScorerService>(*s->engine_, *s->metrics_,
                                                 options.limits, info);
@@ -121,9 +123,11 @@ void TenasServer::LoadDatasets() {
   for (const auto& d : datasets_->Info()) {
     metrics_->SetDatasetImages(d.name, d.images);
   }
-  searches_ =
-      std::make_unique<SearchManager>(*datasets_, *engine_, metrics_.get(),
-                                      options_.max_searches, options_.limits);
+  searches_ = std::make_unique<SearchManager>(
+      *datasets_, *engine_, metrics_.get(), options_.max_searches,
+      options_.limits,
+      EvaluationSettings{device_, options_.ntk_method,
+                         options_.ntk_max_memory_bytes});
   service_->SetReady(datasets_.get(), searches_.get());
   server_->GetHealthCheckService()->SetServingStatus(kServiceName, true);
   loaded_.Notify();

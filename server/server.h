@@ -23,6 +23,7 @@
 #include "server/search_manager.h"
 #include "tenas/data/dataset_store.h"
 #include "tenas/engine/evaluation_engine.h"
+#include "tenas/measures/ntk_method.h"
 
 namespace tenas::server {
 
@@ -33,6 +34,9 @@ struct ServerOptions {
   std::string metrics_address = "0.0.0.0:9464";
   /// "auto" (CUDA if available, else CPU), "cpu" or "cuda:N".
   std::string device = "auto";
+  /// NTK implementation and the memory budget of one batched NTK pass.
+  measures::NtkMethod ntk_method = measures::NtkMethod::kFast;
+  int64_t ntk_max_memory_bytes = measures::kDefaultNtkMaxMemoryBytes;
   std::vector<data::DatasetSpec> datasets = {{"cifar10", ""}};
   int workers = 1;
   int max_queue = 64;

@@ -73,7 +73,7 @@ TEST(PruneSearchTest, Nb201RunsThreeRoundsOf24_18_12AndKeepsOneOpPerEdge) {
 TEST(PruneSearchTest, SameSeedGivesIdenticalHistoryWhateverTheWorkerCount) {
   auto a = RunPruneSearch(Cifar(), Fast(SpaceKind::kNb201, 5));
   SearchOptions two = Fast(SpaceKind::kNb201, 5);
-  two.workers = 3;
+  two.workers = 4;
   auto b = RunPruneSearch(Cifar(), two);
   ASSERT_TRUE(a.ok() && b.ok());
   EXPECT_EQ(a->arch, b->arch);
@@ -89,6 +89,33 @@ TEST(PruneSearchTest, SameSeedGivesIdenticalHistoryWhateverTheWorkerCount) {
       EXPECT_EQ(x.repeats[0].regions_candidate, y.repeats[0].regions_candidate);
     }
     EXPECT_EQ(a->rounds[r].pruned, b->rounds[r].pruned);
+  }
+}
+
+// The fast NTK path (the default) finds what the reference path finds: the
+// per-candidate Δκ agree to the 3-decimal rounding of the ranking.
+TEST(PruneSearchTest, FastAndReferenceNtkFindTheSameNb201Architecture) {
+  for (uint64_t seed : {0, 1}) {
+    SearchOptions fast = Fast(SpaceKind::kNb201, seed);
+    fast.batch_size = 16;
+    SearchOptions reference = fast;
+    reference.ntk_method = measures::NtkMethod::kReference;
+    auto a = RunPruneSearch(Cifar(), fast);
+    auto b = RunPruneSearch(Cifar(), reference);
+    ASSERT_TRUE(a.ok() && b.ok());
+    EXPECT_EQ(a->arch, b->arch) << "seed " << seed;
+    ASSERT_EQ(a->rounds.size(), b->rounds.size());
+    for (size_t r = 0; r < a->rounds.size(); ++r) {
+      EXPECT_EQ(a->rounds[r].pruned, b->rounds[r].pruned);
+      for (size_t c = 0; c < a->rounds[r].candidates.size(); ++c) {
+        const auto& x = a->rounds[r].candidates[c].repeats[0];
+        const auto& y = b->rounds[r].candidates[c].repeats[0];
+        EXPECT_NEAR(x.kappa_candidate, y.kappa_candidate,
+                    1e-3 * std::abs(y.kappa_candidate));
+        EXPECT_NEAR(x.kappa_origin, y.kappa_origin,
+                    1e-3 * std::abs(y.kappa_origin));
+      }
+    }
   }
 }
 

@@ -11,6 +11,13 @@
 
 namespace tenas::measures {
 
+absl::StatusOr<NtkResult> ComputeNtk(NtkMethod method, nn::SearchNetwork& net,
+                                     const at::Tensor& batch,
+                                     const NtkOptions& options) {
+  return method == NtkMethod::kFast ? ComputeNtkFast(net, batch, options)
+                                    : ComputeNtkReference(net, batch, options);
+}
+
 double NanToNumKappa(double x) {
   if (std::isnan(x)) return kNanKappa;
   if (std::isinf(x)) {
@@ -78,6 +85,7 @@ absl::StatusOr<NtkResult> ComputeNtkReference(nn::SearchNetwork& net,
     at::Tensor gram = G.mm(G.t());
     NtkResult result = KappaFromGram(gram);
     result.num_gradient_entries = G.size(1);
+    result.backward_passes = B;
     if (options.keep_gram) result.gram = gram;
     return result;
   } catch (const c10::Error& e) {

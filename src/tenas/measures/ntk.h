@@ -5,6 +5,9 @@
 // ComputeNtkReference is the straightforward, literal implementation of the
 // shipped code (one batched train-mode forward, then one backward per sample)
 // and stays as the oracle that faster paths are tested against.
+// ComputeNtkFast gives the same rows from a few batched backward passes
+// (functorch vmap over one-hot cotangents, see batched_backward_rules.h);
+// ComputeNtk picks one of the two.
 
 #ifndef TENAS_MEASURES_NTK_H_
 #define TENAS_MEASURES_NTK_H_
@@ -13,8 +16,10 @@
 
 #include <atomic>
 #include <cstdint>
+#include <string>
 
 #include "absl/status/statusor.h"
+#include "tenas/measures/ntk_method.h"
 #include "tenas/nn/search_network.h"
 
 namespace tenas::measures {
@@ -30,6 +35,13 @@ struct NtkOptions {
   /// Checked between backward passes; when it becomes true the computation
   /// stops with a CANCELLED status. May be null.
   const std::atomic<bool>* cancel = nullptr;
+  /// Fast path: rows per batched backward pass; 0 picks a default (4 on
+  /// CPU, where small passes stay in cache; all B on CUDA), always capped
+  /// by max_memory_bytes.
+  int replicas_per_pass = 0;
+  /// Fast path: budget for one batched pass, by the estimate
+  /// (16 x batch bytes + P x element size) per row. At least one row runs.
+  int64_t max_memory_bytes = kDefaultNtkMaxMemoryBytes;
 };
 
 struct NtkResult {
@@ -43,6 +55,8 @@ struct NtkResult {
   int64_t num_gradient_entries = 0;
   /// B x B Gram matrix (only with keep_gram).
   at::Tensor gram;
+  /// Backward passes run (B for the reference path).
+  int64_t backward_passes = 0;
 };
 
 /// numpy.nan_to_num(x, nan=100000.0) for a float64 scalar.
@@ -59,6 +73,19 @@ NtkResult KappaFromGram(const at::Tensor& gram);
 absl::StatusOr<NtkResult> ComputeNtkReference(nn::SearchNetwork& net,
                                               const at::Tensor& batch,
                                               const NtkOptions& options = {});
+
+/// Fast NTK: the same quantity as ComputeNtkReference (same forward, same
+/// rows, Gram and κ up to float rounding in the backward), with the rows of
+/// R samples from one vmap-batched backward pass of one-hot cotangents.
+/// Errors as ComputeNtkReference; cancellation is checked between passes.
+absl::StatusOr<NtkResult> ComputeNtkFast(nn::SearchNetwork& net,
+                                         const at::Tensor& batch,
+                                         const NtkOptions& options = {});
+
+/// ComputeNtkFast or ComputeNtkReference.
+absl::StatusOr<NtkResult> ComputeNtk(NtkMethod method, nn::SearchNetwork& net,
+                                     const at::Tensor& batch,
+                                     const NtkOptions& options = {});
 
 }  // namespace tenas::measures
 

@@ -94,6 +94,7 @@ absl::StatusOr<ScoreResult> ScoreWithFactory(const NetworkFactory& make,
       NtkOptions ntk_options;
       ntk_options.fp64 = options.fp64;
       ntk_options.cancel = options.cancel;
+      ntk_options.max_memory_bytes = options.ntk_max_memory_bytes;
       double sum = 0;
       for (int r = 0; r < options.repeats; ++r) {
         if (options.init == nn::InitMode::kPaper) {
@@ -106,8 +107,9 @@ absl::StatusOr<ScoreResult> ScoreWithFactory(const NetworkFactory& make,
             at::Tensor batch,
             data::SampleNtkBatch(dataset, options.batch_size, rng));
         batch = batch.to(device);
-        TENAS_ASSIGN_OR_RETURN(NtkResult ntk,
-                               ComputeNtkReference(*net, batch, ntk_options));
+        TENAS_ASSIGN_OR_RETURN(
+            NtkResult ntk,
+            ComputeNtk(options.ntk_method, *net, batch, ntk_options));
         result.kappa.push_back(ntk.kappa);
         result.num_gradient_entries = ntk.num_gradient_entries;
         sum += ntk.kappa;

@@ -14,6 +14,7 @@
 
 #include "absl/status/statusor.h"
 #include "tenas/data/image_dataset.h"
+#include "tenas/measures/ntk_method.h"
 #include "tenas/nn/init.h"
 #include "tenas/space/darts.h"
 #include "tenas/space/nb201.h"
@@ -36,6 +37,10 @@ struct ScoreOptions {
   /// Linear regions: batches of this many 1x3x3 crops per repeat.
   int lr_batch_size = 1000;
   int lr_num_batches = 3;
+  /// NTK implementation: the batched fast path or the literal reference.
+  NtkMethod ntk_method = NtkMethod::kFast;
+  /// Memory budget of one batched NTK pass (fast path), in bytes.
+  int64_t ntk_max_memory_bytes = kDefaultNtkMaxMemoryBytes;
   /// LibTorch device the networks and batches live on ("cpu", "cuda:0").
   std::string device = "cpu";
   /// Checked between backward passes and between repeats; may be null.

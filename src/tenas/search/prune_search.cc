@@ -116,6 +116,7 @@ absl::StatusOr<CandidateRecord> EvaluateCandidate(SearchContext& ctx,
   measures::NtkOptions ntk_options;
   ntk_options.fp64 = o.fp64;
   ntk_options.cancel = o.cancel;
+  ntk_options.max_memory_bytes = o.ntk_max_memory_bytes;
   for (int r = 0; r < o.repeats; ++r) {
     const uint64_t rr = static_cast<uint64_t>(r);
     if (o.init == nn::InitMode::kPaper) {
@@ -129,12 +130,13 @@ absl::StatusOr<CandidateRecord> EvaluateCandidate(SearchContext& ctx,
         at::Tensor batch,
         data::SampleNtkBatch(ctx.dataset(), o.batch_size, rng));
     batch = batch.to(torch::Device(o.device));
-    TENAS_ASSIGN_OR_RETURN(
-        measures::NtkResult k0,
-        measures::ComputeNtkReference(*nets.ntk_origin, batch, ntk_options));
+    TENAS_ASSIGN_OR_RETURN(measures::NtkResult k0,
+                           measures::ComputeNtk(o.ntk_method, *nets.ntk_origin,
+                                                batch, ntk_options));
     TENAS_ASSIGN_OR_RETURN(
         measures::NtkResult k1,
-        measures::ComputeNtkReference(*nets.ntk_candidate, batch, ntk_options));
+        measures::ComputeNtk(o.ntk_method, *nets.ntk_candidate, batch,
+                             ntk_options));
     ctx.ntk_evaluations += 2;
     record.repeats[r].kappa_origin = k0.kappa_raw;
     record.repeats[r].kappa_candidate = k1.kappa_raw;

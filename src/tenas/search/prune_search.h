@@ -21,6 +21,7 @@
 
 #include "absl/status/statusor.h"
 #include "tenas/data/image_dataset.h"
+#include "tenas/measures/ntk_method.h"
 #include "tenas/nn/init.h"
 #include "tenas/search/parallel_executor.h"
 #include "tenas/search/ranking.h"
@@ -60,6 +61,11 @@ struct SearchOptions {
   ParallelExecutor* executor = nullptr;
   /// LibTorch device of networks and batches ("cpu", "cuda:0").
   std::string device = "cpu";
+  /// NTK implementation (the found architecture does not depend on it
+  /// beyond float rounding; see docs/BENCHMARKS.md).
+  measures::NtkMethod ntk_method = measures::NtkMethod::kFast;
+  /// Memory budget of one batched NTK pass, in bytes.
+  int64_t ntk_max_memory_bytes = measures::kDefaultNtkMaxMemoryBytes;
   /// Checked between backward passes and between candidates; may be null.
   const std::atomic<bool>* cancel = nullptr;
 };

@@ -1,0 +1,337 @@
+// Copyright 2026 The tenas Authors.
+
+#include "tenas/measures/batched_backward_rules.h"
+
+#include <ATen/Parallel.h>
+#include <ATen/functorch/BatchedTensorImpl.h>
+#include <ATen/functorch/DynamicLayer.h>
+#include <c10/core/impl/LocalDispatchKeySet.h>
+#include <c10/util/Exception.h>
+#include <torch/library.h>
+
+#include <array>
+#include <cstring>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <tuple>
+#include <utility>
+#include <vector>
+
+namespace tenas::measures {
+namespace {
+
+namespace ft = at::functorch;
+using at::Tensor;
+using Grads3 = std::tuple<Tensor, Tensor, Tensor>;
+
+// The current vmap level; the rules only run inside one.
+int64_t CurrentLevel() {
+  const auto layer = ft::maybeCurrentDynamicLayer();
+  TORCH_CHECK(layer.has_value(), "tenas batched rule called outside vmap");
+  return layer->layerId();
+}
+
+bool IsBatchedAt(const Tensor& t, int64_t level) {
+  if (!t.defined()) return false;
+  const auto* impl = ft::maybeGetBatchedImpl(t);
+  return impl != nullptr && impl->level() == level;
+}
+
+// The physical tensor of a batched tensor with its batch dimension first.
+Tensor Physical(const Tensor& t) {
+  const auto* impl = ft::maybeGetBatchedImpl(t);
+  return impl->value().movedim(impl->bdim(), 0);
+}
+
+// Replica r of a tensor that may or may not be batched at `level`.
+Tensor Replica(const Tensor& t, int64_t level, int64_t r) {
+  return IsBatchedAt(t, level) ? Physical(t).select(0, r) : t;
+}
+
+Tensor Rebatch(const Tensor& physical, int64_t level) {
+  return physical.defined() ? ft::makeBatched(physical, 0, level) : physical;
+}
+
+// Stacks per-replica results of a 3-tuple-returning kernel into batched
+// tensors: the general (slow, always correct) path of every rule.
+template <typename PerReplica>
+Grads3 LoopOverReplicas(int64_t replicas, int64_t level, PerReplica fn) {
+  std::array<std::vector<Tensor>, 3> parts;
+  for (int64_t r = 0; r < replicas; ++r) {
+    Grads3 g = fn(r);
+    parts[0].push_back(std::get<0>(g));
+    parts[1].push_back(std::get<1>(g));
+    parts[2].push_back(std::get<2>(g));
+  }
+  std::array<Tensor, 3> out;
+  for (int i = 0; i < 3; ++i) {
+    if (parts[i][0].defined()) out[i] = Rebatch(at::stack(parts[i]), level);
+  }
+  return {out[0], out[1], out[2]};
+}
+
+// ----------------------------------------------------------------------------
+// convolution_backward
+
+Grads3 ConvolutionBackwardRule(const Tensor& grad_output, const Tensor& input,
+                               const Tensor& weight,
+                               at::OptionalSymIntArrayRef bias_sizes,
+                               at::IntArrayRef stride, at::IntArrayRef padding,
+                               at::IntArrayRef dilation, bool transposed,
+                               at::IntArrayRef output_padding, int64_t groups,
+                               std::array<bool, 3> mask) {
+  c10::impl::ExcludeDispatchKeyGuard guard(c10::DispatchKey::FuncTorchBatched);
+  const int64_t level = CurrentLevel();
+  if (!IsBatchedAt(grad_output, level) || IsBatchedAt(input, level) ||
+      IsBatchedAt(weight, level) || transposed || input.dim() != 4) {
+    const int64_t replicas =
+        IsBatchedAt(grad_output, level) ? Physical(grad_output).size(0)
+        : IsBatchedAt(input, level)     ? Physical(input).size(0)
+                                        : Physical(weight).size(0);
+    return LoopOverReplicas(replicas, level, [&](int64_t r) {
+      return at::_ops::convolution_backward::call(
+          Replica(grad_output, level, r), Replica(input, level, r),
+          Replica(weight, level, r), bias_sizes, stride, padding, dilation,
+          transposed, output_padding, groups, mask);
+    });
+  }
+  const Tensor g = Physical(grad_output);  // [R, B, Co, Ho, Wo]
+  const int64_t R = g.size(0), B = g.size(1), Co = g.size(2);
+  const int64_t Ho = g.size(3), Wo = g.size(4);
+  const int64_t G = groups, Ci = weight.size(1) * G;
+  const int64_t kh = weight.size(2), kw = weight.size(3);
+  const auto kChannelsLast = at::MemoryFormat::ChannelsLast;
+  Tensor grad_input, grad_weight, grad_bias;
+  if (mask[0]) {
+    const Tensor flat =
+        g.reshape({R * B, Co, Ho, Wo}).contiguous(kChannelsLast);
+    const bool same_padding = stride[0] == 1 && stride[1] == 1 &&
+                              2 * padding[0] == dilation[0] * (kh - 1) &&
+                              2 * padding[1] == dilation[1] * (kw - 1);
+    Tensor gi;
+    if (same_padding) {
+      // The input grad of a stride-1 "same" convolution is the convolution
+      // of the output grad with the flipped kernel, transposed per group.
+      const Tensor flipped = weight.view({G, Co / G, Ci / G, kh, kw})
+                                 .transpose(1, 2)
+                                 .flip({3, 4})
+                                 .reshape({Ci, Co / G, kh, kw})
+                                 .contiguous(kChannelsLast);
+      gi = at::convolution(flat, flipped, {}, stride, padding, dilation,
+                           /*transposed=*/false, {0, 0}, groups);
+    } else {
+      std::vector<int64_t> extra(2);
+      for (int d = 0; d < 2; ++d) {
+        const int64_t k = weight.size(2 + d);
+        extra[d] =
+            input.size(2 + d) - ((g.size(3 + d) - 1) * stride[d] -
+                                 2 * padding[d] + dilation[d] * (k - 1) + 1);
+      }
+      gi = at::convolution(flat, weight.contiguous(kChannelsLast), {}, stride,
+                           padding, dilation, /*transposed=*/true, extra,
+                           groups);
+    }
+    grad_input = Rebatch(
+        gi.contiguous().view({R, B, Ci, input.size(2), input.size(3)}), level);
+  }
+  if (mask[1]) {
+    // Replicas become output channels, group-major: [B, G*R*Co/G, Ho, Wo].
+    const Tensor stacked = g.view({R, B, G, Co / G, Ho, Wo})
+                               .permute({1, 2, 0, 3, 4, 5})
+                               .reshape({B, G * R * (Co / G), Ho, Wo});
+    const Tensor shape_only =
+        at::empty({G * R * (Co / G), Ci / G, kh, kw}, weight.options());
+    const Tensor gw = std::get<1>(at::convolution_backward(
+        stacked, input, shape_only, c10::nullopt, stride, padding, dilation,
+        false, output_padding, groups, {false, true, false}));
+    grad_weight = Rebatch(gw.view({G, R, Co / G, Ci / G, kh, kw})
+                              .transpose(0, 1)
+                              .reshape({R, Co, Ci / G, kh, kw}),
+                          level);
+  }
+  if (mask[2]) grad_bias = Rebatch(g.sum({1, 3, 4}), level);
+  return {grad_input, grad_weight, grad_bias};
+}
+
+// ----------------------------------------------------------------------------
+// native_batch_norm_backward (train mode)
+
+// Two passes per (replica, channel): the sums, then the closed form
+//   dx = γ·invstd·(dy − mean(dy) − x̂·mean(dy·x̂)).
+template <typename T>
+void BatchNormBackwardCpu(const T* g, const T* x, const T* mean,
+                          const T* invstd, const T* gamma, int64_t R, int64_t B,
+                          int64_t C, int64_t hw, T* gi, T* gw, T* gb) {
+  const double n = static_cast<double>(B * hw);
+  at::parallel_for(0, R * C, 1, [&](int64_t begin, int64_t end) {
+    for (int64_t rc = begin; rc < end; ++rc) {
+      const int64_t r = rc / C, c = rc % C;
+      const T m = mean[c];
+      double sum_dy = 0, sum_dy_xc = 0;
+      for (int64_t b = 0; b < B; ++b) {
+        const T* gp = g + ((r * B + b) * C + c) * hw;
+        const T* xp = x + (b * C + c) * hw;
+        T s = 0, sx = 0;
+        for (int64_t i = 0; i < hw; ++i) {
+          s += gp[i];
+          sx += gp[i] * (xp[i] - m);
+        }
+        sum_dy += s;
+        sum_dy_xc += sx;
+      }
+      const double is = invstd[c];
+      const double sum_dy_xhat = sum_dy_xc * is;
+      if (gw != nullptr) gw[r * C + c] = static_cast<T>(sum_dy_xhat);
+      if (gb != nullptr) gb[r * C + c] = static_cast<T>(sum_dy);
+      if (gi == nullptr) continue;
+      const double scale = is * (gamma != nullptr ? gamma[c] : T(1));
+      const T a = static_cast<T>(sum_dy / n * scale);
+      const T k = static_cast<T>(sum_dy_xhat / n * is * scale);
+      const T sc = static_cast<T>(scale);
+      for (int64_t b = 0; b < B; ++b) {
+        const T* gp = g + ((r * B + b) * C + c) * hw;
+        const T* xp = x + (b * C + c) * hw;
+        T* op = gi + ((r * B + b) * C + c) * hw;
+        for (int64_t i = 0; i < hw; ++i) {
+          op[i] = gp[i] * sc - a - (xp[i] - m) * k;
+        }
+      }
+    }
+  });
+}
+
+Grads3 BatchNormBackwardRule(const Tensor& grad_out, const Tensor& input,
+                             const c10::optional<Tensor>& weight,
+                             const c10::optional<Tensor>& running_mean,
+                             const c10::optional<Tensor>& running_var,
+                             const c10::optional<Tensor>& save_mean,
+                             const c10::optional<Tensor>& save_invstd,
+                             bool train, double eps, std::array<bool, 3> mask) {
+  c10::impl::ExcludeDispatchKeyGuard guard(c10::DispatchKey::FuncTorchBatched);
+  const int64_t level = CurrentLevel();
+  const auto batched = [&](const c10::optional<Tensor>& t) {
+    return t.has_value() && IsBatchedAt(*t, level);
+  };
+  const bool fast =
+      train && IsBatchedAt(grad_out, level) && !IsBatchedAt(input, level) &&
+      !batched(weight) && !batched(save_mean) && !batched(save_invstd) &&
+      save_mean.has_value() && save_invstd.has_value() && input.dim() == 4 &&
+      input.device().is_cpu() &&
+      (input.scalar_type() == at::kFloat || input.scalar_type() == at::kDouble);
+  if (!fast) {
+    const int64_t replicas =
+        Physical(IsBatchedAt(grad_out, level) ? grad_out : input).size(0);
+    const auto replica = [&](const c10::optional<Tensor>& t, int64_t r) {
+      return t.has_value() ? c10::optional<Tensor>(Replica(*t, level, r))
+                           : c10::optional<Tensor>();
+    };
+    return LoopOverReplicas(replicas, level, [&](int64_t r) {
+      return at::native_batch_norm_backward(
+          Replica(grad_out, level, r), Replica(input, level, r),
+          replica(weight, r), replica(running_mean, r), replica(running_var, r),
+          replica(save_mean, r), replica(save_invstd, r), train, eps, mask);
+    });
+  }
+  const Tensor g = Physical(grad_out).contiguous();  // [R, B, C, H, W]
+  const Tensor x = input.contiguous();
+  const int64_t R = g.size(0), B = x.size(0), C = x.size(1);
+  const int64_t hw = x.size(2) * x.size(3);
+  const Tensor mean = save_mean->contiguous().to(x.scalar_type());
+  const Tensor invstd = save_invstd->contiguous().to(x.scalar_type());
+  const bool affine = weight.has_value() && weight->defined();
+  const Tensor gamma = affine ? weight->contiguous() : Tensor();
+  Tensor gi = mask[0] ? at::empty_like(g) : Tensor();
+  Tensor gw = mask[1] && affine ? at::empty({R, C}, x.options()) : Tensor();
+  Tensor gb = mask[2] && affine ? at::empty({R, C}, x.options()) : Tensor();
+  AT_DISPATCH_FLOATING_TYPES(x.scalar_type(), "tenas_bn_backward", [&] {
+    BatchNormBackwardCpu<scalar_t>(
+        g.data_ptr<scalar_t>(), x.data_ptr<scalar_t>(),
+        mean.data_ptr<scalar_t>(), invstd.data_ptr<scalar_t>(),
+        affine ? gamma.data_ptr<scalar_t>() : nullptr, R, B, C, hw,
+        gi.defined() ? gi.data_ptr<scalar_t>() : nullptr,
+        gw.defined() ? gw.data_ptr<scalar_t>() : nullptr,
+        gb.defined() ? gb.data_ptr<scalar_t>() : nullptr);
+  });
+  return {Rebatch(gi, level), Rebatch(gw, level), Rebatch(gb, level)};
+}
+
+// ----------------------------------------------------------------------------
+// avg_pool2d_backward
+
+Tensor AvgPoolBackwardRule(const Tensor& grad_output, const Tensor& self,
+                           at::IntArrayRef kernel, at::IntArrayRef stride,
+                           at::IntArrayRef padding, bool ceil_mode,
+                           bool count_include_pad,
+                           c10::optional<int64_t> divisor_override) {
+  c10::impl::ExcludeDispatchKeyGuard guard(c10::DispatchKey::FuncTorchBatched);
+  const int64_t level = CurrentLevel();
+  if (!IsBatchedAt(grad_output, level) || IsBatchedAt(self, level) ||
+      self.dim() != 4) {
+    const int64_t replicas =
+        Physical(IsBatchedAt(grad_output, level) ? grad_output : self).size(0);
+    return std::get<0>(LoopOverReplicas(replicas, level, [&](int64_t r) {
+      return Grads3{
+          at::avg_pool2d_backward(
+              Replica(grad_output, level, r), Replica(self, level, r), kernel,
+              stride, padding, ceil_mode, count_include_pad, divisor_override),
+          Tensor(), Tensor()};
+    }));
+  }
+  const Tensor g = Physical(grad_output);  // [R, B, C, Ho, Wo]
+  const int64_t R = g.size(0), B = g.size(1), C = g.size(2);
+  const int64_t H = self.size(2), W = self.size(3);
+  const bool box3 = kernel.size() == 2 && kernel[0] == 3 && kernel[1] == 3 &&
+                    stride.size() == 2 && stride[0] == 1 && stride[1] == 1 &&
+                    padding.size() == 2 && padding[0] == 1 && padding[1] == 1 &&
+                    !ceil_mode && !divisor_override.has_value();
+  Tensor out;
+  if (box3) {
+    // Each output cell spreads g/divisor over its 3x3 window, which is a
+    // depthwise convolution with a ones kernel of the scaled cotangents.
+    const Tensor divisor =
+        count_include_pad
+            ? at::full({1, 1, H, W}, 9.0, g.options())
+            : at::avg_pool2d(at::ones({1, 1, H, W}, g.options()), {3, 3},
+                             {1, 1}, {1, 1}, false, true) *
+                  9.0;
+    const Tensor scaled = (g.reshape({R * B, C, H, W}) / divisor)
+                              .contiguous(at::MemoryFormat::ChannelsLast);
+    out =
+        at::conv2d(scaled, at::ones({C, 1, 3, 3}, g.options()), {}, 1, 1, 1, C)
+            .contiguous();
+  } else {
+    const Tensor shape_only = at::empty({R * B, C, H, W}, self.options());
+    out = at::avg_pool2d_backward(
+        g.reshape({R * B, C, g.size(3), g.size(4)}), shape_only, kernel, stride,
+        padding, ceil_mode, count_include_pad, divisor_override);
+  }
+  return Rebatch(out.view({R, B, C, H, W}), level);
+}
+
+// Swallows the dispatcher's override warning while the rules register.
+class QuietHandler : public c10::WarningHandler {
+ public:
+  void process(const c10::SourceLocation& /*location*/,
+               const std::string& /*msg*/, const bool /*verbatim*/) override {}
+};
+
+}  // namespace
+
+void InstallBatchedBackwardRules() {
+  static std::once_flag once;
+  std::call_once(once, [] {
+    QuietHandler quiet;
+    c10::Warning::WarningHandlerGuard guard(&quiet);
+    // Lives for the rest of the process: destroying it would unregister.
+    static auto* library = new torch::Library(
+        torch::Library::IMPL, "aten", c10::DispatchKey::FuncTorchBatched,
+        __FILE__, __LINE__);
+    library->impl("convolution_backward", TORCH_FN(ConvolutionBackwardRule));
+    library->impl("native_batch_norm_backward",
+                  TORCH_FN(BatchNormBackwardRule));
+    library->impl("avg_pool2d_backward", TORCH_FN(AvgPoolBackwardRule));
+  });
+}
+
+}  // namespace tenas::measures

@@ -1,0 +1,154 @@
+// Copyright 2026 The tenas Authors.
+//
+// ntk_fast.cc: the batched NTK. Row b of the NTK Jacobian is the gradient of
+// Σ_k logits[b, k], i.e. the vector-Jacobian product of the forward with the
+// one-hot cotangent e_b ⊗ 1. The backward is linear in the cotangent, so R
+// such products run as one backward pass under functorch's vmap: the engine
+// walks the graph once and every backward kernel sees all R cotangents.
+// The forward is the reference path's forward (same call, same values); the
+// train-mode batch-norm couplings are in the graph, so the rows are exact.
+
+#include <ATen/functorch/BatchedTensorImpl.h>
+#include <ATen/functorch/DynamicLayer.h>
+
+#include <algorithm>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/strings/str_cat.h"
+#include "tenas/measures/batched_backward_rules.h"
+#include "tenas/measures/ntk.h"
+
+namespace tenas::measures {
+namespace {
+
+namespace ft = at::functorch;
+
+// Pushes a vmap level for the lifetime of the object.
+class VmapLevel {
+ public:
+  explicit VmapLevel(int64_t batch_size)
+      : level_(ft::initAndPushDynamicLayer(ft::TransformType::Vmap, batch_size,
+                                           ft::RandomnessType::Error)) {}
+  ~VmapLevel() { ft::popDynamicLayerAndDeleteMetadata(); }
+  VmapLevel(const VmapLevel&) = delete;
+  VmapLevel& operator=(const VmapLevel&) = delete;
+  int64_t level() const { return level_; }
+
+ private:
+  int64_t level_;
+};
+
+// The physical [R, ...] tensor behind a gradient returned under vmap; a
+// gradient that does not depend on the cotangent comes back unbatched.
+at::Tensor Unbatch(const at::Tensor& grad, int64_t level, int64_t replicas) {
+  const auto* impl = ft::maybeGetBatchedImpl(grad);
+  if (impl == nullptr || impl->level() != level) {
+    return grad.unsqueeze(0).expand([&] {
+      std::vector<int64_t> s{replicas};
+      s.insert(s.end(), grad.sizes().begin(), grad.sizes().end());
+      return s;
+    }());
+  }
+  return impl->value().movedim(impl->bdim(), 0);
+}
+
+int64_t ReplicasPerPass(const NtkOptions& options, const at::Tensor& batch,
+                        int64_t num_params_entries) {
+  const int64_t B = batch.size(0);
+  int64_t r = options.replicas_per_pass > 0 ? options.replicas_per_pass
+              : batch.is_cuda()             ? B
+                                            : 4;
+  const int64_t elem = static_cast<int64_t>(batch.element_size());
+  const int64_t per_row = 16 * batch.numel() * elem + num_params_entries * elem;
+  if (options.max_memory_bytes > 0 && per_row > 0) {
+    r = std::min(r, std::max<int64_t>(1, options.max_memory_bytes / per_row));
+  }
+  return std::clamp<int64_t>(r, 1, B);
+}
+
+}  // namespace
+
+absl::StatusOr<NtkResult> ComputeNtkFast(nn::SearchNetwork& net,
+                                         const at::Tensor& batch,
+                                         const NtkOptions& options) {
+  if (!batch.defined() || batch.dim() != 4 || batch.size(0) < 1) {
+    return absl::InvalidArgumentError(
+        "batch: NTK needs a non-empty [B, C, H, W] batch");
+  }
+  InstallBatchedBackwardRules();
+  try {
+    net.train();
+    std::vector<at::Tensor> params = net.WeightParameters();
+    int64_t all_entries = 0;
+    for (const at::Tensor& p : params) all_entries += p.numel();
+    const at::Tensor logits = net.forward(batch);
+    const int64_t B = logits.size(0), K = logits.size(1);
+    const int64_t R = ReplicasPerPass(options, batch, all_entries);
+    at::Tensor G;  // [B, P], allocated once P is known.
+    int64_t passes = 0;
+    for (int64_t start = 0; start < B; start += R) {
+      if (options.cancel != nullptr &&
+          options.cancel->load(std::memory_order_relaxed)) {
+        return absl::CancelledError("NTK evaluation cancelled");
+      }
+      const int64_t rows = std::min(R, B - start);
+      // Cotangent r is all ones on the logits of sample start + r.
+      at::Tensor cotangents = at::zeros({rows, B, K}, logits.options());
+      cotangents.narrow(1, start, rows)
+          .diagonal(0, 0, 1)
+          .fill_(1);  // [rows, rows, K] diagonal over (replica, sample)
+      std::vector<at::Tensor> grads;
+      int64_t level = 0;
+      {
+        VmapLevel vmap(rows);
+        level = vmap.level();
+        const at::Tensor batched = ft::addBatchDim(cotangents, 0, level);
+        grads = torch::autograd::grad({logits}, params, {batched},
+                                      /*retain_graph=*/true,
+                                      /*create_graph=*/false,
+                                      /*allow_unused=*/true);
+        for (at::Tensor& g : grads) {
+          if (g.defined()) g = Unbatch(g, level, rows);
+        }
+      }
+      if (!G.defined()) {
+        int64_t P = 0;
+        for (const at::Tensor& g : grads) {
+          if (g.defined()) P += g.numel() / rows;
+        }
+        G = at::empty({B, P}, logits.options());
+      }
+      int64_t offset = 0;
+      for (const at::Tensor& g : grads) {
+        if (!g.defined()) continue;
+        const int64_t n = g.numel() / rows;
+        G.narrow(0, start, rows)
+            .narrow(1, offset, n)
+            .copy_(g.reshape({rows, n}));
+        offset += n;
+      }
+      if (offset != G.size(1)) {
+        return absl::InternalError(
+            "NTK evaluation failed: the set of used parameters changed "
+            "between backward passes");
+      }
+      ++passes;
+    }
+    if (options.fp64) G = G.to(torch::kFloat64);
+    at::Tensor gram = G.mm(G.t());
+    NtkResult result = KappaFromGram(gram);
+    result.num_gradient_entries = G.size(1);
+    result.backward_passes = passes;
+    if (options.keep_gram) result.gram = gram;
+    return result;
+  } catch (const c10::Error& e) {
+    return absl::InternalError(absl::StrCat(
+        "NTK evaluation failed in LibTorch: ", e.what_without_backtrace()));
+  } catch (const std::exception& e) {
+    return absl::InternalError(
+        absl::StrCat("NTK evaluation failed: ", e.what()));
+  }
+}
+
+}  // namespace tenas::measures

@@ -1,0 +1,39 @@
+// Copyright 2026 The tenas Authors.
+//
+// ntk_method.h: the choice of NTK implementation and its memory budget, in a
+// header without LibTorch so options structs can carry them cheaply.
+
+#ifndef TENAS_MEASURES_NTK_METHOD_H_
+#define TENAS_MEASURES_NTK_METHOD_H_
+
+#include <cstdint>
+#include <string>
+
+#include "absl/status/statusor.h"
+
+namespace tenas::measures {
+
+/// Which implementation computes the per-sample gradient rows of the NTK.
+enum class NtkMethod {
+  kReference,  ///< B sequential backward passes (the original code's way).
+  kFast,       ///< ceil(B / R) vmap-batched backward passes of R rows each.
+};
+
+/// "fast" / "reference" (the spelling of flags and JSON).
+const char* NtkMethodName(NtkMethod method);
+
+/// Parses "fast" or "reference"; InvalidArgument names `field` otherwise.
+absl::StatusOr<NtkMethod> ParseNtkMethod(const std::string& text,
+                                         const std::string& field);
+
+/// Default memory budget of one batched pass of the fast path: 2 GiB.
+inline constexpr int64_t kDefaultNtkMaxMemoryBytes = int64_t{2} << 30;
+
+/// Parses a byte count with an optional K, M or G suffix (powers of 1024),
+/// e.g. "512M"; at least 1 MiB. InvalidArgument names `field` otherwise.
+absl::StatusOr<int64_t> ParseByteSize(const std::string& text,
+                                      const std::string& field);
+
+}  // namespace tenas::measures
+
+#endif  // TENAS_MEASURES_NTK_METHOD_H_

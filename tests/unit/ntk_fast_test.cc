@@ -1,0 +1,227 @@
+// Copyright 2026 The tenas Authors.
+//
+// The fast (vmap-batched) NTK against the reference path and the original
+// code's fixtures: same rows, Gram and κ on NB201 architectures, the NB201
+// supernet and DARTS networks, whatever the number of rows per pass.
+
+#include <gtest/gtest.h>
+#include <torch/torch.h>
+
+#include <atomic>
+#include <memory>
+#include <string>
+
+#include "tenas/measures/ntk.h"
+#include "tenas/nn/darts_network.h"
+#include "tenas/nn/init.h"
+#include "tenas/nn/nb201_network.h"
+#include "tenas/space/darts.h"
+#include "tenas/space/nb201.h"
+#include "testing/golden.h"
+
+namespace tenas::measures {
+namespace {
+
+double RelDiff(double a, double b) { return std::abs(a - b) / std::abs(b); }
+
+double GramRelDiff(const at::Tensor& a, const at::Tensor& b) {
+  return (a - b).abs().max().item<double>() / b.abs().max().item<double>();
+}
+
+std::shared_ptr<nn::SearchNetwork> Nb201Net(const std::string& arch,
+                                            uint64_t seed) {
+  std::shared_ptr<nn::Nb201SearchNetwork> net;
+  nn::RunSeeded(seed, [&] {
+    net = std::make_shared<nn::Nb201SearchNetwork>(nn::Nb201NtkConfig(10));
+  });
+  if (!arch.empty()) {
+    auto parsed = nb201::ParseArchitecture(arch);
+    EXPECT_TRUE(parsed.ok()) << parsed.status();
+    net->SetAlphas(nn::Nb201ArchitectureAlphas(*parsed));
+  }
+  return net;
+}
+
+std::shared_ptr<nn::SearchNetwork> DartsNet(bool genotype, uint64_t seed) {
+  std::shared_ptr<nn::DartsSearchNetwork> net;
+  nn::RunSeeded(seed, [&] {
+    net = std::make_shared<nn::DartsSearchNetwork>(nn::DartsNtkConfig(10));
+  });
+  if (genotype) {
+    const darts::Genotype g = darts::TenasCifar10Genotype();
+    net->SetAlphas(nn::DartsGenotypeAlphas(g, false),
+                   nn::DartsGenotypeAlphas(g, true));
+  }
+  return net;
+}
+
+// Checks fast against reference on one network and batch, in fp32 and fp64.
+void ExpectAgreement(nn::SearchNetwork& net, const at::Tensor& batch,
+                     int replicas_per_pass, bool check_fp64 = true) {
+  NtkOptions options;
+  options.keep_gram = true;
+  options.replicas_per_pass = replicas_per_pass;
+  auto ref = ComputeNtkReference(net, batch, options);
+  auto fast = ComputeNtkFast(net, batch, options);
+  ASSERT_TRUE(ref.ok()) << ref.status();
+  ASSERT_TRUE(fast.ok()) << fast.status();
+  EXPECT_EQ(fast->num_gradient_entries, ref->num_gradient_entries);
+  EXPECT_LT(GramRelDiff(fast->gram, ref->gram), 1e-5);
+  EXPECT_LT(RelDiff(fast->kappa, ref->kappa), 1e-3)
+      << "fast " << fast->kappa << " reference " << ref->kappa;
+  const int64_t B = batch.size(0);
+  EXPECT_EQ(fast->backward_passes,
+            (B + replicas_per_pass - 1) / replicas_per_pass);
+  EXPECT_EQ(ref->backward_passes, B);
+  if (!check_fp64) return;
+
+  options.fp64 = true;
+  auto ref64 = ComputeNtkReference(net, batch, options);
+  auto fast64 = ComputeNtkFast(net, batch, options);
+  ASSERT_TRUE(ref64.ok() && fast64.ok());
+  EXPECT_LT(RelDiff(fast64->kappa, ref64->kappa), 1e-4)
+      << "fast " << fast64->kappa << " reference " << ref64->kappa;
+}
+
+class NtkFastNb201Test : public ::testing::TestWithParam<const char*> {};
+
+TEST_P(NtkFastNb201Test, AgreesWithReference) {
+  auto net = Nb201Net(GetParam(), 7);
+  torch::manual_seed(11);
+  ExpectAgreement(*net, torch::randn({24, 3, 32, 32}), 5);
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Architectures, NtkFastNb201Test,
+    ::testing::Values(
+        "",  // the supernet: every op alive
+        "|nor_conv_3x3~0|+|nor_conv_3x3~0|nor_conv_3x3~1|+|skip_connect~0|"
+        "nor_conv_3x3~1|nor_conv_3x3~2|",
+        "|avg_pool_3x3~0|+|nor_conv_1x1~0|skip_connect~1|+|nor_conv_1x1~0|"
+        "avg_pool_3x3~1|nor_conv_3x3~2|",
+        "|skip_connect~0|+|skip_connect~0|skip_connect~1|+|skip_connect~0|"
+        "skip_connect~1|skip_connect~2|",
+        "|nor_conv_1x1~0|+|none~0|avg_pool_3x3~1|+|nor_conv_3x3~0|none~1|"
+        "nor_conv_1x1~2|",
+        "|nor_conv_3x3~0|+|avg_pool_3x3~0|none~1|+|none~0|nor_conv_1x1~1|"
+        "skip_connect~2|"));
+
+TEST(NtkFastTest, SupernetAtPaperBatchSizeInOnePass) {
+  auto net = Nb201Net("", 3);
+  torch::manual_seed(5);
+  ExpectAgreement(*net, torch::randn({72, 3, 32, 32}), 72,
+                  /*check_fp64=*/false);
+}
+
+TEST(NtkFastTest, DartsSupernetAgreesWithReference) {
+  auto net = DartsNet(false, 1);
+  torch::manual_seed(2);
+  ExpectAgreement(*net, torch::randn({14, 3, 32, 32}), 4);
+}
+
+TEST(NtkFastTest, DartsGenotypeNetworkAgreesWithReference) {
+  auto net = DartsNet(true, 4);
+  torch::manual_seed(3);
+  ExpectAgreement(*net, torch::randn({14, 3, 32, 32}), 14);
+}
+
+TEST(NtkFastTest, RowsPerPassDoNotChangeTheResult) {
+  auto net = Nb201Net("", 9);
+  torch::manual_seed(9);
+  const at::Tensor batch = torch::randn({10, 3, 32, 32});
+  NtkOptions options;
+  options.keep_gram = true;
+  options.replicas_per_pass = 10;
+  auto whole = ComputeNtkFast(*net, batch, options);
+  ASSERT_TRUE(whole.ok());
+  EXPECT_EQ(whole->backward_passes, 1);
+  for (int r : {1, 3, 7}) {
+    options.replicas_per_pass = r;
+    auto part = ComputeNtkFast(*net, batch, options);
+    ASSERT_TRUE(part.ok());
+    EXPECT_EQ(part->backward_passes, (10 + r - 1) / r);
+    EXPECT_LT(GramRelDiff(part->gram, whole->gram), 1e-6) << r;
+  }
+}
+
+TEST(NtkFastTest, MemoryBudgetBoundsTheRowsPerPass) {
+  auto net = Nb201Net("", 1);
+  const at::Tensor batch = torch::randn({8, 3, 32, 32});
+  NtkOptions options;
+  options.replicas_per_pass = 8;
+  options.max_memory_bytes = 1;  // below one row: one row per pass
+  auto result = ComputeNtkFast(*net, batch, options);
+  ASSERT_TRUE(result.ok()) << result.status();
+  EXPECT_EQ(result->backward_passes, 8);
+}
+
+TEST(NtkFastTest, CancelledAndInvalidInputs) {
+  auto net = Nb201Net("", 1);
+  std::atomic<bool> cancel{true};
+  NtkOptions options;
+  options.cancel = &cancel;
+  EXPECT_EQ(ComputeNtkFast(*net, torch::randn({4, 3, 32, 32}), options)
+                .status()
+                .code(),
+            absl::StatusCode::kCancelled);
+  EXPECT_EQ(ComputeNtkFast(*net, torch::randn({0, 3, 32, 32})).status().code(),
+            absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(ComputeNtkFast(*net, torch::randn({3, 32, 32})).status().code(),
+            absl::StatusCode::kInvalidArgument);
+}
+
+TEST(NtkFastTest, BackwardOutsideTheFastPathIsUnaffected) {
+  // The batched rules are process-wide; a plain backward after a fast NTK
+  // must still give autograd's gradients.
+  auto net = Nb201Net("", 2);
+  const at::Tensor batch = torch::randn({6, 3, 32, 32});
+  ASSERT_TRUE(ComputeNtkFast(*net, batch).ok());
+  net->zero_grad();
+  net->forward(batch).sum().backward();
+  std::vector<at::Tensor> first;
+  for (const auto& p : net->WeightParameters()) {
+    first.push_back(p.grad().defined() ? p.grad().clone() : at::Tensor());
+  }
+  auto ref = ComputeNtkReference(*net, batch);  // does not touch .grad
+  ASSERT_TRUE(ref.ok());
+  net->zero_grad();
+  net->forward(batch).sum().backward();
+  const auto params = net->WeightParameters();
+  for (size_t i = 0; i < params.size(); ++i) {
+    if (!first[i].defined()) continue;
+    EXPECT_TRUE(torch::allclose(params[i].grad(), first[i]));
+  }
+}
+
+// The original code's NTK fixtures, through the fast path.
+class NtkFastGoldenTest : public ::testing::TestWithParam<const char*> {};
+
+TEST_P(NtkFastGoldenTest, MatchesOriginalCode) {
+  testing::GoldenFixture g = testing::LoadGolden(GetParam());
+  std::shared_ptr<nn::Nb201SearchNetwork> net;
+  nn::RunSeeded(123, [&] {
+    net = std::make_shared<nn::Nb201SearchNetwork>(nn::Nb201NtkConfig(10));
+  });
+  {
+    torch::NoGradGuard no_grad;
+    for (auto& p : net->named_parameters()) p.value().copy_(g.Get(p.key()));
+  }
+  net->SetAlphas(g.Get("arch_parameters"));
+  NtkOptions options;
+  options.keep_gram = true;
+  auto result = ComputeNtkFast(*net, g.Get("x"), options);
+  ASSERT_TRUE(result.ok()) << result.status();
+  const auto& scalars = g.manifest["expected_scalars"];
+  EXPECT_LT(GramRelDiff(result->gram, g.Get("ntk_gram")), 1e-4);
+  const double kappa_ref = scalars["kappa_official"].get<double>();
+  EXPECT_NEAR(result->kappa, kappa_ref, 1e-4 * kappa_ref);
+}
+
+INSTANTIATE_TEST_SUITE_P(Fixtures, NtkFastGoldenTest,
+                         ::testing::Values("nb201_ntk_supernet",
+                                           "nb201_ntk_arch_best",
+                                           "nb201_ntk_arch_skip",
+                                           "nb201_ntk_arch_mixed"));
+
+}  // namespace
+}  // namespace tenas::measures
