@@ -10,6 +10,8 @@
 #include <atomic>
 #include <memory>
 #include <string>
+#include <thread>
+#include <vector>
 
 #include "tenas/measures/ntk.h"
 #include "tenas/nn/darts_network.h"
@@ -190,6 +192,39 @@ TEST(NtkFastTest, BackwardOutsideTheFastPathIsUnaffected) {
   for (size_t i = 0; i < params.size(); ++i) {
     if (!first[i].defined()) continue;
     EXPECT_TRUE(torch::allclose(params[i].grad(), first[i]));
+  }
+}
+
+TEST(NtkFastTest, ConcurrentCallsOnSeveralThreadsAgreeWithSequentialOnes) {
+  // Each thread has its own network; vmap levels must not collide.
+  constexpr int kThreads = 4;
+  std::vector<std::shared_ptr<nn::SearchNetwork>> nets;
+  std::vector<at::Tensor> batches;
+  std::vector<double> sequential;
+  for (int t = 0; t < kThreads; ++t) {
+    nets.push_back(Nb201Net("", 20 + t));
+    batches.push_back(torch::randn({6, 3, 32, 32}));
+    auto r = ComputeNtkFast(*nets.back(), batches.back());
+    ASSERT_TRUE(r.ok()) << r.status();
+    sequential.push_back(r->kappa);
+  }
+  std::vector<absl::StatusOr<NtkResult>> results(kThreads);
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      at::set_num_threads(1);
+      for (int i = 0; i < 3; ++i) {
+        NtkOptions options;
+        options.replicas_per_pass = 2;
+        results[t] = ComputeNtkFast(*nets[t], batches[t], options);
+        if (!results[t].ok()) return;
+      }
+    });
+  }
+  for (auto& th : threads) th.join();
+  for (int t = 0; t < kThreads; ++t) {
+    ASSERT_TRUE(results[t].ok()) << results[t].status();
+    EXPECT_LT(RelDiff(results[t]->kappa, sequential[t]), 1e-4);
   }
 }
 

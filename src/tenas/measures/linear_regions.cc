@@ -3,11 +3,13 @@
 #include "tenas/measures/linear_regions.h"
 
 #include <algorithm>
-#include <cstring>
-#include <numeric>
+#include <vector>
 
+#include "absl/container/flat_hash_set.h"
+#include "absl/hash/hash.h"
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/string_view.h"
 
 namespace tenas::measures {
 namespace {
@@ -36,21 +38,21 @@ int64_t CountDistinctRows(const at::Tensor& bits_in) {
   const int64_t n = bits.size(0);
   const int64_t words = std::max<int64_t>(1, (bits.size(1) + 63) / 64);
   const std::vector<uint64_t> packed = PackRows(bits, words);
-  std::vector<int64_t> order(static_cast<size_t>(n));
-  std::iota(order.begin(), order.end(), 0);
+  // A hash set of row indices, hashing and comparing the packed bits.
   const uint64_t* base = packed.data();
   const size_t row_bytes = static_cast<size_t>(words) * sizeof(uint64_t);
-  std::sort(order.begin(), order.end(), [&](int64_t a, int64_t b) {
-    return std::memcmp(base + a * words, base + b * words, row_bytes) < 0;
-  });
-  int64_t distinct = 1;
-  for (int64_t i = 1; i < n; ++i) {
-    if (std::memcmp(base + order[i] * words, base + order[i - 1] * words,
-                    row_bytes) != 0) {
-      ++distinct;
-    }
-  }
-  return distinct;
+  const auto row = [&](int64_t i) {
+    return absl::string_view(reinterpret_cast<const char*>(base + i * words),
+                             row_bytes);
+  };
+  const auto hash = [&](int64_t i) {
+    return absl::Hash<absl::string_view>{}(row(i));
+  };
+  const auto equal = [&](int64_t a, int64_t b) { return row(a) == row(b); };
+  absl::flat_hash_set<int64_t, decltype(hash), decltype(equal)> distinct(
+      static_cast<size_t>(n), hash, equal);
+  for (int64_t i = 0; i < n; ++i) distinct.insert(i);
+  return static_cast<int64_t>(distinct.size());
 }
 
 absl::StatusOr<LinearRegionResult> CountLinearRegions(

@@ -26,7 +26,7 @@ struct LinearRegionResult {
 };
 
 /// Number of distinct rows of a [N, d] 0/1 (bool or uint8) matrix. Rows are
-/// bit-packed into 64-bit words and sorted; O(N log N · d/64).
+/// bit-packed into 64-bit words and inserted into a hash set; O(N · d/64).
 int64_t CountDistinctRows(const at::Tensor& bits);
 
 /// Forwards every batch through `net` in train mode without gradients,

@@ -24,19 +24,30 @@ namespace {
 
 namespace ft = at::functorch;
 
-// Pushes a vmap level for the lifetime of the object.
+// A vmap layer of `batch_size` on the calling thread for the lifetime of the
+// object. functorch's own push (initAndPushDynamicLayer) also records the
+// level in a process-wide map without a lock, keyed by the stack depth, so
+// two threads running vmap at once collide there (an internal assert in
+// LibTorch 1.13). A vmap layer does not need that record (only grad
+// transforms look levels up in it), so this installs the calling thread's
+// one-layer stack directly: level 1, as functorch would number it.
+// Precondition: no functorch transform is active on this thread.
 class VmapLevel {
  public:
-  explicit VmapLevel(int64_t batch_size)
-      : level_(ft::initAndPushDynamicLayer(ft::TransformType::Vmap, batch_size,
-                                           ft::RandomnessType::Error)) {}
-  ~VmapLevel() { ft::popDynamicLayerAndDeleteMetadata(); }
+  static constexpr int64_t kLevel = 1;
+  explicit VmapLevel(int64_t batch_size) {
+    ft::setDynamicLayerStack({ft::DynamicLayer(ft::TransformType::Vmap, kLevel,
+                                               batch_size,
+                                               ft::RandomnessType::Error)});
+    ft::setDynamicLayerFrontBackKeysIncluded(true);
+  }
+  ~VmapLevel() {
+    ft::setDynamicLayerStack({});
+    ft::setDynamicLayerFrontBackKeysIncluded(false);
+  }
   VmapLevel(const VmapLevel&) = delete;
   VmapLevel& operator=(const VmapLevel&) = delete;
-  int64_t level() const { return level_; }
-
- private:
-  int64_t level_;
+  int64_t level() const { return kLevel; }
 };
 
 // The physical [R, ...] tensor behind a gradient returned under vmap; a
@@ -77,6 +88,10 @@ absl::StatusOr<NtkResult> ComputeNtkFast(nn::SearchNetwork& net,
         "batch: NTK needs a non-empty [B, C, H, W] batch");
   }
   InstallBatchedBackwardRules();
+  if (ft::areTransformsActive()) {
+    return absl::FailedPreconditionError(
+        "fast NTK cannot run inside another functorch transform");
+  }
   try {
     net.train();
     std::vector<at::Tensor> params = net.WeightParameters();

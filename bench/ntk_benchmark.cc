@@ -1,0 +1,256 @@
+// Copyright 2026 The tenas Authors.
+//
+// ntk_benchmark: the reference and the fast NTK side by side, interleaved in
+// one process on the same network and batch (the machines are shared and
+// noisy: compare within one run only). Reports per method the median and
+// range of the wall time, the peak resident memory, the FLOP rate reached on
+// the convolution and linear layers, and its ratio to the measured sgemm
+// rate of this machine; then the same for one full architecture score.
+//
+//   build/bench/ntk_benchmark [--reps 5] [--threads 1] [--batch 72]
+//                             [--arch ARCH] [--replicas-per-pass 0]
+
+#include <ATen/record_function.h>
+#include <torch/torch.h>
+
+#include <algorithm>
+#include <chrono>
+#include <fstream>
+#include <iostream>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/strings/str_format.h"
+#include "flag_parser.h"
+#include "tenas/data/cifar.h"
+#include "tenas/data/transforms.h"
+#include "tenas/measures/ntk.h"
+#include "tenas/measures/score.h"
+#include "tenas/nn/init.h"
+#include "tenas/nn/nb201_network.h"
+#include "tenas/util/rng.h"
+#include "tenas/util/stats.h"
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+double Seconds(Clock::time_point start) {
+  return std::chrono::duration<double>(Clock::now() - start).count();
+}
+
+// Peak resident set since the last ResetPeakRss(), in MiB (Linux).
+void ResetPeakRss() { std::ofstream("/proc/self/clear_refs") << "5"; }
+double PeakRssMib() {
+  std::ifstream status("/proc/self/status");
+  std::string key;
+  while (status >> key) {
+    if (key == "VmHWM:") {
+      double kib = 0;
+      status >> kib;
+      return kib / 1024.0;
+    }
+  }
+  return 0;
+}
+
+// FLOPs of the convolutions and linear layers of one forward, counted from
+// the dispatcher's record-function events.
+double ForwardFlops(tenas::nn::SearchNetwork& net, const at::Tensor& batch) {
+  static thread_local double flops = 0;
+  flops = 0;
+  auto handle = at::addThreadLocalCallback(
+      at::RecordFunctionCallback(
+          [](const at::RecordFunction& fn)
+              -> std::unique_ptr<at::ObserverContext> {
+            const std::string name = fn.name();
+            const auto inputs = fn.inputs();
+            if (name == "aten::convolution" && inputs.size() >= 9) {
+              const auto x = inputs[0].toTensor().sizes();
+              const auto w = inputs[1].toTensor().sizes();
+              const auto stride = inputs[3].toIntVector();
+              const auto pad = inputs[4].toIntVector();
+              const auto dil = inputs[5].toIntVector();
+              double out = static_cast<double>(x[0] * w[0]);
+              for (int d = 0; d < 2; ++d) {
+                out *= (x[2 + d] + 2 * pad[d] - dil[d] * (w[2 + d] - 1) - 1) /
+                           stride[d] +
+                       1;
+              }
+              flops += 2.0 * out * static_cast<double>(w[1] * w[2] * w[3]);
+            } else if ((name == "aten::addmm" && inputs.size() >= 3) ||
+                       (name == "aten::mm" && inputs.size() >= 2)) {
+              const size_t a = name == "aten::addmm" ? 1 : 0;
+              const auto m1 = inputs[a].toTensor().sizes();
+              const auto m2 = inputs[a + 1].toTensor().sizes();
+              flops += 2.0 * static_cast<double>(m1[0] * m1[1] * m2[1]);
+            }
+            return nullptr;
+          })
+          .needsInputs(true));
+  {
+    torch::NoGradGuard no_grad;
+    net.train();
+    net.forward(batch);
+  }
+  at::removeCallback(handle);
+  return flops;
+}
+
+// Sustained fp32 GEMM rate of this machine at the current thread count.
+double GemmGflops() {
+  const at::Tensor a = torch::randn({2048, 2048});
+  const at::Tensor b = torch::randn({2048, 2048});
+  a.mm(b);
+  std::vector<double> rates;
+  for (int i = 0; i < 5; ++i) {
+    const auto start = Clock::now();
+    a.mm(b);
+    rates.push_back(2.0 * 2048 * 2048 * 2048 / Seconds(start) / 1e9);
+  }
+  return *std::max_element(rates.begin(), rates.end());
+}
+
+struct Samples {
+  std::vector<double> seconds;
+  double peak_mib = 0;
+  double kappa = 0;
+};
+
+std::string Summary(const Samples& s) {
+  std::vector<double> v = s.seconds;
+  std::sort(v.begin(), v.end());
+  return absl::StrFormat("median %.3f s  [min %.3f, max %.3f]  peak RSS %.0f MiB",
+                         v[v.size() / 2], v.front(), v.back(), s.peak_mib);
+}
+
+double Median(std::vector<double> v) {
+  std::sort(v.begin(), v.end());
+  return v[v.size() / 2];
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  using namespace tenas;
+  std::vector<std::string> args(argv + 1, argv + argc);
+  auto flags = cli::Flags::Parse(
+      args, {"reps", "threads", "batch", "arch", "replicas-per-pass"}, {});
+  if (!flags.ok()) {
+    std::cerr << flags.status().message() << std::endl;
+    return 2;
+  }
+  const int reps = static_cast<int>(*flags->GetInt("reps", 5, 1, 1000));
+  const int threads = static_cast<int>(*flags->GetInt("threads", 1, 1, 256));
+  const int batch_size = static_cast<int>(*flags->GetInt("batch", 72, 2, 4096));
+  const int rpp =
+      static_cast<int>(*flags->GetInt("replicas-per-pass", 0, 0, 4096));
+  const std::string arch_text = flags->GetString("arch", "");
+  at::set_num_threads(threads);
+
+  auto dataset = data::LoadBundledCifar10();
+  if (!dataset.ok()) {
+    std::cerr << dataset.status() << std::endl;
+    return 1;
+  }
+  std::shared_ptr<nn::Nb201SearchNetwork> net;
+  nn::RunSeeded(0, [&] {
+    net = std::make_shared<nn::Nb201SearchNetwork>(nn::Nb201NtkConfig(10));
+  });
+  std::optional<nb201::Architecture> arch;
+  if (!arch_text.empty()) {
+    auto parsed = nb201::ParseArchitecture(arch_text);
+    if (!parsed.ok()) {
+      std::cerr << parsed.status().message() << std::endl;
+      return 2;
+    }
+    arch = *parsed;
+    net->SetAlphas(nn::Nb201ArchitectureAlphas(*arch));
+  }
+  Rng rng(1);
+  const at::Tensor batch = *data::SampleNtkBatch(*dataset, batch_size, rng);
+
+  const double fwd = ForwardFlops(*net, batch);
+  // Per row, the backward does an input-grad and a weight-grad convolution
+  // of the forward's size over the whole batch: 2 x forward FLOPs.
+  const double ntk_flops = fwd + 2.0 * batch_size * fwd;
+  const double gemm = GemmGflops();
+  std::cout << absl::StrFormat(
+      "network: %s, batch %d, %d thread(s)\n"
+      "conv+linear FLOPs: forward %.3g, NTK (forward + 2 x B x forward) "
+      "%.3g\nmeasured sgemm 2048^3: %.1f GFLOP/s\n",
+      arch_text.empty() ? "NB201 supernet (C=3, N=1)" : arch_text, batch_size,
+      threads, fwd, ntk_flops, gemm);
+
+  measures::NtkOptions options;
+  options.replicas_per_pass = rpp;
+  Samples ref, fast;
+  for (int r = 0; r < reps; ++r) {
+    for (auto* s : {&ref, &fast}) {
+      if (r == 0) ResetPeakRss();
+      const auto start = Clock::now();
+      auto result = s == &ref ? measures::ComputeNtkReference(*net, batch, options)
+                              : measures::ComputeNtkFast(*net, batch, options);
+      s->seconds.push_back(Seconds(start));
+      if (!result.ok()) {
+        std::cerr << result.status() << std::endl;
+        return 1;
+      }
+      s->kappa = result->kappa;
+      if (r == 0) s->peak_mib = PeakRssMib();
+    }
+  }
+  std::vector<double> ratios;
+  for (int r = 0; r < reps; ++r) ratios.push_back(ref.seconds[r] / fast.seconds[r]);
+  for (const auto& [name, s] : {std::pair{"reference", &ref}, {"fast", &fast}}) {
+    const double rate = ntk_flops / Median(s->seconds) / 1e9;
+    std::cout << absl::StrFormat(
+        "NTK %-9s %s  kappa %.6g  %.2f GFLOP/s = %.1f%% of sgemm\n", name,
+        Summary(*s), s->kappa, rate, 100.0 * rate / gemm);
+  }
+  std::cout << absl::StrFormat(
+      "NTK speed-up (reference / fast): median of per-rep ratios %.2fx "
+      "[min %.2f, max %.2f]\n",
+      Median(ratios), *std::min_element(ratios.begin(), ratios.end()),
+      *std::max_element(ratios.begin(), ratios.end()));
+
+  // One architecture's full score: κ and R, 3 repeats (paper settings).
+  const nb201::Architecture score_arch =
+      arch ? *arch
+           : *nb201::ParseArchitecture(
+                 "|nor_conv_3x3~0|+|nor_conv_3x3~0|nor_conv_3x3~1|+|skip_"
+                 "connect~0|nor_conv_3x3~1|nor_conv_3x3~2|");
+  Samples score_ref, score_fast;
+  for (int r = 0; r < reps; ++r) {
+    for (auto* s : {&score_ref, &score_fast}) {
+      measures::ScoreOptions so;
+      so.ntk_method = s == &score_ref ? measures::NtkMethod::kReference
+                                      : measures::NtkMethod::kFast;
+      auto result = measures::ScoreNb201(score_arch, *dataset, so);
+      if (!result.ok()) {
+        std::cerr << result.status() << std::endl;
+        return 1;
+      }
+      s->seconds.push_back(result->seconds);
+      s->kappa = result->kappa_mean;
+    }
+  }
+  std::vector<double> score_ratios;
+  for (int r = 0; r < reps; ++r) {
+    score_ratios.push_back(score_ref.seconds[r] / score_fast.seconds[r]);
+  }
+  for (const auto& [name, s] :
+       {std::pair{"reference", &score_ref}, {"fast", &score_fast}}) {
+    std::vector<double> v = s->seconds;
+    std::sort(v.begin(), v.end());
+    std::cout << absl::StrFormat(
+        "score (3 repeats, kappa+R) %-9s median %.3f s [min %.3f, max %.3f]  "
+        "mean kappa %.6g\n",
+        name, v[v.size() / 2], v.front(), v.back(), s->kappa);
+  }
+  std::cout << absl::StrFormat("score speed-up: median %.2fx\n",
+                               Median(score_ratios));
+  return 0;
+}
