@@ -21,11 +21,12 @@ int ReportError(const std::string& command, const absl::Status& status) {
                                                              : kExitFailure;
 }
 
-absl::StatusOr<int> ConfigureThreads(const Flags& flags) {
+absl::StatusOr<int> ConfigureThreads(const Flags& flags, int workers) {
   const int64_t cores =
       std::max<int64_t>(1, std::thread::hardware_concurrency());
-  TENAS_ASSIGN_OR_RETURN(int64_t threads,
-                         flags.GetInt("threads", cores, 1, 1024));
+  TENAS_ASSIGN_OR_RETURN(
+      int64_t threads,
+      flags.GetInt("threads", std::max<int64_t>(1, cores / workers), 1, 1024));
   at::set_num_threads(static_cast<int>(threads));
   return static_cast<int>(threads);
 }

@@ -22,11 +22,12 @@ inline constexpr int kExitUsage = 2;
 /// INVALID_ARGUMENT (bad usage or input), 1 otherwise.
 int ReportError(const std::string& command, const absl::Status& status);
 
-/// Applies --threads (default: number of cores) to LibTorch's intra-op pool.
-/// Returns the thread count in use.
-absl::StatusOr<int> ConfigureThreads(const Flags& flags);
+/// Applies --threads (default: cores / workers, at least 1) to LibTorch's
+/// intra-op pool, which every worker thread inherits. Returns the count.
+absl::StatusOr<int> ConfigureThreads(const Flags& flags, int workers = 1);
 
-/// Reads --seed --repeats --batch-size --init --fp64 into `options`.
+/// Reads --seed --repeats --batch-size --init --fp64 --ntk --max-memory into
+/// `options`.
 absl::Status ReadScoreOptions(const Flags& flags,
                               measures::ScoreOptions* options);
 

@@ -9,8 +9,10 @@
 //
 //   build/bench/ntk_benchmark [--reps 5] [--threads 1] [--batch 72]
 //                             [--arch ARCH] [--replicas-per-pass 0]
+//                             [--profile PREFIX]  (Chrome traces, then exit)
 
 #include <ATen/record_function.h>
+#include <torch/csrc/autograd/profiler_legacy.h>
 #include <torch/torch.h>
 
 #include <algorithm>
@@ -113,6 +115,41 @@ double GemmGflops() {
   return *std::max_element(rates.begin(), rates.end());
 }
 
+// Backward nodes run for one row (one backward pass of the reference path).
+int64_t BackwardNodesPerRow(tenas::nn::SearchNetwork& net,
+                            const at::Tensor& batch) {
+  static thread_local int64_t nodes = 0;
+  nodes = 0;
+  net.train();
+  const at::Tensor logits = net.forward(batch);
+  auto handle = at::addThreadLocalCallback(at::RecordFunctionCallback(
+      [](const at::RecordFunction& fn) -> std::unique_ptr<at::ObserverContext> {
+        if (std::string(fn.name()).rfind("autograd::engine::evaluate_function",
+                                         0) == 0) {
+          ++nodes;
+        }
+        return nullptr;
+      }));
+  auto params = net.WeightParameters();
+  torch::autograd::grad({logits[0].sum()}, params, {}, false, false, true);
+  at::removeCallback(handle);
+  return nodes;
+}
+
+// Streaming rate of a simple elementwise op (read + write), GB/s.
+double StreamGbps(int64_t floats) {
+  const at::Tensor a = torch::randn({floats});
+  at::Tensor b = a * 2;
+  std::vector<double> rates;
+  for (int i = 0; i < 20; ++i) {
+    const auto start = Clock::now();
+    at::mul_out(b, a, 2);
+    rates.push_back(2.0 * 4 * floats / Seconds(start) / 1e9);
+  }
+  std::sort(rates.begin(), rates.end());
+  return rates[rates.size() / 2];
+}
+
 struct Samples {
   std::vector<double> seconds;
   double peak_mib = 0;
@@ -137,7 +174,8 @@ int main(int argc, char** argv) {
   using namespace tenas;
   std::vector<std::string> args(argv + 1, argv + argc);
   auto flags = cli::Flags::Parse(
-      args, {"reps", "threads", "batch", "arch", "replicas-per-pass"}, {});
+      args, {"reps", "threads", "batch", "arch", "replicas-per-pass", "profile"},
+      {});
   if (!flags.ok()) {
     std::cerr << flags.status().message() << std::endl;
     return 2;
@@ -184,8 +222,36 @@ int main(int argc, char** argv) {
       arch_text.empty() ? "NB201 supernet (C=3, N=1)" : arch_text, batch_size,
       threads, fwd, ntk_flops, gemm);
 
+  // The floor of an unfused implementation: every backward node reads about
+  // two and writes one activation-sized tensor ([B, C, H, W]; C·H·W is the
+  // same at every stage of these networks), once per row.
+  const int64_t nodes = BackwardNodesPerRow(*net, batch);
+  const double tensor_bytes = 4.0 * static_cast<double>(batch.numel());
+  const double traffic = 3.0 * tensor_bytes * nodes * batch_size;
+  const double stream = StreamGbps(4 * batch.numel());
+  std::cout << absl::StrFormat(
+      "backward nodes per row %d; unfused traffic estimate %.1f GB per NTK; "
+      "streaming rate %.1f GB/s -> floor %.2f s; FLOP floor at sgemm rate "
+      "%.2f s\n",
+      nodes, traffic / 1e9, stream, traffic / 1e9 / stream,
+      ntk_flops / 1e9 / gemm);
+
   measures::NtkOptions options;
   options.replicas_per_pass = rpp;
+  if (flags->Has("profile")) {
+    // Chrome traces of one evaluation of each method: PREFIX.{reference,fast}.json
+    const std::string prefix = flags->GetString("profile", "ntk");
+    {
+      torch::autograd::profiler::RecordProfile guard(prefix + ".reference.json");
+      (void)measures::ComputeNtkReference(*net, batch, options);
+    }
+    {
+      torch::autograd::profiler::RecordProfile guard(prefix + ".fast.json");
+      (void)measures::ComputeNtkFast(*net, batch, options);
+    }
+    std::cout << "profiles written to " << prefix << ".{reference,fast}.json\n";
+    return 0;
+  }
   Samples ref, fast;
   for (int r = 0; r < reps; ++r) {
     for (auto* s : {&ref, &fast}) {

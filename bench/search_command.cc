@@ -6,6 +6,7 @@
 
 #include <iostream>
 #include <optional>
+#include <thread>
 
 #include "absl/strings/str_format.h"
 #include "cli_common.h"
@@ -83,11 +84,16 @@ absl::Status Search(const Flags& flags) {
       flags.Has("batch-size") ? common.batch_size : 0;  // 0: space default
   TENAS_ASSIGN_OR_RETURN(int64_t prune, flags.GetInt("prune-number", 0, 1, 7));
   options.prune_number = static_cast<int>(prune);
-  TENAS_ASSIGN_OR_RETURN(int64_t workers, flags.GetInt("workers", 1, 1, 256));
+  // Default: one candidate per core, one LibTorch thread each (measured
+  // faster than one candidate on all cores: docs/BENCHMARKS.md §4).
+  const int64_t cores =
+      std::max<int64_t>(1, std::thread::hardware_concurrency());
+  TENAS_ASSIGN_OR_RETURN(int64_t workers,
+                         flags.GetInt("workers", cores, 1, 256));
   options.workers = static_cast<int>(workers);
   options.fix_stale_origin = flags.Has("fix-stale-origin");
-  TENAS_ASSIGN_OR_RETURN(int threads, ConfigureThreads(flags));
-  (void)threads;
+  TENAS_ASSIGN_OR_RETURN(int threads,
+                         ConfigureThreads(flags, static_cast<int>(workers)));
 
   std::optional<nb201::AccuracyTable> table;
   if (flags.Has("accuracy-table")) {
@@ -118,6 +124,9 @@ absl::Status Search(const Flags& flags) {
   out["seed"] = options.seed;
   out["repeats"] = options.repeats;
   out["init"] = std::string(nn::InitModeName(options.init));
+  out["ntk"] = measures::NtkMethodName(options.ntk_method);
+  out["workers"] = options.workers;
+  out["threads"] = threads;
   const nb201::BenchmarkAccuracy* acc = nullptr;
   if (table && space == search::SpaceKind::kNb201) {
     auto arch = nb201::ParseArchitecture(result.arch);

@@ -4,8 +4,8 @@
 #      the benchmark's CIFAR-10 test accuracy (Kendall tau),
 #   2. full TE-NAS searches (paper settings) on the bundled CIFAR-10 sample:
 #      NB201 with seeds $NB201_SEEDS (default "0 1 2 3") and one DARTS search.
-# Long-running (reference NTK path: ~15 min for step 1, ~15 min per NB201
-# search, ~1 h for the DARTS search on 2 cores). Steps can be chosen:
+# Long-running (fast NTK path, 2 cores: ~10 min for step 1, ~7 min per NB201
+# search, ~45 min for the DARTS search). Steps can be chosen:
 #   scripts/validate.sh [measures] [nb201] [darts] [report]   (default: all)
 set -euo pipefail
 cd "$(dirname "$0")/.."

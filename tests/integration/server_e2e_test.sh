@@ -129,6 +129,14 @@ v=$(query 'tenas_searches_total{outcome="succeeded"}')
 v=$(query 'tenas_build_info')
 [[ "$v" == "1" ]]; check "prometheus: build info (got $v)" 0 $?
 
+# Bad start-up flags: exit 2 with the flag named, before binding anything.
+err=$("$SERVER_BIN" --port 0 --metrics-port -1 --ntk quick 2>&1 >/dev/null)
+check "server --ntk quick exit 2" 2 $?
+[[ "$err" == *"--ntk"* ]]; check "server names --ntk" 0 $?
+err=$("$SERVER_BIN" --port 0 --metrics-port -1 --max-memory 1K 2>&1 >/dev/null)
+check "server --max-memory 1K exit 2" 2 $?
+[[ "$err" == *"--max-memory"* ]]; check "server names --max-memory" 0 $?
+
 # SIGTERM: drain and exit 0.
 kill -TERM "$server_pid"
 wait "$server_pid"

@@ -41,6 +41,21 @@ a=$(echo "$out" | tail -n 1 | $PY -c 'import json,sys; d=json.load(sys.stdin); p
 b=$(echo "$out2" | tail -n 1 | $PY -c 'import json,sys; d=json.load(sys.stdin); print(d["ntk_condition_number"], d["linear_regions"])')
 [[ "$a" == "$b" ]]; check "score reproducible ($a)" 0 $?
 
+# 2b. The reference NTK gives the same κ (float rounding) and R as the fast
+# default, and the JSON names the method.
+out3=$("$BIN" score --space nb201 --arch "$ARCH" --repeats 2 --batch-size 16 \
+       --seed 3 --ntk reference --max-memory 256M --json)
+check "score --ntk reference exit 0" 0 $?
+printf '%s\n%s\n' "$(echo "$out" | tail -n 1)" "$(echo "$out3" | tail -n 1)" | $PY -c '
+import json, sys
+fast, ref = [json.loads(l) for l in sys.stdin.read().splitlines()]
+assert fast["ntk"] == "fast" and ref["ntk"] == "reference", (fast["ntk"], ref["ntk"])
+kf, kr = fast["ntk_condition_number"], ref["ntk_condition_number"]
+assert abs(kf - kr) <= 1e-3 * kr, (kf, kr)
+assert fast["linear_regions"] == ref["linear_regions"]
+'
+check "fast and reference NTK agree" 0 $?
+
 # 3. Bad input: exit 2 with a one-line message naming the problem.
 err=$("$BIN" score --space nb201 --arch '|nor_conv_3x3~0|+|conv_9x9~0|' 2>&1 >/dev/null)
 check "malformed arch exit 2" 2 $?
@@ -49,6 +64,12 @@ check "malformed arch message" 0 $?
 "$BIN" score --space nb201 --arch "$ARCH" --bogus 1 2>/dev/null; check "unknown flag exit 2" 2 $?
 "$BIN" score --space nb201 --arch "$ARCH" --repeats 0 2>/dev/null; check "bad repeats exit 2" 2 $?
 "$BIN" score --space nb201 --arch "$ARCH" --init nonsense 2>/dev/null; check "bad init exit 2" 2 $?
+err=$("$BIN" score --space nb201 --arch "$ARCH" --ntk quick 2>&1 >/dev/null)
+check "bad --ntk exit 2" 2 $?
+[[ "$err" == *"--ntk"* ]]; check "bad --ntk names the flag" 0 $?
+err=$("$BIN" score --space nb201 --arch "$ARCH" --max-memory 12Q 2>&1 >/dev/null)
+check "bad --max-memory exit 2" 2 $?
+[[ "$err" == *"--max-memory"* ]]; check "bad --max-memory names the flag" 0 $?
 "$BIN" score --space nb201 --arch "$ARCH" --dataset imagenet 2>/dev/null; check "bad dataset exit 2" 2 $?
 "$BIN" score --space nb201 2>/dev/null; check "missing arch exit 2" 2 $?
 "$BIN" frobnicate 2>/dev/null; check "unknown command exit 2" 2 $?

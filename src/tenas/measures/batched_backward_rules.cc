@@ -8,6 +8,7 @@
 #include <c10/core/impl/LocalDispatchKeySet.h>
 #include <c10/util/Exception.h>
 #include <torch/library.h>
+#include <torch/version.h>
 
 #include <array>
 #include <cstring>
@@ -18,7 +19,12 @@
 #include <utility>
 #include <vector>
 
+// The rules are compiled only for the LibTorch they were written for (see
+// BatchedBackwardRulesSupported()).
+#define TENAS_BATCHED_RULES (TORCH_VERSION_MAJOR == 1 && TORCH_VERSION_MINOR == 13)
+
 namespace tenas::measures {
+#if TENAS_BATCHED_RULES
 namespace {
 
 namespace ft = at::functorch;
@@ -317,8 +323,17 @@ class QuietHandler : public c10::WarningHandler {
 };
 
 }  // namespace
+#endif  // TENAS_BATCHED_RULES
+
+bool BatchedBackwardRulesSupported() {
+  // The rules' C++ signatures are those of LibTorch 1.13's schemas (2.x
+  // turned several int[] arguments into SymInt[]); elsewhere functorch's
+  // stock rules run, which give the same values more slowly.
+  return TENAS_BATCHED_RULES;
+}
 
 void InstallBatchedBackwardRules() {
+#if TENAS_BATCHED_RULES
   static std::once_flag once;
   std::call_once(once, [] {
     QuietHandler quiet;
@@ -332,6 +347,7 @@ void InstallBatchedBackwardRules() {
                   TORCH_FN(BatchNormBackwardRule));
     library->impl("avg_pool2d_backward", TORCH_FN(AvgPoolBackwardRule));
   });
+#endif  // TENAS_BATCHED_RULES
 }
 
 }  // namespace tenas::measures

@@ -29,9 +29,14 @@
 
 namespace tenas::measures {
 
-/// Registers the rules once per process (thread-safe, idempotent). The
-/// dispatcher's "overriding a previously registered kernel" warning is
-/// expected and suppressed.
+/// Whether this LibTorch is one the rules were written for (1.13: their C++
+/// signatures must match the operator schemas). With another version the
+/// fast NTK runs on functorch's stock rules: same values, slower on CPU.
+bool BatchedBackwardRulesSupported();
+
+/// Registers the rules once per process (thread-safe, idempotent) when
+/// supported. The dispatcher's "overriding a previously registered kernel"
+/// warning is expected and suppressed.
 void InstallBatchedBackwardRules();
 
 }  // namespace tenas::measures

@@ -10,6 +10,7 @@
 
 #include <ATen/functorch/BatchedTensorImpl.h>
 #include <ATen/functorch/DynamicLayer.h>
+#include <torch/version.h>
 
 #include <algorithm>
 #include <vector>
@@ -36,9 +37,13 @@ class VmapLevel {
  public:
   static constexpr int64_t kLevel = 1;
   explicit VmapLevel(int64_t batch_size) {
-    ft::setDynamicLayerStack({ft::DynamicLayer(ft::TransformType::Vmap, kLevel,
-                                               batch_size,
-                                               ft::RandomnessType::Error)});
+#if TORCH_VERSION_MAJOR >= 2
+    const c10::SymInt size(batch_size);  // 2.x takes a SymInt batch size
+#else
+    const int64_t size = batch_size;
+#endif
+    ft::setDynamicLayerStack({ft::DynamicLayer(
+        ft::TransformType::Vmap, kLevel, size, ft::RandomnessType::Error)});
     ft::setDynamicLayerFrontBackKeysIncluded(true);
   }
   ~VmapLevel() {
