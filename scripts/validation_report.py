@@ -58,8 +58,8 @@ def main(folder):
         times = [r["seconds"] for r in runs]
         w("\nCIFAR-10 test accuracy of the found architectures: **%.2f ± %.2f %%** "
           "over %d seed(s) (population std), against the paper's 93.9 ± 0.47 "
-          "(4 seeds). The reference-path searches ran while builds and tests "
-          "shared the 2 cores, so their wall times are pessimistic; same-machine "
+          "(4 seeds). These searches ran while builds and tests shared the "
+          "2 cores, so their wall times are pessimistic; quiet same-machine "
           "timings of both paths are in BENCHMARKS.md §4. Wall time per search: "
           "median %.0f s (min %.0f, max %.0f).\n"
           % (mean, std, len(runs), statistics.median(times), min(times), max(times)))
