@@ -64,34 +64,32 @@ double ForwardFlops(tenas::nn::SearchNetwork& net, const at::Tensor& batch) {
   static thread_local double flops = 0;
   flops = 0;
   auto handle = at::addThreadLocalCallback(
-      at::RecordFunctionCallback(
-          [](const at::RecordFunction& fn)
-              -> std::unique_ptr<at::ObserverContext> {
-            const std::string name = fn.name();
-            const auto inputs = fn.inputs();
-            if (name == "aten::convolution" && inputs.size() >= 9) {
-              const auto x = inputs[0].toTensor().sizes();
-              const auto w = inputs[1].toTensor().sizes();
-              const auto stride = inputs[3].toIntVector();
-              const auto pad = inputs[4].toIntVector();
-              const auto dil = inputs[5].toIntVector();
-              double out = static_cast<double>(x[0] * w[0]);
-              for (int d = 0; d < 2; ++d) {
-                out *= (x[2 + d] + 2 * pad[d] - dil[d] * (w[2 + d] - 1) - 1) /
-                           stride[d] +
-                       1;
-              }
-              flops += 2.0 * out * static_cast<double>(w[1] * w[2] * w[3]);
-            } else if ((name == "aten::addmm" && inputs.size() >= 3) ||
-                       (name == "aten::mm" && inputs.size() >= 2)) {
-              const size_t a = name == "aten::addmm" ? 1 : 0;
-              const auto m1 = inputs[a].toTensor().sizes();
-              const auto m2 = inputs[a + 1].toTensor().sizes();
-              flops += 2.0 * static_cast<double>(m1[0] * m1[1] * m2[1]);
-            }
-            return nullptr;
-          })
-          .needsInputs(true));
+      at::RecordFunctionCallback([](const at::RecordFunction& fn)
+                                     -> std::unique_ptr<at::ObserverContext> {
+        const std::string name = fn.name();
+        const auto inputs = fn.inputs();
+        if (name == "aten::convolution" && inputs.size() >= 9) {
+          const auto x = inputs[0].toTensor().sizes();
+          const auto w = inputs[1].toTensor().sizes();
+          const auto stride = inputs[3].toIntVector();
+          const auto pad = inputs[4].toIntVector();
+          const auto dil = inputs[5].toIntVector();
+          double out = static_cast<double>(x[0] * w[0]);
+          for (int d = 0; d < 2; ++d) {
+            out *= (x[2 + d] + 2 * pad[d] - dil[d] * (w[2 + d] - 1) - 1) /
+                       stride[d] +
+                   1;
+          }
+          flops += 2.0 * out * static_cast<double>(w[1] * w[2] * w[3]);
+        } else if ((name == "aten::addmm" && inputs.size() >= 3) ||
+                   (name == "aten::mm" && inputs.size() >= 2)) {
+          const size_t a = name == "aten::addmm" ? 1 : 0;
+          const auto m1 = inputs[a].toTensor().sizes();
+          const auto m2 = inputs[a + 1].toTensor().sizes();
+          flops += 2.0 * static_cast<double>(m1[0] * m1[1] * m2[1]);
+        }
+        return nullptr;
+      }).needsInputs(true));
   {
     torch::NoGradGuard no_grad;
     net.train();
@@ -159,8 +157,9 @@ struct Samples {
 std::string Summary(const Samples& s) {
   std::vector<double> v = s.seconds;
   std::sort(v.begin(), v.end());
-  return absl::StrFormat("median %.3f s  [min %.3f, max %.3f]  peak RSS %.0f MiB",
-                         v[v.size() / 2], v.front(), v.back(), s.peak_mib);
+  return absl::StrFormat(
+      "median %.3f s  [min %.3f, max %.3f]  peak RSS %.0f MiB", v[v.size() / 2],
+      v.front(), v.back(), s.peak_mib);
 }
 
 double Median(std::vector<double> v) {
@@ -174,8 +173,8 @@ int main(int argc, char** argv) {
   using namespace tenas;
   std::vector<std::string> args(argv + 1, argv + argc);
   auto flags = cli::Flags::Parse(
-      args, {"reps", "threads", "batch", "arch", "replicas-per-pass", "profile"},
-      {});
+      args,
+      {"reps", "threads", "batch", "arch", "replicas-per-pass", "profile"}, {});
   if (!flags.ok()) {
     std::cerr << flags.status().message() << std::endl;
     return 2;
@@ -239,10 +238,12 @@ int main(int argc, char** argv) {
   measures::NtkOptions options;
   options.replicas_per_pass = rpp;
   if (flags->Has("profile")) {
-    // Chrome traces of one evaluation of each method: PREFIX.{reference,fast}.json
+    // Chrome traces of one evaluation of each method:
+    // PREFIX.{reference,fast}.json
     const std::string prefix = flags->GetString("profile", "ntk");
     {
-      torch::autograd::profiler::RecordProfile guard(prefix + ".reference.json");
+      torch::autograd::profiler::RecordProfile guard(prefix +
+                                                     ".reference.json");
       (void)measures::ComputeNtkReference(*net, batch, options);
     }
     {
@@ -257,8 +258,9 @@ int main(int argc, char** argv) {
     for (auto* s : {&ref, &fast}) {
       if (r == 0) ResetPeakRss();
       const auto start = Clock::now();
-      auto result = s == &ref ? measures::ComputeNtkReference(*net, batch, options)
-                              : measures::ComputeNtkFast(*net, batch, options);
+      auto result = s == &ref
+                        ? measures::ComputeNtkReference(*net, batch, options)
+                        : measures::ComputeNtkFast(*net, batch, options);
       s->seconds.push_back(Seconds(start));
       if (!result.ok()) {
         std::cerr << result.status() << std::endl;
@@ -269,8 +271,10 @@ int main(int argc, char** argv) {
     }
   }
   std::vector<double> ratios;
-  for (int r = 0; r < reps; ++r) ratios.push_back(ref.seconds[r] / fast.seconds[r]);
-  for (const auto& [name, s] : {std::pair{"reference", &ref}, {"fast", &fast}}) {
+  for (int r = 0; r < reps; ++r)
+    ratios.push_back(ref.seconds[r] / fast.seconds[r]);
+  for (const auto& [name, s] :
+       {std::pair{"reference", &ref}, {"fast", &fast}}) {
     const double rate = ntk_flops / Median(s->seconds) / 1e9;
     std::cout << absl::StrFormat(
         "NTK %-9s %s  kappa %.6g  %.2f GFLOP/s = %.1f%% of sgemm\n", name,
@@ -281,6 +285,36 @@ int main(int argc, char** argv) {
       "[min %.2f, max %.2f]\n",
       Median(ratios), *std::min_element(ratios.begin(), ratios.end()),
       *std::max_element(ratios.begin(), ratios.end()));
+
+  // Origin and candidate of a search round (the candidate: the same network
+  // and weights with one op removed): separate fast NTKs vs one joint call.
+  {
+    std::shared_ptr<nn::Nb201SearchNetwork> candidate;
+    nn::RunSeeded(0, [&] {
+      candidate =
+          std::make_shared<nn::Nb201SearchNetwork>(nn::Nb201NtkConfig(10));
+    });
+    at::Tensor alphas =
+        arch ? nn::Nb201ArchitectureAlphas(*arch) : nn::Nb201InitialAlphas();
+    alphas[0][nb201::kNorConv3x3] = nn::kMaskedAlpha;  // drop one op
+    candidate->SetAlphas(alphas);
+    candidate->CopyParametersFrom(*net);
+    std::vector<double> separate, joint;
+    for (int r = 0; r < reps; ++r) {
+      auto start = Clock::now();
+      (void)measures::ComputeNtkFast(*net, batch, options);
+      (void)measures::ComputeNtkFast(*candidate, batch, options);
+      separate.push_back(Seconds(start));
+      start = Clock::now();
+      (void)measures::ComputeNtkFastJoint({net.get(), candidate.get()}, batch,
+                                          options);
+      joint.push_back(Seconds(start));
+    }
+    std::cout << absl::StrFormat(
+        "origin + candidate: separate median %.3f s, joint median %.3f s "
+        "(%.2fx)\n",
+        Median(separate), Median(joint), Median(separate) / Median(joint));
+  }
 
   // One architecture's full score: κ and R, 3 repeats (paper settings).
   const nb201::Architecture score_arch =

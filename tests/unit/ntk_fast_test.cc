@@ -157,6 +157,38 @@ TEST(NtkFastTest, MemoryBudgetBoundsTheRowsPerPass) {
   EXPECT_EQ(result->backward_passes, 8);
 }
 
+TEST(NtkFastTest, JointPassesGiveEachNetworkItsOwnRows) {
+  // A search's origin and candidate: same weights, one op removed.
+  auto origin = Nb201Net("", 6);
+  auto candidate = Nb201Net(
+      "|nor_conv_3x3~0|+|nor_conv_1x1~0|avg_pool_3x3~1|+|skip_connect~0|"
+      "nor_conv_3x3~1|nor_conv_1x1~2|",
+      6);
+  candidate->CopyParametersFrom(*origin);
+  torch::manual_seed(4);
+  const at::Tensor batch = torch::randn({12, 3, 32, 32});
+  NtkOptions options;
+  options.keep_gram = true;
+  options.replicas_per_pass = 5;
+  auto joint =
+      ComputeNtkFastJoint({origin.get(), candidate.get()}, batch, options);
+  ASSERT_TRUE(joint.ok()) << joint.status();
+  ASSERT_EQ(joint->size(), 2u);
+  EXPECT_EQ((*joint)[0].backward_passes, 3);
+  for (int i = 0; i < 2; ++i) {
+    nn::SearchNetwork& net = i == 0 ? *origin : *candidate;
+    auto alone = ComputeNtkFast(net, batch, options);
+    auto ref = ComputeNtkReference(net, batch, options);
+    ASSERT_TRUE(alone.ok() && ref.ok());
+    EXPECT_EQ((*joint)[i].num_gradient_entries, alone->num_gradient_entries);
+    EXPECT_LT(GramRelDiff((*joint)[i].gram, alone->gram), 1e-6) << i;
+    EXPECT_LT(RelDiff((*joint)[i].kappa, ref->kappa), 1e-3) << i;
+  }
+  EXPECT_GT(RelDiff((*joint)[0].kappa, (*joint)[1].kappa), 1e-3);
+  EXPECT_EQ(ComputeNtkFastJoint({}, batch).status().code(),
+            absl::StatusCode::kInvalidArgument);
+}
+
 TEST(NtkFastTest, CancelledAndInvalidInputs) {
   auto net = Nb201Net("", 1);
   std::atomic<bool> cancel{true};

@@ -17,6 +17,7 @@
 #include <atomic>
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "absl/status/statusor.h"
 #include "tenas/measures/ntk_method.h"
@@ -40,7 +41,8 @@ struct NtkOptions {
   /// by max_memory_bytes.
   int replicas_per_pass = 0;
   /// Fast path: budget for one batched pass, by the estimate
-  /// (16 x batch bytes + P x element size) per row. At least one row runs.
+  /// (16 x batch bytes per network + P x element size) per row, P counting
+  /// every network of a joint call. At least one row runs.
   int64_t max_memory_bytes = kDefaultNtkMaxMemoryBytes;
 };
 
@@ -81,6 +83,16 @@ absl::StatusOr<NtkResult> ComputeNtkReference(nn::SearchNetwork& net,
 absl::StatusOr<NtkResult> ComputeNtkFast(nn::SearchNetwork& net,
                                          const at::Tensor& batch,
                                          const NtkOptions& options = {});
+
+/// The fast NTK of several networks on one batch in the same backward
+/// passes (e.g. a search's origin and candidate). The networks must not
+/// share parameters (their graphs must be disjoint) and must give logits of
+/// the same shape; the memory budget covers all of them together. Results
+/// are in the order of `nets` and equal those of separate ComputeNtkFast
+/// calls.
+absl::StatusOr<std::vector<NtkResult>> ComputeNtkFastJoint(
+    const std::vector<nn::SearchNetwork*>& nets, const at::Tensor& batch,
+    const NtkOptions& options = {});
 
 /// ComputeNtkFast or ComputeNtkReference.
 absl::StatusOr<NtkResult> ComputeNtk(NtkMethod method, nn::SearchNetwork& net,

@@ -69,14 +69,17 @@ at::Tensor Unbatch(const at::Tensor& grad, int64_t level, int64_t replicas) {
   return impl->value().movedim(impl->bdim(), 0);
 }
 
+// Rows per pass for `networks` networks with `num_params_entries` weight
+// entries in all: the default, capped by the memory budget.
 int64_t ReplicasPerPass(const NtkOptions& options, const at::Tensor& batch,
-                        int64_t num_params_entries) {
+                        int64_t networks, int64_t num_params_entries) {
   const int64_t B = batch.size(0);
   int64_t r = options.replicas_per_pass > 0 ? options.replicas_per_pass
               : batch.is_cuda()             ? B
                                             : 4;
   const int64_t elem = static_cast<int64_t>(batch.element_size());
-  const int64_t per_row = 16 * batch.numel() * elem + num_params_entries * elem;
+  const int64_t per_row =
+      (16 * networks * batch.numel() + num_params_entries) * elem;
   if (options.max_memory_bytes > 0 && per_row > 0) {
     r = std::min(r, std::max<int64_t>(1, options.max_memory_bytes / per_row));
   }
@@ -85,12 +88,15 @@ int64_t ReplicasPerPass(const NtkOptions& options, const at::Tensor& batch,
 
 }  // namespace
 
-absl::StatusOr<NtkResult> ComputeNtkFast(nn::SearchNetwork& net,
-                                         const at::Tensor& batch,
-                                         const NtkOptions& options) {
+absl::StatusOr<std::vector<NtkResult>> ComputeNtkFastJoint(
+    const std::vector<nn::SearchNetwork*>& nets, const at::Tensor& batch,
+    const NtkOptions& options) {
   if (!batch.defined() || batch.dim() != 4 || batch.size(0) < 1) {
     return absl::InvalidArgumentError(
         "batch: NTK needs a non-empty [B, C, H, W] batch");
+  }
+  if (nets.empty()) {
+    return absl::InvalidArgumentError("nets: no network to evaluate");
   }
   InstallBatchedBackwardRules();
   if (ft::areTransformsActive()) {
@@ -98,14 +104,33 @@ absl::StatusOr<NtkResult> ComputeNtkFast(nn::SearchNetwork& net,
         "fast NTK cannot run inside another functorch transform");
   }
   try {
-    net.train();
-    std::vector<at::Tensor> params = net.WeightParameters();
+    const size_t n_nets = nets.size();
+    // One forward per network; the graphs are disjoint (no shared
+    // parameters), so one backward call over all of them gives each
+    // network's own rows.
+    std::vector<at::Tensor> logits;
+    std::vector<at::Tensor> params;  // all networks, concatenated
+    std::vector<size_t> first_param(n_nets + 1, 0);
     int64_t all_entries = 0;
-    for (const at::Tensor& p : params) all_entries += p.numel();
-    const at::Tensor logits = net.forward(batch);
-    const int64_t B = logits.size(0), K = logits.size(1);
-    const int64_t R = ReplicasPerPass(options, batch, all_entries);
-    at::Tensor G;  // [B, P], allocated once P is known.
+    for (size_t i = 0; i < n_nets; ++i) {
+      nets[i]->train();
+      for (const at::Tensor& p : nets[i]->WeightParameters()) {
+        params.push_back(p);
+        all_entries += p.numel();
+      }
+      first_param[i + 1] = params.size();
+      logits.push_back(nets[i]->forward(batch));
+    }
+    const int64_t B = logits[0].size(0), K = logits[0].size(1);
+    for (const at::Tensor& l : logits) {
+      if (l.size(0) != B || l.size(1) != K) {
+        return absl::InvalidArgumentError(
+            "nets: the networks' logits differ in shape");
+      }
+    }
+    const int64_t R = ReplicasPerPass(
+        options, batch, static_cast<int64_t>(n_nets), all_entries);
+    std::vector<at::Tensor> G(n_nets);  // [B, P_i], allocated when known
     int64_t passes = 0;
     for (int64_t start = 0; start < B; start += R) {
       if (options.cancel != nullptr &&
@@ -114,54 +139,60 @@ absl::StatusOr<NtkResult> ComputeNtkFast(nn::SearchNetwork& net,
       }
       const int64_t rows = std::min(R, B - start);
       // Cotangent r is all ones on the logits of sample start + r.
-      at::Tensor cotangents = at::zeros({rows, B, K}, logits.options());
+      at::Tensor cotangents = at::zeros({rows, B, K}, logits[0].options());
       cotangents.narrow(1, start, rows)
           .diagonal(0, 0, 1)
           .fill_(1);  // [rows, rows, K] diagonal over (replica, sample)
       std::vector<at::Tensor> grads;
-      int64_t level = 0;
       {
         VmapLevel vmap(rows);
-        level = vmap.level();
-        const at::Tensor batched = ft::addBatchDim(cotangents, 0, level);
-        grads = torch::autograd::grad({logits}, params, {batched},
-                                      /*retain_graph=*/true,
-                                      /*create_graph=*/false,
-                                      /*allow_unused=*/true);
+        const at::Tensor batched = ft::addBatchDim(cotangents, 0, vmap.level());
+        grads = torch::autograd::grad(
+            logits, params, std::vector<at::Tensor>(n_nets, batched),
+            /*retain_graph=*/true, /*create_graph=*/false,
+            /*allow_unused=*/true);
         for (at::Tensor& g : grads) {
-          if (g.defined()) g = Unbatch(g, level, rows);
+          if (g.defined()) g = Unbatch(g, vmap.level(), rows);
         }
       }
-      if (!G.defined()) {
-        int64_t P = 0;
-        for (const at::Tensor& g : grads) {
-          if (g.defined()) P += g.numel() / rows;
+      for (size_t i = 0; i < n_nets; ++i) {
+        const auto begin = grads.begin() + first_param[i];
+        const auto end = grads.begin() + first_param[i + 1];
+        if (!G[i].defined()) {
+          int64_t P = 0;
+          for (auto g = begin; g != end; ++g) {
+            if (g->defined()) P += g->numel() / rows;
+          }
+          G[i] = at::empty({B, P}, logits[i].options());
         }
-        G = at::empty({B, P}, logits.options());
-      }
-      int64_t offset = 0;
-      for (const at::Tensor& g : grads) {
-        if (!g.defined()) continue;
-        const int64_t n = g.numel() / rows;
-        G.narrow(0, start, rows)
-            .narrow(1, offset, n)
-            .copy_(g.reshape({rows, n}));
-        offset += n;
-      }
-      if (offset != G.size(1)) {
-        return absl::InternalError(
-            "NTK evaluation failed: the set of used parameters changed "
-            "between backward passes");
+        int64_t offset = 0;
+        for (auto g = begin; g != end; ++g) {
+          if (!g->defined()) continue;
+          const int64_t n = g->numel() / rows;
+          G[i].narrow(0, start, rows)
+              .narrow(1, offset, n)
+              .copy_(g->reshape({rows, n}));
+          offset += n;
+        }
+        if (offset != G[i].size(1)) {
+          return absl::InternalError(
+              "NTK evaluation failed: the set of used parameters changed "
+              "between backward passes");
+        }
       }
       ++passes;
     }
-    if (options.fp64) G = G.to(torch::kFloat64);
-    at::Tensor gram = G.mm(G.t());
-    NtkResult result = KappaFromGram(gram);
-    result.num_gradient_entries = G.size(1);
-    result.backward_passes = passes;
-    if (options.keep_gram) result.gram = gram;
-    return result;
+    std::vector<NtkResult> results;
+    for (size_t i = 0; i < n_nets; ++i) {
+      at::Tensor g = options.fp64 ? G[i].to(torch::kFloat64) : G[i];
+      at::Tensor gram = g.mm(g.t());
+      NtkResult result = KappaFromGram(gram);
+      result.num_gradient_entries = g.size(1);
+      result.backward_passes = passes;
+      if (options.keep_gram) result.gram = gram;
+      results.push_back(std::move(result));
+    }
+    return results;
   } catch (const c10::Error& e) {
     return absl::InternalError(absl::StrCat(
         "NTK evaluation failed in LibTorch: ", e.what_without_backtrace()));
@@ -169,6 +200,14 @@ absl::StatusOr<NtkResult> ComputeNtkFast(nn::SearchNetwork& net,
     return absl::InternalError(
         absl::StrCat("NTK evaluation failed: ", e.what()));
   }
+}
+
+absl::StatusOr<NtkResult> ComputeNtkFast(nn::SearchNetwork& net,
+                                         const at::Tensor& batch,
+                                         const NtkOptions& options) {
+  auto results = ComputeNtkFastJoint({&net}, batch, options);
+  if (!results.ok()) return results.status();
+  return std::move(results->front());
 }
 
 }  // namespace tenas::measures

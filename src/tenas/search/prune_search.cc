@@ -130,13 +130,23 @@ absl::StatusOr<CandidateRecord> EvaluateCandidate(SearchContext& ctx,
         at::Tensor batch,
         data::SampleNtkBatch(ctx.dataset(), o.batch_size, rng));
     batch = batch.to(torch::Device(o.device));
-    TENAS_ASSIGN_OR_RETURN(measures::NtkResult k0,
-                           measures::ComputeNtk(o.ntk_method, *nets.ntk_origin,
-                                                batch, ntk_options));
-    TENAS_ASSIGN_OR_RETURN(
-        measures::NtkResult k1,
-        measures::ComputeNtk(o.ntk_method, *nets.ntk_candidate, batch,
-                             ntk_options));
+    // Origin and candidate share the batch: the fast path computes both in
+    // the same backward passes.
+    measures::NtkResult k0, k1;
+    if (o.ntk_method == measures::NtkMethod::kFast) {
+      TENAS_ASSIGN_OR_RETURN(
+          std::vector<measures::NtkResult> both,
+          measures::ComputeNtkFastJoint(
+              {nets.ntk_origin.get(), nets.ntk_candidate.get()}, batch,
+              ntk_options));
+      k0 = std::move(both[0]);
+      k1 = std::move(both[1]);
+    } else {
+      TENAS_ASSIGN_OR_RETURN(k0, measures::ComputeNtkReference(
+                                     *nets.ntk_origin, batch, ntk_options));
+      TENAS_ASSIGN_OR_RETURN(k1, measures::ComputeNtkReference(
+                                     *nets.ntk_candidate, batch, ntk_options));
+    }
     ctx.ntk_evaluations += 2;
     record.repeats[r].kappa_origin = k0.kappa_raw;
     record.repeats[r].kappa_candidate = k1.kappa_raw;
