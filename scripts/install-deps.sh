@@ -7,10 +7,8 @@ set -euo pipefail
 PACKAGES=(
   # toolchain
   build-essential cmake ninja-build ccache pkg-config git clang-format
-  # LibTorch 1.13 (CPU), and an optimised BLAS for it: without one, Debian's
-  # libblas.so.3 is the netlib reference BLAS (8 vs 128 GFLOP/s sgemm on one
-  # core here); the OpenMP build shares LibTorch's libgomp thread pool
-  libtorch-dev libopenblas0-openmp
+  # LibTorch 1.13 (CPU)
+  libtorch-dev
   # gRPC, protobuf, abseil, Prometheus client
   libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler
   libabsl-dev prometheus-cpp-dev
