@@ -141,15 +141,19 @@ absl::Status TenasServer::WaitUntilReady() {
 void TenasServer::Shutdown() {
   if (shut_down_) return;
   shut_down_ = true;
-  auto* health = server_->GetHealthCheckService();
-  health->SetServingStatus(kServiceName, false);
-  service_->SetDraining();
+  // Start() may have failed part-way: every member can still be empty.
+  if (server_) server_->GetHealthCheckService()->SetServingStatus(kServiceName,
+                                                                  false);
+  if (service_) service_->SetDraining();
   if (loader_.joinable()) loader_.join();
   if (searches_) searches_->Shutdown();
   // Let queued and running evaluations finish, then stop the transport.
-  engine_->Shutdown(options_.drain_timeout);
-  server_->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(5));
-  server_->Wait();
+  if (engine_) engine_->Shutdown(options_.drain_timeout);
+  if (server_) {
+    server_->Shutdown(std::chrono::system_clock::now() +
+                      std::chrono::seconds(5));
+    server_->Wait();
+  }
 }
 
 TenasServer::~TenasServer() { Shutdown(); }
