@@ -142,8 +142,8 @@ void TenasServer::Shutdown() {
   if (shut_down_) return;
   shut_down_ = true;
   // Start() may have failed part-way: every member can still be empty.
-  if (server_) server_->GetHealthCheckService()->SetServingStatus(kServiceName,
-                                                                  false);
+  if (server_)
+    server_->GetHealthCheckService()->SetServingStatus(kServiceName, false);
   if (service_) service_->SetDraining();
   if (loader_.joinable()) loader_.join();
   if (searches_) searches_->Shutdown();

@@ -21,7 +21,8 @@
 
 // The rules are compiled only for the LibTorch they were written for (see
 // BatchedBackwardRulesSupported()).
-#define TENAS_BATCHED_RULES (TORCH_VERSION_MAJOR == 1 && TORCH_VERSION_MINOR == 13)
+#define TENAS_BATCHED_RULES \
+  (TORCH_VERSION_MAJOR == 1 && TORCH_VERSION_MINOR == 13)
 
 namespace tenas::measures {
 #if TENAS_BATCHED_RULES
