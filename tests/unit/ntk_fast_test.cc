@@ -20,6 +20,7 @@
 #include "tenas/space/darts.h"
 #include "tenas/space/nb201.h"
 #include "testing/golden.h"
+#include "testing/golden_networks.h"
 
 namespace tenas::measures {
 namespace {
@@ -265,15 +266,7 @@ class NtkFastGoldenTest : public ::testing::TestWithParam<const char*> {};
 
 TEST_P(NtkFastGoldenTest, MatchesOriginalCode) {
   testing::GoldenFixture g = testing::LoadGolden(GetParam());
-  std::shared_ptr<nn::Nb201SearchNetwork> net;
-  nn::RunSeeded(123, [&] {
-    net = std::make_shared<nn::Nb201SearchNetwork>(nn::Nb201NtkConfig(10));
-  });
-  {
-    torch::NoGradGuard no_grad;
-    for (auto& p : net->named_parameters()) p.value().copy_(g.Get(p.key()));
-  }
-  net->SetAlphas(g.Get("arch_parameters"));
+  auto net = testing::Nb201NtkNetFromGolden(g);
   NtkOptions options;
   options.keep_gram = true;
   auto result = ComputeNtkFast(*net, g.Get("x"), options);

@@ -13,32 +13,20 @@
 #include "tenas/nn/init.h"
 #include "tenas/nn/nb201_network.h"
 #include "testing/golden.h"
+#include "testing/golden_networks.h"
 
 namespace tenas::measures {
 namespace {
 
 using nn::Nb201SearchNetwork;
 
-// Builds the fixture's network, overwrites every parameter with the stored
-// values (so the check does not rely on identical default init) and sets the
-// fixture's alphas.
-std::shared_ptr<Nb201SearchNetwork> NetFromGolden(
-    const testing::GoldenFixture& g) {
-  std::shared_ptr<Nb201SearchNetwork> net;
-  nn::RunSeeded(123, [&] {
-    net = std::make_shared<Nb201SearchNetwork>(nn::Nb201NtkConfig(10));
-  });
-  torch::NoGradGuard no_grad;
-  for (auto& p : net->named_parameters()) p.value().copy_(g.Get(p.key()));
-  net->SetAlphas(g.Get("arch_parameters"));
-  return net;
-}
+using testing::Nb201NtkNetFromGolden;
 
 class NtkGoldenTest : public ::testing::TestWithParam<const char*> {};
 
 TEST_P(NtkGoldenTest, MatchesOriginalCode) {
   testing::GoldenFixture g = testing::LoadGolden(GetParam());
-  auto net = NetFromGolden(g);
+  auto net = Nb201NtkNetFromGolden(g);
   const auto& scalars = g.manifest["expected_scalars"];
 
   NtkOptions options;
@@ -74,7 +62,7 @@ INSTANTIATE_TEST_SUITE_P(Fixtures, NtkGoldenTest,
 
 TEST(NtkTest, PerSampleGradientsMatchOriginalRows) {
   testing::GoldenFixture g = testing::LoadGolden("nb201_ntk_supernet");
-  auto net = NetFromGolden(g);
+  auto net = Nb201NtkNetFromGolden(g);
   net->train();
   at::Tensor logits = net->forward(g.Get("x"));
   auto params = net->WeightParameters();

@@ -11,6 +11,26 @@
 
 namespace tenas::measures {
 
+NtkResult NtkFromRows(const at::Tensor& rows, const NtkOptions& options,
+                      int64_t backward_passes) {
+  const at::Tensor G = options.fp64 ? rows.to(torch::kFloat64) : rows;
+  const at::Tensor gram = G.mm(G.t());
+  NtkResult result = KappaFromGram(gram);
+  result.num_gradient_entries = G.size(1);
+  result.backward_passes = backward_passes;
+  if (options.keep_gram) result.gram = gram;
+  return result;
+}
+
+absl::Status NtkFailureStatus(const std::exception& e) {
+  if (const auto* error = dynamic_cast<const c10::Error*>(&e)) {
+    return absl::InternalError(
+        absl::StrCat("NTK evaluation failed in LibTorch: ",
+                     error->what_without_backtrace()));
+  }
+  return absl::InternalError(absl::StrCat("NTK evaluation failed: ", e.what()));
+}
+
 absl::StatusOr<NtkResult> ComputeNtk(NtkMethod method, nn::SearchNetwork& net,
                                      const at::Tensor& batch,
                                      const NtkOptions& options) {
@@ -80,20 +100,9 @@ absl::StatusOr<NtkResult> ComputeNtkReference(nn::SearchNetwork& net,
       }
       rows.push_back(torch::cat(flat));
     }
-    at::Tensor G = torch::stack(rows);
-    if (options.fp64) G = G.to(torch::kFloat64);
-    at::Tensor gram = G.mm(G.t());
-    NtkResult result = KappaFromGram(gram);
-    result.num_gradient_entries = G.size(1);
-    result.backward_passes = B;
-    if (options.keep_gram) result.gram = gram;
-    return result;
-  } catch (const c10::Error& e) {
-    return absl::InternalError(absl::StrCat(
-        "NTK evaluation failed in LibTorch: ", e.what_without_backtrace()));
+    return NtkFromRows(torch::stack(rows), options, B);
   } catch (const std::exception& e) {
-    return absl::InternalError(
-        absl::StrCat("NTK evaluation failed: ", e.what()));
+    return NtkFailureStatus(e);
   }
 }
 

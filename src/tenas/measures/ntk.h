@@ -16,6 +16,7 @@
 
 #include <atomic>
 #include <cstdint>
+#include <exception>
 #include <string>
 #include <vector>
 
@@ -67,6 +68,15 @@ double NanToNumKappa(double x);
 /// κ from a symmetric Gram matrix: eigvalsh on the upper triangle, ascending;
 /// κ = λmax/λmin computed in the Gram's precision, then nan_to_num.
 NtkResult KappaFromGram(const at::Tensor& gram);
+
+/// The NTK result of per-sample gradient rows G [B, P]: Gram G·Gᵀ (in
+/// float64 when `options.fp64`), κ, P, and the Gram itself with keep_gram.
+NtkResult NtkFromRows(const at::Tensor& rows, const NtkOptions& options,
+                      int64_t backward_passes);
+
+/// INTERNAL status for an exception thrown inside an NTK computation
+/// (c10::Error without its backtrace).
+absl::Status NtkFailureStatus(const std::exception& e);
 
 /// Reference NTK of `net` (put in train mode) on `batch` [B, C, H, W]:
 /// per-sample gradients of the row sums of the logits with respect to every

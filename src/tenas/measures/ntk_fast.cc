@@ -184,21 +184,11 @@ absl::StatusOr<std::vector<NtkResult>> ComputeNtkFastJoint(
     }
     std::vector<NtkResult> results;
     for (size_t i = 0; i < n_nets; ++i) {
-      at::Tensor g = options.fp64 ? G[i].to(torch::kFloat64) : G[i];
-      at::Tensor gram = g.mm(g.t());
-      NtkResult result = KappaFromGram(gram);
-      result.num_gradient_entries = g.size(1);
-      result.backward_passes = passes;
-      if (options.keep_gram) result.gram = gram;
-      results.push_back(std::move(result));
+      results.push_back(NtkFromRows(G[i], options, passes));
     }
     return results;
-  } catch (const c10::Error& e) {
-    return absl::InternalError(absl::StrCat(
-        "NTK evaluation failed in LibTorch: ", e.what_without_backtrace()));
   } catch (const std::exception& e) {
-    return absl::InternalError(
-        absl::StrCat("NTK evaluation failed: ", e.what()));
+    return NtkFailureStatus(e);
   }
 }
 
