@@ -33,7 +33,6 @@
 #include "tenas/nn/init.h"
 #include "tenas/nn/nb201_network.h"
 #include "tenas/util/rng.h"
-#include "tenas/util/stats.h"
 
 namespace {
 
