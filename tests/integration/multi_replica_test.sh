@@ -13,15 +13,7 @@ SERVER_BIN="$1"
 ROOT="$(cd "$(dirname "$0")/../.." && pwd)"
 PY=/usr/bin/python3
 N=3
-failures=0
-pass=0
-check() {  # check NAME EXPECTED_RC ACTUAL_RC
-  if [[ "$2" == "$3" ]]; then
-    pass=$((pass + 1)); echo "ok   $1"
-  else
-    failures=$((failures + 1)); echo "FAIL $1: exit $3, expected $2"
-  fi
-}
+source "$(dirname "$0")/check_lib.sh"
 tmp=$(mktemp -d)
 pids=()
 cleanup() {
@@ -126,5 +118,4 @@ for i in 0 1 2; do
 done
 pids=()
 
-echo "$pass passed, $failures failed"
-[[ $failures == 0 ]]
+check_summary

@@ -7,15 +7,7 @@ SERVER_BIN="$1"
 CLI="$2"
 SHARED="$3"
 PY=/usr/bin/python3
-failures=0
-pass=0
-check() {  # check NAME EXPECTED_RC ACTUAL_RC
-  if [[ "$2" == "$3" ]]; then
-    pass=$((pass + 1)); echo "ok   $1"
-  else
-    failures=$((failures + 1)); echo "FAIL $1: exit $3, expected $2"
-  fi
-}
+source "$(dirname "$0")/check_lib.sh"
 tmp=$(mktemp -d)
 server_pid=""
 prom_pid=""
@@ -144,5 +136,4 @@ rc=$?
 server_pid=""
 check "SIGTERM exits 0" 0 $rc
 
-echo "$pass passed, $failures failed"
-[[ $failures == 0 ]]
+check_summary

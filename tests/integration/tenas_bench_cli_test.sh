@@ -6,15 +6,7 @@ BIN="$1"
 SHARED="$2"
 PY=/usr/bin/python3
 ARCH='|nor_conv_3x3~0|+|nor_conv_1x1~0|avg_pool_3x3~1|+|skip_connect~0|nor_conv_3x3~1|nor_conv_1x1~2|'
-failures=0
-pass=0
-check() {  # check NAME EXPECTED_RC ACTUAL_RC
-  if [[ "$2" == "$3" ]]; then
-    pass=$((pass + 1)); echo "ok   $1"
-  else
-    failures=$((failures + 1)); echo "FAIL $1: exit $3, expected $2"
-  fi
-}
+source "$(dirname "$0")/check_lib.sh"
 
 # 1. score --json: the last stdout line is one JSON object with the contract.
 out=$("$BIN" score --space nb201 --arch "$ARCH" --repeats 2 --batch-size 16 \
@@ -91,5 +83,4 @@ rc=$?
 check "truncated batch file fails" 2 $rc
 [[ "$err" == *"data_batch_3.bin"* ]]; check "truncated file named ($err)" 0 $?
 
-echo "$pass passed, $failures failed"
-[[ $failures == 0 ]]
+check_summary

@@ -7,15 +7,7 @@ set -uo pipefail
 BIN="$1"
 SHARED="$2"
 PY=/usr/bin/python3
-failures=0
-pass=0
-check() {  # check NAME EXPECTED_RC ACTUAL_RC
-  if [[ "$2" == "$3" ]]; then
-    pass=$((pass + 1)); echo "ok   $1"
-  else
-    failures=$((failures + 1)); echo "FAIL $1: exit $3, expected $2"
-  fi
-}
+source "$(dirname "$0")/check_lib.sh"
 tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
 
 "$BIN" search --space nb201 --dataset cifar10 --seed 0 --repeats 1 --batch-size 8 \
@@ -55,5 +47,4 @@ arch_json=$($PY -c 'import json,sys; print(json.loads(open(sys.argv[1]).readline
 "$BIN" search --space nb201 --prune-number 0 2>/dev/null; check "bad prune number exit 2" 2 $?
 "$BIN" search --space nb201 --dataset cifar100 2>/dev/null; check "cifar100 without data exit 2" 2 $?
 
-echo "$pass passed, $failures failed"
-[[ $failures == 0 ]]
+check_summary
