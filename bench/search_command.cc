@@ -28,7 +28,7 @@ constexpr char kUsage[] =
     "[--repeats N] [--batch-size N] [--prune-number N] [--init "
     "shipped|paper] [--accuracy-table CSV] [--workers N] [--threads N] "
     "[--fp64] [--fix-stale-origin] [--ntk fast|reference] "
-    "[--max-memory BYTES[K|M|G]] [--json]";
+    "[--max-memory BYTES[K|M|G]] [--ntk-group N] [--json]";
 
 // Draws a one-line progress bar on a terminal (stderr).
 class ProgressBar {
@@ -80,6 +80,9 @@ absl::Status Search(const Flags& flags) {
   options.fp64 = common.fp64;
   options.ntk_method = common.ntk_method;
   options.ntk_max_memory_bytes = common.ntk_max_memory_bytes;
+  TENAS_ASSIGN_OR_RETURN(int64_t ntk_group,
+                         flags.GetInt("ntk-group", 0, 0, 1024));
+  options.ntk_group = static_cast<int>(ntk_group);
   options.batch_size =
       flags.Has("batch-size") ? common.batch_size : 0;  // 0: space default
   TENAS_ASSIGN_OR_RETURN(int64_t prune, flags.GetInt("prune-number", 0, 1, 7));
@@ -125,6 +128,7 @@ absl::Status Search(const Flags& flags) {
   out["repeats"] = options.repeats;
   out["init"] = std::string(nn::InitModeName(options.init));
   out["ntk"] = measures::NtkMethodName(options.ntk_method);
+  out["ntk_group"] = options.ntk_group;
   out["workers"] = options.workers;
   out["threads"] = threads;
   const nb201::BenchmarkAccuracy* acc = nullptr;
@@ -212,7 +216,7 @@ int RunSearchCommand(const std::vector<std::string>& args) {
       Flags::Parse(args,
                    {"space", "dataset", "data-dir", "seed", "repeats",
                     "batch-size", "prune-number", "init", "accuracy-table",
-                    "workers", "threads", "ntk", "max-memory"},
+                    "workers", "threads", "ntk", "max-memory", "ntk-group"},
                    {"json", "fp64", "fix-stale-origin"});
   if (!flags.ok()) {
     return ReportError("search", absl::InvalidArgumentError(absl::StrCat(

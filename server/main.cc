@@ -44,6 +44,9 @@ ABSL_FLAG(std::string, ntk, "fast",
 ABSL_FLAG(std::string, max_memory, "2G",
           "memory budget of one batched NTK pass: bytes with an optional K, "
           "M or G suffix");
+ABSL_FLAG(int, ntk_group, 0,
+          "searches: NTK evaluations per batched pass, 0 = auto (1 on CPU; "
+          "on CUDA as many as --max-memory allows)");
 ABSL_FLAG(int, drain_seconds, 30, "shutdown: time given to in-flight work");
 
 namespace {
@@ -127,6 +130,12 @@ int main(int argc, char** argv) {
   }
   options.ntk_method = *ntk_method;
   options.ntk_max_memory_bytes = *max_memory;
+  options.ntk_group = absl::GetFlag(FLAGS_ntk_group);
+  if (options.ntk_group < 0 || options.ntk_group > 1024) {
+    std::cerr << "tenas-server: --ntk-group: " << options.ntk_group
+              << " is out of range [0, 1024]" << std::endl;
+    return 2;
+  }
   options.datasets = *specs;
   options.workers = absl::GetFlag(FLAGS_workers);
   options.max_queue = absl::GetFlag(FLAGS_max_queue);

@@ -102,6 +102,7 @@ absl::StatusOr<std::string> SearchManager::Start(
   options.device = settings_.device;
   options.ntk_method = settings_.ntk_method;
   options.ntk_max_memory_bytes = settings_.ntk_max_memory_bytes;
+  options.ntk_group = settings_.ntk_group;
   options.cancel = &record->cancel;
   record->started = std::chrono::steady_clock::now();
   Record* raw = record.get();

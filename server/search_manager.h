@@ -47,6 +47,8 @@ struct EvaluationSettings {
   measures::NtkMethod ntk_method = measures::NtkMethod::kFast;
   /// Memory budget of one batched NTK pass, in bytes.
   int64_t ntk_max_memory_bytes = measures::kDefaultNtkMaxMemoryBytes;
+  /// NTK evaluations per batched pass (search::SearchOptions::ntk_group).
+  int ntk_group = 0;
 };
 
 class SearchManager {

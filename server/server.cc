@@ -127,7 +127,7 @@ void TenasServer::LoadDatasets() {
       *datasets_, *engine_, metrics_.get(), options_.max_searches,
       options_.limits,
       EvaluationSettings{device_, options_.ntk_method,
-                         options_.ntk_max_memory_bytes});
+                         options_.ntk_max_memory_bytes, options_.ntk_group});
   service_->SetReady(datasets_.get(), searches_.get());
   server_->GetHealthCheckService()->SetServingStatus(kServiceName, true);
   loaded_.Notify();

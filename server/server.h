@@ -37,6 +37,9 @@ struct ServerOptions {
   /// NTK implementation and the memory budget of one batched NTK pass.
   measures::NtkMethod ntk_method = measures::NtkMethod::kFast;
   int64_t ntk_max_memory_bytes = measures::kDefaultNtkMaxMemoryBytes;
+  /// Searches: NTK evaluations per batched pass, 0 = auto
+  /// (search::SearchOptions::ntk_group).
+  int ntk_group = 0;
   std::vector<data::DatasetSpec> datasets = {{"cifar10", ""}};
   int workers = 1;
   int max_queue = 64;

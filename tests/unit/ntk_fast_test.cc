@@ -190,6 +190,45 @@ TEST(NtkFastTest, JointPassesGiveEachNetworkItsOwnRows) {
             absl::StatusCode::kInvalidArgument);
 }
 
+TEST(NtkFastTest, JointPassesTakeOneBatchPerNetwork) {
+  // Several candidates of a round in one pass: each network has its own
+  // weights and its own batch.
+  auto a = Nb201Net("", 7);
+  auto b = Nb201Net(
+      "|nor_conv_3x3~0|+|nor_conv_1x1~0|avg_pool_3x3~1|+|skip_connect~0|"
+      "nor_conv_3x3~1|nor_conv_1x1~2|",
+      8);
+  torch::manual_seed(5);
+  const at::Tensor batch_a = torch::randn({10, 3, 32, 32});
+  const at::Tensor batch_b = torch::randn({10, 3, 32, 32});
+  NtkOptions options;
+  options.keep_gram = true;
+  options.replicas_per_pass = 4;
+  auto joint =
+      ComputeNtkFastJoint({{a.get(), batch_a}, {b.get(), batch_b}}, options);
+  ASSERT_TRUE(joint.ok()) << joint.status();
+  ASSERT_EQ(joint->size(), 2u);
+  EXPECT_EQ((*joint)[1].backward_passes, 3);
+  auto alone_a = ComputeNtkFast(*a, batch_a, options);
+  auto alone_b = ComputeNtkFast(*b, batch_b, options);
+  ASSERT_TRUE(alone_a.ok() && alone_b.ok());
+  // Same rows per pass: the same kernels on the same shapes.
+  EXPECT_LT(GramRelDiff((*joint)[0].gram, alone_a->gram), 1e-6);
+  EXPECT_LT(GramRelDiff((*joint)[1].gram, alone_b->gram), 1e-6);
+  // b on a's batch differs from b on its own: the batches were not mixed.
+  auto b_on_a = ComputeNtkFast(*b, batch_a, options);
+  ASSERT_TRUE(b_on_a.ok());
+  EXPECT_GT(GramRelDiff(b_on_a->gram, alone_b->gram), 1e-3);
+
+  auto mismatched = ComputeNtkFastJoint(
+      {{a.get(), batch_a}, {b.get(), torch::randn({6, 3, 32, 32})}});
+  EXPECT_EQ(mismatched.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_NE(std::string(mismatched.status().message()).find("batch"),
+            std::string::npos);
+  EXPECT_EQ(ComputeNtkFastJoint({{nullptr, batch_a}}).status().code(),
+            absl::StatusCode::kInvalidArgument);
+}
+
 TEST(NtkFastTest, CancelledAndInvalidInputs) {
   auto net = Nb201Net("", 1);
   std::atomic<bool> cancel{true};

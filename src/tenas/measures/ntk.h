@@ -94,15 +94,33 @@ absl::StatusOr<NtkResult> ComputeNtkFast(nn::SearchNetwork& net,
                                          const at::Tensor& batch,
                                          const NtkOptions& options = {});
 
-/// The fast NTK of several networks on one batch in the same backward
-/// passes (e.g. a search's origin and candidate). The networks must not
-/// share parameters (their graphs must be disjoint) and must give logits of
-/// the same shape; the memory budget covers all of them together. Results
-/// are in the order of `nets` and equal those of separate ComputeNtkFast
-/// calls.
+/// One network of a joint fast NTK call and the batch [B, C, H, W] it sees.
+struct NtkInput {
+  nn::SearchNetwork* net = nullptr;  // not owned
+  at::Tensor batch;
+};
+
+/// The fast NTK of several networks in the same backward passes (a search's
+/// origin and candidate, or several candidates of a round). Each network has
+/// its own batch; all batches have the same B and all logits the same shape.
+/// The networks must not share parameters (their graphs must be disjoint);
+/// the memory budget covers all of them together. Results are in the order
+/// of `inputs` and equal those of separate ComputeNtkFast calls up to float
+/// rounding (bit-equal when the rows per pass are the same).
+absl::StatusOr<std::vector<NtkResult>> ComputeNtkFastJoint(
+    const std::vector<NtkInput>& inputs, const NtkOptions& options = {});
+
+/// ComputeNtkFastJoint with one batch shared by every network of `nets`.
 absl::StatusOr<std::vector<NtkResult>> ComputeNtkFastJoint(
     const std::vector<nn::SearchNetwork*>& nets, const at::Tensor& batch,
     const NtkOptions& options = {});
+
+/// Estimated bytes per row of a batched fast-NTK pass over networks whose
+/// batches hold `batch_entries` entries in all and whose weights hold
+/// `param_entries` entries in all, at `element_bytes` per entry: the
+/// estimate behind NtkOptions::max_memory_bytes.
+int64_t FastNtkBytesPerRow(int64_t batch_entries, int64_t param_entries,
+                           int64_t element_bytes);
 
 /// ComputeNtkFast or ComputeNtkReference.
 absl::StatusOr<NtkResult> ComputeNtk(NtkMethod method, nn::SearchNetwork& net,

@@ -69,17 +69,16 @@ at::Tensor Unbatch(const at::Tensor& grad, int64_t level, int64_t replicas) {
   return impl->value().movedim(impl->bdim(), 0);
 }
 
-// Rows per pass for `networks` networks with `num_params_entries` weight
-// entries in all: the default, capped by the memory budget.
+// Rows per pass for networks whose batches hold `batch_entries` entries and
+// whose weights hold `param_entries`: the default, capped by the budget.
 int64_t ReplicasPerPass(const NtkOptions& options, const at::Tensor& batch,
-                        int64_t networks, int64_t num_params_entries) {
+                        int64_t batch_entries, int64_t param_entries) {
   const int64_t B = batch.size(0);
   int64_t r = options.replicas_per_pass > 0 ? options.replicas_per_pass
               : batch.is_cuda()             ? B
                                             : 4;
-  const int64_t elem = static_cast<int64_t>(batch.element_size());
-  const int64_t per_row =
-      (16 * networks * batch.numel() + num_params_entries) * elem;
+  const int64_t per_row = FastNtkBytesPerRow(
+      batch_entries, param_entries, static_cast<int64_t>(batch.element_size()));
   if (options.max_memory_bytes > 0 && per_row > 0) {
     r = std::min(r, std::max<int64_t>(1, options.max_memory_bytes / per_row));
   }
@@ -88,15 +87,28 @@ int64_t ReplicasPerPass(const NtkOptions& options, const at::Tensor& batch,
 
 }  // namespace
 
+int64_t FastNtkBytesPerRow(int64_t batch_entries, int64_t param_entries,
+                           int64_t element_bytes) {
+  return (16 * batch_entries + param_entries) * element_bytes;
+}
+
 absl::StatusOr<std::vector<NtkResult>> ComputeNtkFastJoint(
-    const std::vector<nn::SearchNetwork*>& nets, const at::Tensor& batch,
-    const NtkOptions& options) {
-  if (!batch.defined() || batch.dim() != 4 || batch.size(0) < 1) {
-    return absl::InvalidArgumentError(
-        "batch: NTK needs a non-empty [B, C, H, W] batch");
-  }
-  if (nets.empty()) {
+    const std::vector<NtkInput>& inputs, const NtkOptions& options) {
+  if (inputs.empty()) {
     return absl::InvalidArgumentError("nets: no network to evaluate");
+  }
+  for (const NtkInput& in : inputs) {
+    if (in.net == nullptr) {
+      return absl::InvalidArgumentError("nets: null network");
+    }
+    if (!in.batch.defined() || in.batch.dim() != 4 || in.batch.size(0) < 1) {
+      return absl::InvalidArgumentError(
+          "batch: NTK needs a non-empty [B, C, H, W] batch");
+    }
+    if (in.batch.size(0) != inputs[0].batch.size(0)) {
+      return absl::InvalidArgumentError(
+          "batch: the networks' batches differ in size");
+    }
   }
   InstallBatchedBackwardRules();
   if (ft::areTransformsActive()) {
@@ -104,22 +116,24 @@ absl::StatusOr<std::vector<NtkResult>> ComputeNtkFastJoint(
         "fast NTK cannot run inside another functorch transform");
   }
   try {
-    const size_t n_nets = nets.size();
+    const size_t n_nets = inputs.size();
     // One forward per network; the graphs are disjoint (no shared
     // parameters), so one backward call over all of them gives each
     // network's own rows.
     std::vector<at::Tensor> logits;
     std::vector<at::Tensor> params;  // all networks, concatenated
     std::vector<size_t> first_param(n_nets + 1, 0);
-    int64_t all_entries = 0;
+    int64_t all_entries = 0, batch_entries = 0;
     for (size_t i = 0; i < n_nets; ++i) {
-      nets[i]->train();
-      for (const at::Tensor& p : nets[i]->WeightParameters()) {
+      nn::SearchNetwork* net = inputs[i].net;
+      net->train();
+      for (const at::Tensor& p : net->WeightParameters()) {
         params.push_back(p);
         all_entries += p.numel();
       }
       first_param[i + 1] = params.size();
-      logits.push_back(nets[i]->forward(batch));
+      logits.push_back(net->forward(inputs[i].batch));
+      batch_entries += inputs[i].batch.numel();
     }
     const int64_t B = logits[0].size(0), K = logits[0].size(1);
     for (const at::Tensor& l : logits) {
@@ -128,8 +142,8 @@ absl::StatusOr<std::vector<NtkResult>> ComputeNtkFastJoint(
             "nets: the networks' logits differ in shape");
       }
     }
-    const int64_t R = ReplicasPerPass(
-        options, batch, static_cast<int64_t>(n_nets), all_entries);
+    const int64_t R =
+        ReplicasPerPass(options, inputs[0].batch, batch_entries, all_entries);
     std::vector<at::Tensor> G(n_nets);  // [B, P_i], allocated when known
     int64_t passes = 0;
     for (int64_t start = 0; start < B; start += R) {
@@ -192,10 +206,19 @@ absl::StatusOr<std::vector<NtkResult>> ComputeNtkFastJoint(
   }
 }
 
+absl::StatusOr<std::vector<NtkResult>> ComputeNtkFastJoint(
+    const std::vector<nn::SearchNetwork*>& nets, const at::Tensor& batch,
+    const NtkOptions& options) {
+  std::vector<NtkInput> inputs;
+  inputs.reserve(nets.size());
+  for (nn::SearchNetwork* net : nets) inputs.push_back({net, batch});
+  return ComputeNtkFastJoint(inputs, options);
+}
+
 absl::StatusOr<NtkResult> ComputeNtkFast(nn::SearchNetwork& net,
                                          const at::Tensor& batch,
                                          const NtkOptions& options) {
-  auto results = ComputeNtkFastJoint({&net}, batch, options);
+  auto results = ComputeNtkFastJoint({{&net, batch}}, options);
   if (!results.ok()) return results.status();
   return std::move(results->front());
 }
