@@ -37,6 +37,36 @@ SearchOptions Fast(SpaceKind space, uint64_t seed) {
   return o;
 }
 
+// Expects the same decisions and measurements (timings aside).
+void ExpectSameSearch(const SearchResult& a, const SearchResult& b) {
+  EXPECT_EQ(a.arch, b.arch);
+  EXPECT_EQ(a.ntk_evaluations, b.ntk_evaluations);
+  EXPECT_EQ(a.lr_evaluations, b.lr_evaluations);
+  ASSERT_EQ(a.rounds.size(), b.rounds.size());
+  for (size_t r = 0; r < a.rounds.size(); ++r) {
+    EXPECT_EQ(a.rounds[r].round, b.rounds[r].round);
+    EXPECT_EQ(a.rounds[r].stage, b.rounds[r].stage);
+    EXPECT_EQ(a.rounds[r].pruned, b.rounds[r].pruned) << "round " << r;
+    ASSERT_EQ(a.rounds[r].candidates.size(), b.rounds[r].candidates.size());
+    for (size_t c = 0; c < a.rounds[r].candidates.size(); ++c) {
+      const auto& x = a.rounds[r].candidates[c];
+      const auto& y = b.rounds[r].candidates[c];
+      EXPECT_EQ(x.deltas.kappa_delta, y.deltas.kappa_delta);
+      EXPECT_EQ(x.deltas.regions_delta, y.deltas.regions_delta);
+      ASSERT_EQ(x.repeats.size(), y.repeats.size());
+      for (size_t k = 0; k < x.repeats.size(); ++k) {
+        EXPECT_EQ(x.repeats[k].kappa_candidate, y.repeats[k].kappa_candidate);
+        EXPECT_EQ(x.repeats[k].regions_origin, y.repeats[k].regions_origin);
+      }
+    }
+  }
+}
+
+// The first `n` rounds of `r`, as an interrupted run would have recorded.
+std::vector<RoundRecord> FirstRounds(const SearchResult& r, size_t n) {
+  return std::vector<RoundRecord>(r.rounds.begin(), r.rounds.begin() + n);
+}
+
 int CountOpRounds(const SearchResult& r) {
   int n = 0;
   for (const auto& round : r.rounds) n += round.stage == "ops" ? 1 : 0;
@@ -90,6 +120,90 @@ TEST(PruneSearchTest, SameSeedGivesIdenticalHistoryWhateverTheWorkerCount) {
     }
     EXPECT_EQ(a->rounds[r].pruned, b->rounds[r].pruned);
   }
+}
+
+// A search resumed after k completed rounds runs only the rest and returns
+// the uninterrupted run's result.
+TEST(PruneSearchTest, ResumedSearchEqualsUninterruptedRun) {
+  const SearchOptions o = Fast(SpaceKind::kNb201, 6);
+  auto full = RunPruneSearch(Cifar(), o);
+  ASSERT_TRUE(full.ok()) << full.status();
+  ASSERT_EQ(full->rounds.size(), 3u);
+  for (size_t k : {size_t{1}, size_t{2}}) {
+    const std::vector<RoundRecord> done = FirstRounds(*full, k);
+    SearchOptions resumed = o;
+    resumed.resume_rounds = &done;
+    resumed.workers = 2;
+    std::set<int> rounds_run;
+    int alive_events = 0;
+    auto b = RunPruneSearch(Cifar(), resumed, [&](const SearchEvent& e) {
+      if (e.type == SearchEvent::Type::kRoundStarted)
+        rounds_run.insert(e.round);
+      if (e.type == SearchEvent::Type::kRoundFinished && e.alive != nullptr) {
+        ++alive_events;
+      }
+    });
+    ASSERT_TRUE(b.ok()) << b.status();
+    ExpectSameSearch(*full, *b);
+    EXPECT_EQ(*rounds_run.begin(), static_cast<int>(k)) << "re-ran a round";
+    EXPECT_EQ(rounds_run.size(), 3 - k);
+    EXPECT_EQ(alive_events, static_cast<int>(3 - k));
+  }
+  // Records of another search do not fit.
+  std::vector<RoundRecord> wrong = FirstRounds(*full, 1);
+  wrong[0].round = 1;
+  SearchOptions bad = o;
+  bad.resume_rounds = &wrong;
+  EXPECT_EQ(RunPruneSearch(Cifar(), bad).status().code(),
+            absl::StatusCode::kInvalidArgument);
+  std::vector<RoundRecord> too_many = full->rounds;
+  too_many.push_back(full->rounds.back());
+  bad.resume_rounds = &too_many;
+  EXPECT_EQ(RunPruneSearch(Cifar(), bad).status().code(),
+            absl::StatusCode::kInvalidArgument);
+}
+
+// Batching several (candidate, repeat) NTK evaluations into the same
+// backward passes (the GPU default) changes nothing but rounding: the same
+// κ, regions and decisions as one evaluation per pass, also when the last
+// group of a round is short.
+TEST(PruneSearchTest, NtkGroupingDoesNotChangeTheSearch) {
+  SearchOptions one = Fast(SpaceKind::kNb201, 2);
+  one.repeats = 2;
+  one.ntk_group = 1;
+  auto a = RunPruneSearch(Cifar(), one);
+  ASSERT_TRUE(a.ok()) << a.status();
+  for (int group : {5}) {  // 48 jobs: 9 groups of 5 and one of 3
+    SearchOptions grouped = one;
+    grouped.ntk_group = group;
+    grouped.workers = 2;
+    auto b = RunPruneSearch(Cifar(), grouped);
+    ASSERT_TRUE(b.ok()) << b.status();
+    EXPECT_EQ(a->arch, b->arch) << "group " << group;
+    EXPECT_EQ(a->ntk_evaluations, b->ntk_evaluations);
+    ASSERT_EQ(a->rounds.size(), b->rounds.size());
+    for (size_t r = 0; r < a->rounds.size(); ++r) {
+      EXPECT_EQ(a->rounds[r].pruned, b->rounds[r].pruned);
+      ASSERT_EQ(a->rounds[r].candidates.size(), b->rounds[r].candidates.size());
+      for (size_t c = 0; c < a->rounds[r].candidates.size(); ++c) {
+        for (int k = 0; k < 2; ++k) {
+          const auto& x = a->rounds[r].candidates[c].repeats[k];
+          const auto& y = b->rounds[r].candidates[c].repeats[k];
+          EXPECT_NEAR(x.kappa_origin, y.kappa_origin,
+                      1e-6 * std::abs(x.kappa_origin));
+          EXPECT_NEAR(x.kappa_candidate, y.kappa_candidate,
+                      1e-6 * std::abs(x.kappa_candidate));
+          EXPECT_EQ(x.regions_candidate, y.regions_candidate);
+        }
+      }
+    }
+  }
+  SearchOptions bad = one;
+  bad.ntk_group = -1;
+  auto invalid = RunPruneSearch(Cifar(), bad);
+  EXPECT_EQ(invalid.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_NE(std::string(invalid.status().message()).find("ntk_group"),
+            std::string::npos);
 }
 
 // The fast NTK path (the default) finds what the reference path finds: the
@@ -200,6 +314,15 @@ TEST(PruneSearchTest, DartsCifar10SettingsRunTwoRoundsAnd24EdgeCandidates) {
   EXPECT_EQ(edge_candidates, 24u);
   EXPECT_EQ(edge_pruned, 12u);  // 1 + 2 + 3 per cell type
   ExpectValidDartsGenotype(result->arch);
+
+  // Resumed inside the edge stage (after its first node group), with the
+  // stale origin of the stage's start.
+  ASSERT_EQ(result->rounds[2].stage, "edges");
+  const std::vector<RoundRecord> done = FirstRounds(*result, 3);
+  o.resume_rounds = &done;
+  auto resumed = RunPruneSearch(Cifar(), o);
+  ASSERT_TRUE(resumed.ok()) << resumed.status();
+  ExpectSameSearch(*result, *resumed);
 }
 
 TEST(PruneSearchTest, DartsImagenetSettingsRunThreeRounds) {

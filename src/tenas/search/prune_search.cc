@@ -2,7 +2,9 @@
 
 #include "tenas/search/prune_search.h"
 
+#include <algorithm>
 #include <chrono>
+#include <functional>
 #include <memory>
 #include <thread>
 
@@ -91,69 +93,111 @@ AliveMask Without(const AliveMask& alive, const CandidateId& id) {
   return out;
 }
 
-// The NTK networks of one evaluation: origin and candidate with the round's
-// shared weights.
-struct WorkerNets {
-  std::shared_ptr<nn::SearchNetwork> ntk_origin;
-  std::shared_ptr<nn::SearchNetwork> ntk_candidate;
+// The NTK half of one (candidate, repeat) evaluation: origin and candidate
+// networks with that repeat's shared weights, and that repeat's batch.
+struct NtkJob {
+  int index = 0;  // candidate
+  int repeat = 0;
+  std::shared_ptr<nn::SearchNetwork> origin;
+  std::shared_ptr<nn::SearchNetwork> candidate;
+  at::Tensor batch;
 };
 
-absl::StatusOr<CandidateRecord> EvaluateCandidate(SearchContext& ctx,
-                                                  const RoundPlan& plan,
-                                                  WorkerNets& nets, int index) {
+// Builds NTK job (index, repeat). Everything comes from seeds of the round,
+// the candidate and the repeat, so a job is the same whichever thread
+// builds it and whatever it is batched with.
+absl::StatusOr<NtkJob> PrepareNtkJob(SearchContext& ctx, const RoundPlan& plan,
+                                     int index, int repeat) {
   const SearchOptions& o = ctx.options();
   const SpaceAdapter& adapter = ctx.adapter();
-  const CandidateId& id = plan.candidates[index];
-  const AliveMask candidate_alive = Without(plan.lr_origin_alive, id);
   const uint64_t idx = static_cast<uint64_t>(index);
-  CandidateRecord record;
-  record.repeats.resize(o.repeats);
+  const uint64_t rr = static_cast<uint64_t>(repeat);
+  NtkJob job;
+  job.index = index;
+  job.repeat = repeat;
+  // The round's weights (the candidate copies the origin's below).
+  nn::RunSeeded(plan.ntk_weight_seed, [&] {
+    job.origin = adapter.BuildNtkNetwork(ctx.dataset().num_classes);
+  });
+  nn::RunSeeded(plan.ntk_weight_seed, [&] {
+    job.candidate = adapter.BuildNtkNetwork(ctx.dataset().num_classes);
+  });
+  const torch::Device device(o.device);
+  job.origin->to(device);
+  job.candidate->to(device);
+  adapter.SetAlive(*job.origin, plan.ntk_origin_alive);
+  adapter.SetAlive(*job.candidate,
+                   Without(plan.lr_origin_alive, plan.candidates[index]));
+  if (o.init == nn::InitMode::kPaper) {
+    nn::RunSeeded(DeriveSeed(plan.round_seed, {kNtkPaperInit, idx, rr}), [&] {
+      nn::ApplyKaimingInit(*job.origin, nn::FanMode::kFanOut);
+    });
+  }
+  job.candidate->CopyParametersFrom(*job.origin);
+  Rng rng(DeriveSeed(plan.round_seed, {kNtkData, idx, rr}));
+  TENAS_ASSIGN_OR_RETURN(
+      job.batch, data::SampleNtkBatch(ctx.dataset(), o.batch_size, rng));
+  job.batch = job.batch.to(device);
+  return job;
+}
 
-  // NTK: origin and candidate share weights (the candidate copies them) and
-  // each repeat's fresh batch.
-  adapter.SetAlive(*nets.ntk_origin, plan.ntk_origin_alive);
-  adapter.SetAlive(*nets.ntk_candidate, candidate_alive);
+// Evaluates NTK jobs [first, first + count) of the round (job j is candidate
+// j / repeats, repeat j % repeats) and stores their κ in `records`. On the
+// fast path all of them share the same backward passes; origin and
+// candidate of a job share its batch.
+absl::Status EvaluateNtkJobs(SearchContext& ctx, const RoundPlan& plan,
+                             int first, int count,
+                             std::vector<CandidateRecord>& records) {
+  const SearchOptions& o = ctx.options();
   measures::NtkOptions ntk_options;
   ntk_options.fp64 = o.fp64;
   ntk_options.cancel = o.cancel;
   ntk_options.max_memory_bytes = o.ntk_max_memory_bytes;
-  for (int r = 0; r < o.repeats; ++r) {
-    const uint64_t rr = static_cast<uint64_t>(r);
-    if (o.init == nn::InitMode::kPaper) {
-      nn::RunSeeded(DeriveSeed(plan.round_seed, {kNtkPaperInit, idx, rr}), [&] {
-        nn::ApplyKaimingInit(*nets.ntk_origin, nn::FanMode::kFanOut);
-      });
-      nets.ntk_candidate->CopyParametersFrom(*nets.ntk_origin);
-    }
-    Rng rng(DeriveSeed(plan.round_seed, {kNtkData, idx, rr}));
+  std::vector<NtkJob> jobs;
+  for (int j = first; j < first + count; ++j) {
     TENAS_ASSIGN_OR_RETURN(
-        at::Tensor batch,
-        data::SampleNtkBatch(ctx.dataset(), o.batch_size, rng));
-    batch = batch.to(torch::Device(o.device));
-    // Origin and candidate share the batch: the fast path computes both in
-    // the same backward passes.
-    measures::NtkResult k0, k1;
-    if (o.ntk_method == measures::NtkMethod::kFast) {
-      TENAS_ASSIGN_OR_RETURN(
-          std::vector<measures::NtkResult> both,
-          measures::ComputeNtkFastJoint(
-              {nets.ntk_origin.get(), nets.ntk_candidate.get()}, batch,
-              ntk_options));
-      k0 = std::move(both[0]);
-      k1 = std::move(both[1]);
-    } else {
-      TENAS_ASSIGN_OR_RETURN(k0, measures::ComputeNtkReference(
-                                     *nets.ntk_origin, batch, ntk_options));
-      TENAS_ASSIGN_OR_RETURN(k1, measures::ComputeNtkReference(
-                                     *nets.ntk_candidate, batch, ntk_options));
-    }
-    ctx.ntk_evaluations += 2;
-    record.repeats[r].kappa_origin = k0.kappa_raw;
-    record.repeats[r].kappa_candidate = k1.kappa_raw;
+        NtkJob job, PrepareNtkJob(ctx, plan, j / o.repeats, j % o.repeats));
+    jobs.push_back(std::move(job));
   }
+  std::vector<measures::NtkResult> kappas;  // origin, candidate per job
+  if (o.ntk_method == measures::NtkMethod::kFast) {
+    std::vector<measures::NtkInput> inputs;
+    for (const NtkJob& job : jobs) {
+      inputs.push_back({job.origin.get(), job.batch});
+      inputs.push_back({job.candidate.get(), job.batch});
+    }
+    TENAS_ASSIGN_OR_RETURN(kappas,
+                           measures::ComputeNtkFastJoint(inputs, ntk_options));
+  } else {
+    for (const NtkJob& job : jobs) {
+      for (nn::SearchNetwork* net : {job.origin.get(), job.candidate.get()}) {
+        TENAS_ASSIGN_OR_RETURN(
+            measures::NtkResult k,
+            measures::ComputeNtkReference(*net, job.batch, ntk_options));
+        kappas.push_back(std::move(k));
+      }
+    }
+  }
+  for (size_t i = 0; i < jobs.size(); ++i) {
+    RepeatMeasurement& repeat = records[jobs[i].index].repeats[jobs[i].repeat];
+    repeat.kappa_origin = kappas[2 * i].kappa_raw;
+    repeat.kappa_candidate = kappas[2 * i + 1].kappa_raw;
+  }
+  ctx.ntk_evaluations += 2 * static_cast<int64_t>(jobs.size());
+  return absl::OkStatus();
+}
 
-  // Linear regions: a freshly initialised thin origin per candidate; the
-  // thin candidate copies its weights.
+// The linear-region half of candidate `index`, then its deltas. Needs the
+// candidate's κ in `record` already.
+absl::Status EvaluateLinearRegionsAndDeltas(SearchContext& ctx,
+                                            const RoundPlan& plan, int index,
+                                            CandidateRecord& record) {
+  const SearchOptions& o = ctx.options();
+  const SpaceAdapter& adapter = ctx.adapter();
+  const CandidateId& id = plan.candidates[index];
+  const uint64_t idx = static_cast<uint64_t>(index);
+  // A freshly initialised thin origin per candidate; the thin candidate
+  // copies its weights.
   std::shared_ptr<nn::SearchNetwork> lr_origin, lr_candidate;
   nn::RunSeeded(DeriveSeed(plan.round_seed, {kLrWeights, idx}), [&] {
     lr_origin = adapter.BuildLrNetwork(ctx.dataset().num_classes);
@@ -164,7 +208,7 @@ absl::StatusOr<CandidateRecord> EvaluateCandidate(SearchContext& ctx,
   lr_candidate->to(device);
   lr_candidate->CopyParametersFrom(*lr_origin);
   adapter.SetAlive(*lr_origin, plan.lr_origin_alive);
-  adapter.SetAlive(*lr_candidate, candidate_alive);
+  adapter.SetAlive(*lr_candidate, Without(plan.lr_origin_alive, id));
   for (int r = 0; r < o.repeats; ++r) {
     const uint64_t rr = static_cast<uint64_t>(r);
     if (IsCancelled(o.cancel)) return absl::CancelledError("search cancelled");
@@ -192,43 +236,80 @@ absl::StatusOr<CandidateRecord> EvaluateCandidate(SearchContext& ctx,
     record.repeats[r].regions_origin = static_cast<double>(r0.regions);
     record.repeats[r].regions_candidate = static_cast<double>(r1.regions);
   }
-
   DeltaOptions delta_options;
   delta_options.precision = o.precision;
   TENAS_ASSIGN_OR_RETURN(
       record.deltas, ComputeCandidateDeltas(id, record.repeats, delta_options));
-  return record;
+  return absl::OkStatus();
 }
 
-// Evaluates every candidate of the plan on the executor. Results are in
-// enumeration order whatever the thread count: each evaluation builds its
-// own networks from the round's seeds.
-absl::StatusOr<std::vector<CandidateRecord>> EvaluateRound(
-    SearchContext& ctx, const RoundPlan& plan) {
-  const int n = static_cast<int>(plan.candidates.size());
-  std::vector<CandidateRecord> records(n);
-  auto evaluate = [&](int i) -> absl::Status {
+// NTK jobs per batched pass (SearchOptions::ntk_group) for a round of
+// `num_jobs` jobs.
+int NtkGroupSize(SearchContext& ctx, int num_jobs) {
+  const SearchOptions& o = ctx.options();
+  if (o.ntk_method != measures::NtkMethod::kFast || num_jobs < 1) return 1;
+  if (o.ntk_group > 0) return std::min(o.ntk_group, num_jobs);
+  if (!torch::Device(o.device).is_cuda()) return 1;
+  // CUDA: as many jobs as keep all B rows of every network in one pass.
+  std::shared_ptr<nn::SearchNetwork> probe =
+      ctx.adapter().BuildNtkNetwork(ctx.dataset().num_classes);
+  int64_t weights = 0;
+  for (const at::Tensor& p : probe->WeightParameters()) weights += p.numel();
+  const int64_t batch_entries =
+      static_cast<int64_t>(o.batch_size) * ctx.dataset().image_bytes();
+  const int64_t job_pass =
+      o.batch_size * measures::FastNtkBytesPerRow(2 * batch_entries,
+                                                  2 * weights, sizeof(float));
+  const int64_t fit = job_pass > 0 ? o.ntk_max_memory_bytes / job_pass : 1;
+  return static_cast<int>(std::clamp<int64_t>(fit, 1, num_jobs));
+}
+
+// Runs `task` on the search's executor (or `workers` own threads), turning
+// LibTorch exceptions into a status.
+absl::Status RunParallel(SearchContext& ctx, int n,
+                         const std::function<absl::Status(int)>& task) {
+  auto guarded = [&](int i) -> absl::Status {
     try {
-      WorkerNets nets;
-      nn::RunSeeded(plan.ntk_weight_seed, [&] {
-        nets.ntk_origin =
-            ctx.adapter().BuildNtkNetwork(ctx.dataset().num_classes);
-      });
-      nn::RunSeeded(plan.ntk_weight_seed, [&] {
-        nets.ntk_candidate =
-            ctx.adapter().BuildNtkNetwork(ctx.dataset().num_classes);
-      });
-      const torch::Device device(ctx.options().device);
-      nets.ntk_origin->to(device);
-      nets.ntk_candidate->to(device);
-      nets.ntk_candidate->CopyParametersFrom(*nets.ntk_origin);
-      TENAS_ASSIGN_OR_RETURN(records[i], EvaluateCandidate(ctx, plan, nets, i));
+      return task(i);
     } catch (const c10::Error& e) {
       return absl::InternalError(absl::StrCat("search failed in LibTorch: ",
                                               e.what_without_backtrace()));
     } catch (const std::exception& e) {
       return absl::InternalError(absl::StrCat("search failed: ", e.what()));
     }
+  };
+  ThreadExecutor own(ctx.options().workers);
+  ParallelExecutor* executor =
+      ctx.options().executor != nullptr ? ctx.options().executor : &own;
+  TENAS_RETURN_IF_ERROR(
+      executor->ParallelFor(n, guarded, ctx.options().cancel));
+  if (IsCancelled(ctx.options().cancel)) {
+    return absl::CancelledError("search cancelled");
+  }
+  return absl::OkStatus();
+}
+
+// Evaluates every candidate of the plan: first the NTK jobs (candidate x
+// repeat, in groups of NtkGroupSize per batched pass), then each
+// candidate's linear regions and deltas. Results are in enumeration order
+// and do not depend on the worker count or the grouping: every job and
+// every candidate builds its own networks from the round's seeds.
+absl::StatusOr<std::vector<CandidateRecord>> EvaluateRound(
+    SearchContext& ctx, const RoundPlan& plan) {
+  const int n = static_cast<int>(plan.candidates.size());
+  const int repeats = ctx.options().repeats;
+  std::vector<CandidateRecord> records(n);
+  for (CandidateRecord& r : records) r.repeats.resize(repeats);
+  const int jobs = n * repeats;
+  const int group = NtkGroupSize(ctx, jobs);
+  const int groups = (jobs + group - 1) / group;
+  TENAS_RETURN_IF_ERROR(RunParallel(ctx, groups, [&](int g) {
+    return EvaluateNtkJobs(ctx, plan, g * group,
+                           std::min(group, jobs - g * group), records);
+  }));
+  TENAS_RETURN_IF_ERROR(RunParallel(ctx, n, [&](int i) -> absl::Status {
+    TENAS_RETURN_IF_ERROR(
+        EvaluateLinearRegionsAndDeltas(ctx, plan, i, records[i]));
     SearchEvent event;
     event.type = SearchEvent::Type::kCandidateScored;
     event.round = plan.round;
@@ -236,15 +317,7 @@ absl::StatusOr<std::vector<CandidateRecord>> EvaluateRound(
     event.candidate_index = i;
     ctx.Emit(event);
     return absl::OkStatus();
-  };
-  ThreadExecutor own(ctx.options().workers);
-  ParallelExecutor* executor =
-      ctx.options().executor != nullptr ? ctx.options().executor : &own;
-  TENAS_RETURN_IF_ERROR(
-      executor->ParallelFor(n, evaluate, ctx.options().cancel));
-  if (IsCancelled(ctx.options().cancel)) {
-    return absl::CancelledError("search cancelled");
-  }
+  }));
   return records;
 }
 
@@ -258,8 +331,10 @@ void EmitRoundStarted(SearchContext& ctx, const RoundPlan& plan,
   ctx.Emit(started);
 }
 
-// Emits kOpsPruned then kRoundFinished for a recorded round.
-void EmitRoundDone(SearchContext& ctx, const RoundRecord& record) {
+// Emits kOpsPruned then kRoundFinished for a recorded round after which
+// `alive` are the ops alive.
+void EmitRoundDone(SearchContext& ctx, const RoundRecord& record,
+                   const AliveMask& alive) {
   SearchEvent event;
   event.type = SearchEvent::Type::kOpsPruned;
   event.round = record.round;
@@ -267,8 +342,73 @@ void EmitRoundDone(SearchContext& ctx, const RoundRecord& record) {
   event.record = &record;
   ctx.Emit(event);
   event.type = SearchEvent::Type::kRoundFinished;
+  event.alive = &alive;
   ctx.Emit(event);
 }
+
+// The completed rounds of an interrupted run (SearchOptions::resume_rounds),
+// handed out in order and checked against the round the search is at.
+class ResumedRounds {
+ public:
+  explicit ResumedRounds(const std::vector<RoundRecord>* rounds)
+      : rounds_(rounds) {}
+
+  bool HasNext() const { return rounds_ != nullptr && next_ < rounds_->size(); }
+
+  // Applies the next record, which must be round `round` of `stage` (and
+  // for the edge stage of cell type `cell_type`, node group `group`), to
+  // `alive` and appends it to `result`.
+  absl::Status ApplyNext(int round, const std::string& stage, int cell_type,
+                         int group, AliveMask* alive, SearchResult* result) {
+    const RoundRecord& r = (*rounds_)[next_++];
+    if (r.round != round || r.stage != stage ||
+        (stage == "edges" && (r.cell_type != cell_type || r.group != group))) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "resume_rounds: record ", next_ - 1, " (round ", r.round, ", stage '",
+          r.stage, "') does not fit the search's round ", round, " (stage '",
+          stage, "')"));
+    }
+    if (r.pruned.empty() && stage == "ops") {
+      return absl::InvalidArgumentError(
+          absl::StrCat("resume_rounds: round ", round, " pruned nothing"));
+    }
+    for (const CandidateId& id : r.pruned) {
+      if (id.cell_type < 0 || id.cell_type >= static_cast<int>(alive->size()) ||
+          id.edge < 0 ||
+          id.edge >= static_cast<int>((*alive)[id.cell_type].size()) ||
+          id.op < 0 ||
+          id.op >= static_cast<int>((*alive)[id.cell_type][id.edge].size()) ||
+          !(*alive)[id.cell_type][id.edge][id.op]) {
+        return absl::InvalidArgumentError(absl::StrCat(
+            "resume_rounds: round ", round, " prunes an op that is not alive"));
+      }
+      (*alive)[id.cell_type][id.edge][id.op] = false;
+    }
+    result->rounds.push_back(r);
+    for (const CandidateRecord& c : r.candidates) {
+      evaluations_ += 2 * static_cast<int64_t>(c.repeats.size());
+    }
+    return absl::OkStatus();
+  }
+
+  // Checks that every record was used.
+  absl::Status CheckAllUsed() const {
+    if (HasNext()) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("resume_rounds: ", rounds_->size(),
+                       " records, but the search has only ", next_, " rounds"));
+    }
+    return absl::OkStatus();
+  }
+
+  // NTK (and LR) evaluations the resumed rounds had performed.
+  int64_t evaluations() const { return evaluations_; }
+
+ private:
+  const std::vector<RoundRecord>* rounds_;
+  size_t next_ = 0;
+  int64_t evaluations_ = 0;
+};
 
 std::vector<CandidateDeltas> DeltasOf(
     const std::vector<CandidateRecord>& records) {
@@ -332,6 +472,10 @@ absl::Status ValidateSearchOptions(const SearchOptions& o,
     return absl::InvalidArgumentError(absl::StrCat(
         "lr_num_batches: ", o.lr_num_batches, " is out of range [1, 100]"));
   }
+  if (o.ntk_group < 0 || o.ntk_group > 1024) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("ntk_group: ", o.ntk_group, " is out of range [0, 1024]"));
+  }
   if (o.workers < 1 || o.workers > 256) {
     return absl::InvalidArgumentError(
         absl::StrCat("workers: ", o.workers, " is out of range [1, 256]"));
@@ -363,9 +507,16 @@ absl::StatusOr<SearchResult> RunPruneSearch(
   result.prune_number = options.prune_number;
   AliveMask alive = adapter.InitialAlive();
   int round = 0;
+  ResumedRounds resumed(options.resume_rounds);
 
   // Op stage (§5.2): rounds until every edge keeps one op.
   while (!SearchFinished(alive)) {
+    if (resumed.HasNext()) {
+      TENAS_RETURN_IF_ERROR(
+          resumed.ApplyNext(round, "ops", 0, -1, &alive, &result));
+      ++round;
+      continue;
+    }
     const auto round_start = Clock::now();
     RoundPlan plan;
     plan.round = round;
@@ -399,7 +550,7 @@ absl::StatusOr<SearchResult> RunPruneSearch(
     }
     record.seconds = Since(round_start);
     result.rounds.push_back(std::move(record));
-    EmitRoundDone(ctx, result.rounds.back());
+    EmitRoundDone(ctx, result.rounds.back(), alive);
     ++round;
   }
 
@@ -412,6 +563,12 @@ absl::StatusOr<SearchResult> RunPruneSearch(
       for (int g = 0; g < static_cast<int>(kDartsEdgeGroups.size()); ++g) {
         const EdgeGroup& group = kDartsEdgeGroups[g];
         if (!EdgeGroupNeedsPruning(group, kDartsEdgesKeptPerNode)) continue;
+        if (resumed.HasNext()) {
+          TENAS_RETURN_IF_ERROR(
+              resumed.ApplyNext(round, "edges", ct, g, &alive, &result));
+          ++round;
+          continue;
+        }
         const auto round_start = Clock::now();
         RoundPlan plan;
         plan.round = round;
@@ -445,16 +602,17 @@ absl::StatusOr<SearchResult> RunPruneSearch(
         record.pruned = decision->pruned;
         record.seconds = Since(round_start);
         result.rounds.push_back(std::move(record));
-        EmitRoundDone(ctx, result.rounds.back());
+        EmitRoundDone(ctx, result.rounds.back(), alive);
         ++round;
       }
     }
   }
 
+  TENAS_RETURN_IF_ERROR(resumed.CheckAllUsed());
   result.final_alive = alive;
   result.arch = adapter.FormatArchitecture(alive);
-  result.ntk_evaluations = ctx.ntk_evaluations.load();
-  result.lr_evaluations = ctx.lr_evaluations.load();
+  result.ntk_evaluations = ctx.ntk_evaluations.load() + resumed.evaluations();
+  result.lr_evaluations = ctx.lr_evaluations.load() + resumed.evaluations();
   result.seconds = ctx.elapsed();
   SearchEvent done;
   done.type = SearchEvent::Type::kResult;

@@ -29,6 +29,8 @@
 
 namespace tenas::search {
 
+struct RoundRecord;
+
 /// Options of a search. Zero-valued batch_size / prune_number take the
 /// per-space, per-dataset defaults of DefaultBatchSize / DefaultPruneNumber.
 struct SearchOptions {
@@ -66,8 +68,21 @@ struct SearchOptions {
   measures::NtkMethod ntk_method = measures::NtkMethod::kFast;
   /// Memory budget of one batched NTK pass, in bytes.
   int64_t ntk_max_memory_bytes = measures::kDefaultNtkMaxMemoryBytes;
+  /// Fast NTK: (candidate, repeat) evaluations of a round batched into the
+  /// same backward passes, each with its origin ([0, 1024]). 0 = auto: 1 on
+  /// CPU (batching measured no faster there), on CUDA as many as keep all B
+  /// rows in one pass within ntk_max_memory_bytes. The result does not
+  /// depend on it beyond float rounding.
+  int ntk_group = 0;
   /// Checked between backward passes and between candidates; may be null.
   const std::atomic<bool>* cancel = nullptr;
+  /// Resuming an interrupted search: the rounds it completed, in order, as
+  /// its events reported them. Run with the same options, seed and dataset,
+  /// the search applies their decisions instead of re-running them, starts
+  /// with the next round, and returns the uninterrupted run's result (every
+  /// round's random streams derive from (seed, round) only). Records that
+  /// do not fit the search give INVALID_ARGUMENT. Not owned; may be null.
+  const std::vector<RoundRecord>* resume_rounds = nullptr;
 };
 
 /// Default NTK batch (spec §6.1); DARTS with cifar100 / ImageNet16-120 (not
@@ -111,8 +126,11 @@ struct SearchEvent {
   const CandidateRecord* candidate = nullptr;  ///< kCandidateScored.
   int candidate_index = 0;  ///< kCandidateScored: enumeration index.
   const RoundRecord* record = nullptr;  ///< kOpsPruned, kRoundFinished.
-  std::string arch;                     ///< kResult.
-  double seconds = 0;                   ///< Since the search started.
+  /// kRoundFinished: the ops alive after the round (the search's α state:
+  /// alive = finite α).
+  const AliveMask* alive = nullptr;
+  std::string arch;    ///< kResult.
+  double seconds = 0;  ///< Since the search started.
 };
 
 /// Receives events. Called from the search's threads, one call at a time
