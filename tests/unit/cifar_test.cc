@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "absl/status/status.h"
+#include "absl/types/span.h"
 #include "testing/golden.h"
 
 namespace tenas::data {
@@ -225,6 +226,32 @@ TEST(CifarTest, EmptyFileIsError) {
   EXPECT_NE(d.status().message().find(path), std::string::npos) << d.status();
   EXPECT_NE(d.status().message().find("empty"), std::string::npos)
       << d.status();
+}
+
+TEST(CifarTest, ParseCifarRecordsMatchesTheFileReader) {
+  const std::vector<char> chars = SampleRecords(5, 3);
+  const std::vector<uint8_t> bytes(chars.begin(), chars.end());
+  absl::StatusOr<ImageDataset> d =
+      ParseCifarRecords(bytes, CifarKind::kCifar10, "in-memory");
+  ASSERT_TRUE(d.ok()) << d.status();
+  const std::string path = FreshDir("parse") + "/records.bin";
+  WriteBytes(path, chars.data(), chars.size());
+  absl::StatusOr<ImageDataset> f = LoadCifarFile(path, CifarKind::kCifar10);
+  ASSERT_TRUE(f.ok()) << f.status();
+  EXPECT_EQ(d->name, "cifar10");
+  EXPECT_EQ(d->size(), 3);
+  EXPECT_EQ(d->labels, f->labels);
+  EXPECT_EQ(d->pixels, f->pixels);
+  EXPECT_EQ(d->labels[1], bytes[kRecord10]);
+
+  // Errors name the source given instead of a path.
+  absl::StatusOr<ImageDataset> cut =
+      ParseCifarRecords(absl::MakeConstSpan(bytes).subspan(0, kRecord10 + 5),
+                        CifarKind::kCifar10, "in-memory");
+  ASSERT_FALSE(cut.ok());
+  EXPECT_EQ(cut.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_NE(cut.status().message().find("in-memory"), std::string::npos)
+      << cut.status();
 }
 
 TEST(CifarTest, MissingFileIsNotFound) {

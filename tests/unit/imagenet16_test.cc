@@ -156,6 +156,25 @@ TEST_F(Imagenet16Test, LoadsFileAndKeepsLabels1To120) {
   EXPECT_EQ(d->image(1)[256], Pixel(1, 256));
 }
 
+TEST_F(Imagenet16Test, ParseImagenet16BytesMatchesTheFileReader) {
+  absl::StatusOr<ImageDataset> f = LoadImagenet16File(Path("single.pkl"));
+  ASSERT_TRUE(f.ok()) << f.status();
+  absl::StatusOr<ImageDataset> d =
+      ParseImagenet16Bytes(ReadAll(Path("single.pkl")), 120, "in-memory");
+  ASSERT_TRUE(d.ok()) << d.status();
+  ExpectMetadata(*d);
+  EXPECT_EQ(d->labels, f->labels);
+  EXPECT_EQ(d->pixels, f->pixels);
+  // Errors name the source given instead of a path.
+  absl::StatusOr<ImageDataset> bad =
+      ParseImagenet16Bytes(ReadAll(Path("cols10.pkl")), 120, "in-memory");
+  ASSERT_FALSE(bad.ok());
+  EXPECT_EQ(bad.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_NE(bad.status().message().find("in-memory"), std::string::npos)
+      << bad.status();
+  EXPECT_FALSE(ParseImagenet16Bytes("", 0, "in-memory").ok());
+}
+
 TEST_F(Imagenet16Test, MaxLabelSelectsOtherSubsets) {
   absl::StatusOr<ImageDataset> all =
       LoadImagenet16File(Path("single.pkl"), 1000);

@@ -207,13 +207,20 @@ std::string TarballFolder(CifarKind kind) {
 
 }  // namespace
 
+absl::StatusOr<ImageDataset> ParseCifarRecords(absl::Span<const uint8_t> bytes,
+                                               CifarKind kind,
+                                               const std::string& source) {
+  ImageDataset dataset = MakeEmptyDataset(kind);
+  TENAS_RETURN_IF_ERROR(AppendRecords(bytes.data(),
+                                      static_cast<int64_t>(bytes.size()),
+                                      source, kind, &dataset));
+  return dataset;
+}
+
 absl::StatusOr<ImageDataset> LoadCifarFile(const std::string& path,
                                            CifarKind kind) {
   TENAS_ASSIGN_OR_RETURN(std::vector<uint8_t> bytes, ReadFile(path));
-  ImageDataset dataset = MakeEmptyDataset(kind);
-  TENAS_RETURN_IF_ERROR(AppendRecords(
-      bytes.data(), static_cast<int64_t>(bytes.size()), path, kind, &dataset));
-  return dataset;
+  return ParseCifarRecords(bytes, kind, path);
 }
 
 absl::StatusOr<ImageDataset> LoadCifarDir(const std::string& dir,

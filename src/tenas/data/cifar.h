@@ -10,15 +10,26 @@
 #ifndef TENAS_DATA_CIFAR_H_
 #define TENAS_DATA_CIFAR_H_
 
+#include <cstdint>
 #include <string>
 
 #include "absl/status/statusor.h"
+#include "absl/types/span.h"
 #include "tenas/data/image_dataset.h"
 
 namespace tenas::data {
 
 /// Which CIFAR variant a file holds.
 enum class CifarKind { kCifar10, kCifar100 };
+
+/// Parses CIFAR records held in memory: `bytes` must be one or more whole
+/// records of `kind` (the contents of an official binary file). `source`
+/// names the bytes in error messages (LoadCifarFile passes the path). Errors
+/// (never crashes) on empty, truncated or malformed input, naming the byte
+/// offset of the bad record. Every CIFAR loader uses the same record parser.
+absl::StatusOr<ImageDataset> ParseCifarRecords(absl::Span<const uint8_t> bytes,
+                                               CifarKind kind,
+                                               const std::string& source);
 
 /// Reads one official binary file (e.g. `data_batch_1.bin`, `train.bin`).
 /// Errors (never crashes) on a missing, empty, truncated or malformed file;

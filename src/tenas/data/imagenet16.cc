@@ -91,11 +91,11 @@ absl::StatusOr<std::string> ReadFile(const std::string& path) {
   return bytes;
 }
 
-/// Parses the pickle at `path` and appends the images with labels in
-/// [1, max_label] to `out`. On error `out` is left unchanged.
-absl::Status AppendFile(const std::string& path, int max_label,
-                        ImageDataset* out) {
-  TENAS_ASSIGN_OR_RETURN(const std::string bytes, ReadFile(path));
+/// Parses the pickle `bytes` read from `path` (used in messages) and appends
+/// the images with labels in [1, max_label] to `out`. On error `out` is left
+/// unchanged.
+absl::Status AppendBytes(absl::string_view bytes, const std::string& path,
+                         int max_label, ImageDataset* out) {
   absl::StatusOr<Imagenet16Batch> batch = ParseImagenet16Pickle(bytes);
   if (!batch.ok()) {
     return absl::Status(batch.status().code(),
@@ -130,6 +130,13 @@ absl::Status AppendFile(const std::string& path, int max_label,
   return absl::OkStatus();
 }
 
+/// Reads the pickle at `path` and appends it to `out` as AppendBytes does.
+absl::Status AppendFile(const std::string& path, int max_label,
+                        ImageDataset* out) {
+  TENAS_ASSIGN_OR_RETURN(const std::string bytes, ReadFile(path));
+  return AppendBytes(bytes, path, max_label, out);
+}
+
 std::vector<std::string> TrainFiles() {
   std::vector<std::string> files;
   for (int k = 1; k <= kTrainBatches; ++k) {
@@ -139,6 +146,15 @@ std::vector<std::string> TrainFiles() {
 }
 
 }  // namespace
+
+absl::StatusOr<ImageDataset> ParseImagenet16Bytes(absl::string_view bytes,
+                                                  int max_label,
+                                                  const std::string& source) {
+  TENAS_RETURN_IF_ERROR(CheckMaxLabel(max_label));
+  ImageDataset dataset = MakeEmptyDataset(max_label);
+  TENAS_RETURN_IF_ERROR(AppendBytes(bytes, source, max_label, &dataset));
+  return dataset;
+}
 
 absl::StatusOr<ImageDataset> LoadImagenet16File(const std::string& path,
                                                 int max_label) {

@@ -16,12 +16,21 @@
 #include <string>
 
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 #include "tenas/data/image_dataset.h"
 
 namespace tenas::data {
 
 /// Number of classes of the full Imagenet16 release (labels 1..1000).
 inline constexpr int kImagenet16AllClasses = 1000;
+
+/// Parses the bytes of one Imagenet16 pickle held in memory, filtering labels
+/// exactly as LoadImagenet16File does (which reads a file and runs the same
+/// code on its bytes). `source` names the bytes in error messages. Errors
+/// (never crashes) on any truncated, malformed or hostile input.
+absl::StatusOr<ImageDataset> ParseImagenet16Bytes(absl::string_view bytes,
+                                                  int max_label,
+                                                  const std::string& source);
 
 /// Reads one Imagenet16 pickle file (e.g. `train_data_batch_3`, `val_data`),
 /// keeping the images whose 1-based label is in [1, max_label] and storing
