@@ -7,6 +7,9 @@ set -euo pipefail
 PACKAGES=(
   # toolchain
   build-essential cmake ninja-build ccache pkg-config git clang-format
+  # the libFuzzer targets (scripts/fuzz.sh): clang with its sanitizer and
+  # libFuzzer runtimes
+  clang libclang-rt-14-dev
   # LibTorch 1.13 (CPU)
   libtorch-dev
   # gRPC, protobuf, abseil, Prometheus client

@@ -7,3 +7,5 @@ bash scripts/install-deps.sh
 bash scripts/build.sh -DTENAS_WERROR=ON
 cd "${TENAS_BUILD_DIR:-build}"
 ctest --output-on-failure -j "$(nproc)" --timeout 900
+# libFuzzer targets (tests/fuzz), about 60 s each; fails on any crash.
+cd "$OLDPWD" && bash scripts/fuzz.sh
