@@ -25,6 +25,8 @@ PACKAGES=(
   python3 python3-numpy curl
   # a real Prometheus server scrapes tenas-server in an integration test
   prometheus
+  # durable search state and the result cache; TLS test certificates
+  libsqlite3-dev openssl
   # the Python client and its tests; YAML checks of the deploy manifests
   python3-grpcio python3-protobuf python3-yaml
 )

@@ -1,0 +1,442 @@
+// Copyright 2026 The tenas Authors.
+
+#include "server/state_store.h"
+
+#include <sqlite3.h>
+#include <sys/statvfs.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <system_error>
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "tenas/util/status_macros.h"
+
+namespace tenas::server {
+namespace {
+
+constexpr int kSchemaVersion = 1;
+
+constexpr char kSchema[] = R"sql(
+CREATE TABLE IF NOT EXISTS meta(
+  key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS searches(
+  id TEXT PRIMARY KEY,
+  created INTEGER NOT NULL,
+  request BLOB NOT NULL,
+  dataset TEXT NOT NULL,
+  state INTEGER NOT NULL,
+  error TEXT NOT NULL DEFAULT '');
+CREATE TABLE IF NOT EXISTS events(
+  search_id TEXT NOT NULL,
+  sequence INTEGER NOT NULL,
+  event BLOB NOT NULL,
+  PRIMARY KEY(search_id, sequence));
+CREATE TABLE IF NOT EXISTS rounds(
+  search_id TEXT NOT NULL,
+  round INTEGER NOT NULL,
+  record BLOB NOT NULL,
+  PRIMARY KEY(search_id, round));
+CREATE TABLE IF NOT EXISTS score_cache(
+  key TEXT PRIMARY KEY,
+  value BLOB NOT NULL,
+  bytes INTEGER NOT NULL,
+  last_used INTEGER NOT NULL);
+CREATE INDEX IF NOT EXISTS score_cache_lru ON score_cache(last_used);
+)sql";
+
+// One prepared statement; finalized on destruction.
+class Statement {
+ public:
+  Statement(sqlite3* db, const char* sql) : db_(db) {
+    rc_ = sqlite3_prepare_v2(db, sql, -1, &stmt_, nullptr);
+  }
+  ~Statement() { sqlite3_finalize(stmt_); }
+  Statement(const Statement&) = delete;
+  Statement& operator=(const Statement&) = delete;
+
+  absl::Status status() const {
+    if (rc_ == SQLITE_OK) return absl::OkStatus();
+    return absl::InternalError(
+        absl::StrCat("state database: ", sqlite3_errmsg(db_)));
+  }
+  Statement& Bind(int i, const std::string& text) {
+    if (rc_ == SQLITE_OK) {
+      rc_ = sqlite3_bind_text(stmt_, i, text.data(),
+                              static_cast<int>(text.size()), SQLITE_TRANSIENT);
+    }
+    return *this;
+  }
+  Statement& BindBlob(int i, const std::string& blob) {
+    if (rc_ == SQLITE_OK) {
+      rc_ = sqlite3_bind_blob(stmt_, i, blob.data(),
+                              static_cast<int>(blob.size()), SQLITE_TRANSIENT);
+    }
+    return *this;
+  }
+  Statement& Bind(int i, int64_t v) {
+    if (rc_ == SQLITE_OK) rc_ = sqlite3_bind_int64(stmt_, i, v);
+    return *this;
+  }
+  // Steps once: true with a row, false when done; errors as status.
+  absl::StatusOr<bool> Step() {
+    if (rc_ != SQLITE_OK) return status();
+    const int rc = sqlite3_step(stmt_);
+    if (rc == SQLITE_ROW) return true;
+    if (rc == SQLITE_DONE) return false;
+    return absl::InternalError(
+        absl::StrCat("state database: ", sqlite3_errmsg(db_)));
+  }
+  absl::Status Run() {
+    absl::StatusOr<bool> row = Step();
+    return row.ok() ? absl::OkStatus() : row.status();
+  }
+  int64_t Int(int col) { return sqlite3_column_int64(stmt_, col); }
+  std::string Text(int col) {
+    const auto* p = sqlite3_column_blob(stmt_, col);
+    const int n = sqlite3_column_bytes(stmt_, col);
+    return p == nullptr ? std::string()
+                        : std::string(static_cast<const char*>(p), n);
+  }
+
+ private:
+  sqlite3* db_;
+  sqlite3_stmt* stmt_ = nullptr;
+  int rc_ = SQLITE_OK;
+};
+
+absl::Status StateDirError(const std::string& dir, const std::string& why) {
+  return absl::FailedPreconditionError(
+      absl::StrCat("--state-dir: ", dir, ": ", why));
+}
+
+template <typename Message>
+absl::StatusOr<Message> ParseBlob(const std::string& blob, const char* what) {
+  Message m;
+  if (!m.ParseFromString(blob)) {
+    return absl::DataLossError(
+        absl::StrCat("state database: a stored ", what, " does not parse"));
+  }
+  return m;
+}
+
+}  // namespace
+
+StateStore::StateStore(sqlite3* db, bool durable, std::string path)
+    : durable_(durable), path_(std::move(path)), db_(db) {}
+
+StateStore::~StateStore() {
+  absl::MutexLock lock(&mu_);
+  sqlite3_close_v2(db_);
+}
+
+absl::StatusOr<std::unique_ptr<StateStore>> StateStore::Open(
+    const std::string& dir, int64_t min_free_bytes) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  if (dir.empty()) return StateDirError(dir, "empty path");
+  if (fs::exists(dir, ec) && !fs::is_directory(dir, ec)) {
+    return StateDirError(dir, "not a directory");
+  }
+  fs::create_directories(dir, ec);
+  if (ec) return StateDirError(dir, "cannot create it: " + ec.message());
+  if (!fs::is_directory(dir, ec)) return StateDirError(dir, "not a directory");
+  if (access(dir.c_str(), W_OK | X_OK) != 0) {
+    return StateDirError(dir, "not writable by this user");
+  }
+  struct statvfs fsinfo {};
+  if (statvfs(dir.c_str(), &fsinfo) == 0) {
+    const int64_t free_bytes = static_cast<int64_t>(fsinfo.f_bavail) *
+                               static_cast<int64_t>(fsinfo.f_frsize);
+    if (free_bytes < min_free_bytes) {
+      return StateDirError(dir, absl::StrCat("only ", free_bytes,
+                                             " bytes free on its filesystem (",
+                                             min_free_bytes, " required)"));
+    }
+  }
+  const std::string path = (fs::path(dir) / "tenas.db").string();
+  sqlite3* db = nullptr;
+  const int rc = sqlite3_open_v2(
+      path.c_str(), &db,
+      SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
+      nullptr);
+  if (rc != SQLITE_OK) {
+    const std::string why = db ? sqlite3_errmsg(db) : sqlite3_errstr(rc);
+    sqlite3_close_v2(db);
+    return StateDirError(dir, "cannot open " + path + ": " + why);
+  }
+  std::unique_ptr<StateStore> store(new StateStore(db, true, path));
+  absl::Status init = store->Init();
+  if (!init.ok()) return StateDirError(dir, std::string(init.message()));
+  return store;
+}
+
+absl::StatusOr<std::unique_ptr<StateStore>> StateStore::OpenInMemory() {
+  sqlite3* db = nullptr;
+  if (sqlite3_open_v2(
+          ":memory:", &db,
+          SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
+          nullptr) != SQLITE_OK) {
+    sqlite3_close_v2(db);
+    return absl::InternalError("cannot open an in-memory SQLite database");
+  }
+  std::unique_ptr<StateStore> store(new StateStore(db, false, ""));
+  TENAS_RETURN_IF_ERROR(store->Init());
+  return store;
+}
+
+absl::Status StateStore::Exec(const char* sql) {
+  char* error = nullptr;
+  if (sqlite3_exec(db_, sql, nullptr, nullptr, &error) != SQLITE_OK) {
+    std::string message = error ? error : sqlite3_errmsg(db_);
+    sqlite3_free(error);
+    return absl::InternalError(absl::StrCat("state database: ", message));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status StateStore::Init() {
+  absl::MutexLock lock(&mu_);
+  sqlite3_busy_timeout(db_, 5000);
+  // WAL: readers never block the writer; FULL: every commit is fsync'd, so
+  // a completed round survives kill -9 and power loss.
+  if (durable_) {
+    Statement wal(db_, "PRAGMA journal_mode=WAL");
+    TENAS_ASSIGN_OR_RETURN(bool row, wal.Step());
+    if (!row || wal.Text(0) != "wal") {
+      return absl::InternalError("state database: cannot enable WAL mode");
+    }
+  }
+  TENAS_RETURN_IF_ERROR(Exec("PRAGMA synchronous=FULL"));
+  TENAS_RETURN_IF_ERROR(Exec(kSchema));
+  {
+    Statement version(db_, "SELECT value FROM meta WHERE key = 'schema'");
+    TENAS_ASSIGN_OR_RETURN(bool row, version.Step());
+    if (row && version.Text(0) != std::to_string(kSchemaVersion)) {
+      return absl::FailedPreconditionError(
+          absl::StrCat("state database has schema version ", version.Text(0),
+                       ", this server uses ", kSchemaVersion));
+    }
+  }
+  // A probe write: a full disk or a read-only file fails here, at start-up.
+  TENAS_RETURN_IF_ERROR(
+      Statement(db_,
+                "INSERT OR REPLACE INTO meta(key, value) VALUES "
+                "('schema', ?1), ('opened', datetime('now'))")
+          .Bind(1, std::to_string(kSchemaVersion))
+          .Run());
+  Statement stats(db_,
+                  "SELECT COUNT(*), COALESCE(SUM(bytes), 0), "
+                  "COALESCE(MAX(last_used), 0) FROM score_cache");
+  TENAS_ASSIGN_OR_RETURN(bool row, stats.Step());
+  if (row) {
+    cache_entries_ = stats.Int(0);
+    cache_bytes_ = stats.Int(1);
+    cache_clock_ = stats.Int(2);
+  }
+  return absl::OkStatus();
+}
+
+absl::Status StateStore::InsertSearch(const std::string& id,
+                                      const v1::RunSearchRequest& request,
+                                      const std::string& dataset) {
+  absl::MutexLock lock(&mu_);
+  return Statement(db_,
+                   "INSERT INTO searches(id, created, request, dataset, state) "
+                   "VALUES (?1, (SELECT COALESCE(MAX(created), 0) + 1 FROM "
+                   "searches), ?2, ?3, ?4)")
+      .Bind(1, id)
+      .BindBlob(2, request.SerializeAsString())
+      .Bind(3, dataset)
+      .Bind(4, int64_t{v1::SEARCH_STATE_QUEUED})
+      .Run();
+}
+
+absl::Status StateStore::SetSearchState(const std::string& id,
+                                        v1::SearchState state,
+                                        const std::string& error) {
+  absl::MutexLock lock(&mu_);
+  return Statement(db_,
+                   "UPDATE searches SET state = ?2, error = ?3 WHERE id = ?1")
+      .Bind(1, id)
+      .Bind(2, int64_t{state})
+      .Bind(3, error)
+      .Run();
+}
+
+absl::Status StateStore::AppendEvent(const std::string& id,
+                                     const v1::SearchEvent& event) {
+  absl::MutexLock lock(&mu_);
+  return Statement(db_,
+                   "INSERT OR REPLACE INTO events(search_id, sequence, event) "
+                   "VALUES (?1, ?2, ?3)")
+      .Bind(1, id)
+      .Bind(2, event.sequence())
+      .BindBlob(3, event.SerializeAsString())
+      .Run();
+}
+
+absl::Status StateStore::SaveRound(const std::string& id,
+                                   const internal::StoredRound& round) {
+  absl::MutexLock lock(&mu_);
+  return Statement(db_,
+                   "INSERT OR REPLACE INTO rounds(search_id, round, record) "
+                   "VALUES (?1, ?2, ?3)")
+      .Bind(1, id)
+      .Bind(2, int64_t{round.round()})
+      .BindBlob(3, round.SerializeAsString())
+      .Run();
+}
+
+absl::Status StateStore::TruncateEvents(const std::string& id,
+                                        int64_t first_dropped) {
+  absl::MutexLock lock(&mu_);
+  return Statement(db_,
+                   "DELETE FROM events WHERE search_id = ?1 AND sequence >= ?2")
+      .Bind(1, id)
+      .Bind(2, first_dropped)
+      .Run();
+}
+
+absl::Status StateStore::DeleteSearch(const std::string& id) {
+  absl::MutexLock lock(&mu_);
+  TENAS_RETURN_IF_ERROR(Exec("BEGIN"));
+  absl::Status s = Statement(db_, "DELETE FROM events WHERE search_id = ?1")
+                       .Bind(1, id)
+                       .Run();
+  if (s.ok()) {
+    s = Statement(db_, "DELETE FROM rounds WHERE search_id = ?1")
+            .Bind(1, id)
+            .Run();
+  }
+  if (s.ok()) {
+    s = Statement(db_, "DELETE FROM searches WHERE id = ?1").Bind(1, id).Run();
+  }
+  if (!s.ok()) {
+    (void)Exec("ROLLBACK");
+    return s;
+  }
+  return Exec("COMMIT");
+}
+
+absl::StatusOr<std::vector<StoredSearch>> StateStore::LoadSearches() {
+  absl::MutexLock lock(&mu_);
+  std::vector<StoredSearch> out;
+  Statement searches(db_,
+                     "SELECT id, request, dataset, state, error FROM searches "
+                     "ORDER BY created");
+  while (true) {
+    TENAS_ASSIGN_OR_RETURN(bool row, searches.Step());
+    if (!row) break;
+    StoredSearch s;
+    s.id = searches.Text(0);
+    TENAS_ASSIGN_OR_RETURN(s.request, ParseBlob<v1::RunSearchRequest>(
+                                          searches.Text(1), "request"));
+    s.dataset = searches.Text(2);
+    const int64_t state = searches.Int(3);
+    s.state = v1::SearchState_IsValid(static_cast<int>(state))
+                  ? static_cast<v1::SearchState>(state)
+                  : v1::SEARCH_STATE_FAILED;
+    s.error = searches.Text(4);
+    out.push_back(std::move(s));
+  }
+  for (StoredSearch& s : out) {
+    Statement events(db_,
+                     "SELECT sequence, event FROM events WHERE search_id = ?1 "
+                     "ORDER BY sequence");
+    events.Bind(1, s.id);
+    while (true) {
+      TENAS_ASSIGN_OR_RETURN(bool row, events.Step());
+      if (!row) break;
+      if (events.Int(0) != static_cast<int64_t>(s.events.size())) break;
+      TENAS_ASSIGN_OR_RETURN(v1::SearchEvent e, ParseBlob<v1::SearchEvent>(
+                                                    events.Text(1), "event"));
+      s.events.push_back(std::move(e));
+    }
+    Statement rounds(db_,
+                     "SELECT round, record FROM rounds WHERE search_id = ?1 "
+                     "ORDER BY round");
+    rounds.Bind(1, s.id);
+    while (true) {
+      TENAS_ASSIGN_OR_RETURN(bool row, rounds.Step());
+      if (!row) break;
+      if (rounds.Int(0) != static_cast<int64_t>(s.rounds.size())) break;
+      TENAS_ASSIGN_OR_RETURN(
+          internal::StoredRound r,
+          ParseBlob<internal::StoredRound>(rounds.Text(1), "round"));
+      s.rounds.push_back(std::move(r));
+    }
+  }
+  return out;
+}
+
+absl::StatusOr<std::optional<std::string>> StateStore::CacheGet(
+    const std::string& key) {
+  absl::MutexLock lock(&mu_);
+  Statement get(db_, "SELECT value FROM score_cache WHERE key = ?1");
+  get.Bind(1, key);
+  TENAS_ASSIGN_OR_RETURN(bool row, get.Step());
+  if (!row) return std::optional<std::string>();
+  std::string value = get.Text(0);
+  TENAS_RETURN_IF_ERROR(
+      Statement(db_, "UPDATE score_cache SET last_used = ?2 WHERE key = ?1")
+          .Bind(1, key)
+          .Bind(2, ++cache_clock_)
+          .Run());
+  return std::optional<std::string>(std::move(value));
+}
+
+absl::Status StateStore::CachePut(const std::string& key,
+                                  const std::string& value, int64_t max_bytes) {
+  absl::MutexLock lock(&mu_);
+  const int64_t bytes = static_cast<int64_t>(key.size() + value.size());
+  if (bytes > max_bytes) return absl::OkStatus();  // never fits
+  Statement old(db_, "SELECT bytes FROM score_cache WHERE key = ?1");
+  old.Bind(1, key);
+  TENAS_ASSIGN_OR_RETURN(bool existed, old.Step());
+  const int64_t old_bytes = existed ? old.Int(0) : 0;
+  TENAS_RETURN_IF_ERROR(
+      Statement(db_,
+                "INSERT OR REPLACE INTO score_cache(key, value, bytes, "
+                "last_used) VALUES (?1, ?2, ?3, ?4)")
+          .Bind(1, key)
+          .BindBlob(2, value)
+          .Bind(3, bytes)
+          .Bind(4, ++cache_clock_)
+          .Run());
+  cache_bytes_ += bytes - old_bytes;
+  if (!existed) ++cache_entries_;
+  return EvictLocked(max_bytes);
+}
+
+absl::Status StateStore::EvictLocked(int64_t max_bytes) {
+  while (cache_bytes_ > max_bytes && cache_entries_ > 0) {
+    Statement oldest(db_,
+                     "SELECT key, bytes FROM score_cache ORDER BY last_used "
+                     "LIMIT 1");
+    TENAS_ASSIGN_OR_RETURN(bool row, oldest.Step());
+    if (!row) break;
+    const std::string key = oldest.Text(0);
+    const int64_t bytes = oldest.Int(1);
+    TENAS_RETURN_IF_ERROR(
+        Statement(db_, "DELETE FROM score_cache WHERE key = ?1")
+            .Bind(1, key)
+            .Run());
+    cache_bytes_ -= bytes;
+    --cache_entries_;
+  }
+  return absl::OkStatus();
+}
+
+int64_t StateStore::cache_entries() const {
+  absl::MutexLock lock(&mu_);
+  return cache_entries_;
+}
+
+int64_t StateStore::cache_bytes() const {
+  absl::MutexLock lock(&mu_);
+  return cache_bytes_;
+}
+
+}  // namespace tenas::server

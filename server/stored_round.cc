@@ -1,0 +1,108 @@
+// Copyright 2026 The tenas Authors.
+
+#include "server/stored_round.h"
+
+#include <cmath>
+
+#include "absl/status/status.h"
+#include "absl/strings/str_cat.h"
+
+namespace tenas::server {
+namespace {
+
+void OpToProto(const search::CandidateId& id, internal::StoredOp* out) {
+  out->set_cell_type(id.cell_type);
+  out->set_edge(id.edge);
+  out->set_op(id.op);
+}
+
+search::CandidateId OpFromProto(const internal::StoredOp& op) {
+  return {op.cell_type(), op.edge(), op.op()};
+}
+
+}  // namespace
+
+internal::StoredRound StoredRoundFromRecord(const search::RoundRecord& record,
+                                            const search::AliveMask& alive) {
+  internal::StoredRound out;
+  out.set_round(record.round);
+  out.set_stage(record.stage);
+  out.set_cell_type(record.cell_type);
+  out.set_group(record.group);
+  out.set_prune_number(record.prune_number);
+  out.set_seconds(record.seconds);
+  for (const search::CandidateRecord& c : record.candidates) {
+    internal::StoredCandidate* sc = out.add_candidates();
+    OpToProto(c.deltas.id, sc->mutable_id());
+    for (const search::RepeatMeasurement& r : c.repeats) {
+      v1::CandidateRepeat* rep = sc->add_repeats();
+      rep->set_kappa_origin(r.kappa_origin);
+      rep->set_kappa_candidate(r.kappa_candidate);
+      rep->set_regions_origin(r.regions_origin);
+      rep->set_regions_candidate(r.regions_candidate);
+    }
+    for (double d : c.deltas.kappa_deltas) sc->add_kappa_deltas(d);
+    for (double d : c.deltas.regions_deltas) sc->add_regions_deltas(d);
+    sc->set_kappa_delta(c.deltas.kappa_delta);
+    sc->set_regions_delta(c.deltas.regions_delta);
+  }
+  for (const search::CandidateId& id : record.pruned) {
+    OpToProto(id, out.add_pruned());
+  }
+  for (const auto& cell : alive) {
+    internal::AliveCell* ac = out.add_alive();
+    for (const auto& edge : cell) {
+      internal::AliveEdge* ae = ac->add_edges();
+      for (bool a : edge) ae->add_ops(a);
+    }
+  }
+  return out;
+}
+
+absl::StatusOr<search::RoundRecord> RecordFromStoredRound(
+    const internal::StoredRound& stored) {
+  if (stored.stage() != "ops" && stored.stage() != "edges") {
+    return absl::DataLossError(absl::StrCat("state database: round ",
+                                            stored.round(), " has stage '",
+                                            stored.stage(), "'"));
+  }
+  search::RoundRecord record;
+  record.round = stored.round();
+  record.stage = stored.stage();
+  record.cell_type = stored.cell_type();
+  record.group = stored.group();
+  record.prune_number = stored.prune_number();
+  record.seconds = stored.seconds();
+  for (const internal::StoredCandidate& sc : stored.candidates()) {
+    search::CandidateRecord c;
+    c.deltas.id = OpFromProto(sc.id());
+    for (const v1::CandidateRepeat& r : sc.repeats()) {
+      c.repeats.push_back({r.kappa_origin(), r.kappa_candidate(),
+                           r.regions_origin(), r.regions_candidate()});
+    }
+    c.deltas.kappa_deltas.assign(sc.kappa_deltas().begin(),
+                                 sc.kappa_deltas().end());
+    c.deltas.regions_deltas.assign(sc.regions_deltas().begin(),
+                                   sc.regions_deltas().end());
+    c.deltas.kappa_delta = sc.kappa_delta();
+    c.deltas.regions_delta = sc.regions_delta();
+    record.candidates.push_back(std::move(c));
+  }
+  for (const internal::StoredOp& op : stored.pruned()) {
+    record.pruned.push_back(OpFromProto(op));
+  }
+  return record;
+}
+
+search::AliveMask AliveFromStoredRound(const internal::StoredRound& stored) {
+  search::AliveMask alive;
+  for (const internal::AliveCell& cell : stored.alive()) {
+    alive.emplace_back();
+    for (const internal::AliveEdge& edge : cell.edges()) {
+      alive.back().emplace_back(edge.ops().begin(), edge.ops().end());
+    }
+  }
+  return alive;
+}
+
+}  // namespace tenas::server

@@ -1,0 +1,177 @@
+// Copyright 2026 The tenas Authors.
+//
+// StateStore: the SQLite state of tenas-server. Searches, events and rounds
+// survive a reopen; the result cache evicts least recently used entries to
+// its byte bound; an unusable state dir fails at open with a clear error.
+
+#include "server/state_store.h"
+
+#include <gtest/gtest.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <string>
+
+namespace tenas::server {
+namespace {
+
+std::string FreshDir(const std::string& name) {
+  const std::string dir = ::testing::TempDir() + "/" + name;
+  std::filesystem::remove_all(dir);
+  return dir;
+}
+
+v1::SearchEvent Event(int64_t sequence, int round) {
+  v1::SearchEvent e;
+  e.set_sequence(sequence);
+  e.mutable_round_started()->set_round(round);
+  return e;
+}
+
+TEST(StateStoreTest, SearchesEventsAndRoundsSurviveAReopen) {
+  const std::string dir = FreshDir("reopen");
+  v1::RunSearchRequest request;
+  request.set_seed(42);
+  request.set_space(v1::SEARCH_SPACE_NB201);
+  {
+    auto store = StateStore::Open(dir);
+    ASSERT_TRUE(store.ok()) << store.status();
+    EXPECT_TRUE((*store)->durable());
+    ASSERT_TRUE((*store)->InsertSearch("s-1", request, "cifar10").ok());
+    ASSERT_TRUE((*store)->InsertSearch("s-2", request, "cifar100").ok());
+    for (int i = 0; i < 5; ++i) {
+      ASSERT_TRUE((*store)->AppendEvent("s-1", Event(i, i / 2)).ok());
+    }
+    internal::StoredRound round;
+    round.set_round(0);
+    round.set_stage("ops");
+    round.add_pruned()->set_op(3);
+    ASSERT_TRUE((*store)->SaveRound("s-1", round).ok());
+    ASSERT_TRUE((*store)->TruncateEvents("s-1", 3).ok());
+    ASSERT_TRUE(
+        (*store)->SetSearchState("s-2", v1::SEARCH_STATE_FAILED, "boom").ok());
+    // The same id twice is an error, not a silent overwrite.
+    EXPECT_FALSE((*store)->InsertSearch("s-1", request, "cifar10").ok());
+  }
+  auto store = StateStore::Open(dir);
+  ASSERT_TRUE(store.ok()) << store.status();
+  auto searches = (*store)->LoadSearches();
+  ASSERT_TRUE(searches.ok()) << searches.status();
+  ASSERT_EQ(searches->size(), 2u);
+  const StoredSearch& s1 = (*searches)[0];
+  EXPECT_EQ(s1.id, "s-1");  // creation order
+  EXPECT_EQ(s1.request.seed(), 42u);
+  EXPECT_EQ(s1.dataset, "cifar10");
+  EXPECT_EQ(s1.state, v1::SEARCH_STATE_QUEUED);
+  ASSERT_EQ(s1.events.size(), 3u);  // 3 and 4 truncated
+  EXPECT_EQ(s1.events[2].round_started().round(), 1);
+  ASSERT_EQ(s1.rounds.size(), 1u);
+  EXPECT_EQ(s1.rounds[0].pruned(0).op(), 3);
+  EXPECT_EQ((*searches)[1].state, v1::SEARCH_STATE_FAILED);
+  EXPECT_EQ((*searches)[1].error, "boom");
+
+  ASSERT_TRUE((*store)->DeleteSearch("s-1").ok());
+  searches = (*store)->LoadSearches();
+  ASSERT_TRUE(searches.ok());
+  ASSERT_EQ(searches->size(), 1u);
+  EXPECT_EQ((*searches)[0].id, "s-2");
+}
+
+TEST(StateStoreTest, CacheEvictsLeastRecentlyUsedToItsByteBound) {
+  auto store = StateStore::Open(FreshDir("cache"));
+  ASSERT_TRUE(store.ok()) << store.status();
+  StateStore& s = **store;
+  const std::string value(100, 'v');
+  const int64_t bound = 3 * (2 + 100);  // three entries with 2-byte keys
+  ASSERT_TRUE(s.CachePut("k1", value, bound).ok());
+  ASSERT_TRUE(s.CachePut("k2", value, bound).ok());
+  ASSERT_TRUE(s.CachePut("k3", value, bound).ok());
+  EXPECT_EQ(s.cache_entries(), 3);
+  EXPECT_EQ(s.cache_bytes(), bound);
+  // Touch k1: k2 is now the least recently used, and goes first.
+  auto hit = s.CacheGet("k1");
+  ASSERT_TRUE(hit.ok() && hit->has_value());
+  EXPECT_EQ(**hit, value);
+  ASSERT_TRUE(s.CachePut("k4", value, bound).ok());
+  EXPECT_EQ(s.cache_entries(), 3);
+  EXPECT_LE(s.cache_bytes(), bound);
+  EXPECT_FALSE(s.CacheGet("k2")->has_value());
+  EXPECT_TRUE(s.CacheGet("k1")->has_value());
+  EXPECT_TRUE(s.CacheGet("k4")->has_value());
+  // Replacing a value keeps the byte count exact; a too-large value is not
+  // stored.
+  ASSERT_TRUE(s.CachePut("k4", "short", bound).ok());
+  EXPECT_EQ(s.cache_bytes(), 2 * (2 + 100) + 2 + 5);
+  ASSERT_TRUE(s.CachePut("big", std::string(1000, 'x'), bound).ok());
+  EXPECT_FALSE(s.CacheGet("big")->has_value());
+}
+
+TEST(StateStoreTest, CacheSurvivesAReopenWithItsSize) {
+  const std::string dir = FreshDir("cache_reopen");
+  {
+    auto store = StateStore::Open(dir);
+    ASSERT_TRUE(store.ok());
+    ASSERT_TRUE((*store)->CachePut("key", "value", 1 << 20).ok());
+  }
+  auto store = StateStore::Open(dir);
+  ASSERT_TRUE(store.ok());
+  EXPECT_EQ((*store)->cache_entries(), 1);
+  EXPECT_EQ((*store)->cache_bytes(), 8);
+  auto hit = (*store)->CacheGet("key");
+  ASSERT_TRUE(hit.ok() && hit->has_value());
+  EXPECT_EQ(**hit, "value");
+}
+
+TEST(StateStoreTest, UnusableStateDirsFailAtOpenNamingTheFlag) {
+  // Not a directory.
+  const std::string file = FreshDir("a_file");
+  {
+    FILE* f = fopen(file.c_str(), "w");
+    ASSERT_NE(f, nullptr);
+    fclose(f);
+  }
+  auto not_dir = StateStore::Open(file);
+  ASSERT_FALSE(not_dir.ok());
+  EXPECT_EQ(not_dir.status().code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_NE(not_dir.status().message().find("--state-dir"), std::string::npos);
+  EXPECT_NE(not_dir.status().message().find("not a directory"),
+            std::string::npos);
+
+  // Too little free space (a full disk): the check runs before any write.
+  auto full = StateStore::Open(FreshDir("full"), int64_t{1} << 62);
+  ASSERT_FALSE(full.ok());
+  EXPECT_NE(full.status().message().find("free"), std::string::npos)
+      << full.status();
+
+  // On a filesystem nobody can write (even root).
+  auto proc = StateStore::Open("/proc/self/tenas-state");
+  ASSERT_FALSE(proc.ok());
+  EXPECT_NE(proc.status().message().find("--state-dir"), std::string::npos)
+      << proc.status();
+
+  // A read-only directory (root may write anywhere: the case needs a user).
+  if (geteuid() != 0) {
+    const std::string ro = FreshDir("read_only");
+    std::filesystem::create_directories(ro);
+    chmod(ro.c_str(), 0500);
+    auto denied = StateStore::Open(ro);
+    ASSERT_FALSE(denied.ok());
+    EXPECT_NE(denied.status().message().find("not writable"), std::string::npos)
+        << denied.status();
+    chmod(ro.c_str(), 0700);
+  }
+}
+
+TEST(StateStoreTest, InMemoryStoreWorksAndIsNotDurable) {
+  auto store = StateStore::OpenInMemory();
+  ASSERT_TRUE(store.ok());
+  EXPECT_FALSE((*store)->durable());
+  ASSERT_TRUE((*store)->InsertSearch("s", {}, "cifar10").ok());
+  ASSERT_TRUE((*store)->CachePut("k", "v", 100).ok());
+  EXPECT_TRUE((*store)->CacheGet("k")->has_value());
+  EXPECT_EQ((*store)->LoadSearches()->size(), 1u);
+}
+
+}  // namespace
+}  // namespace tenas::server
