@@ -47,7 +47,33 @@ ABSL_FLAG(std::string, max_memory, "2G",
 ABSL_FLAG(int, ntk_group, 0,
           "searches: NTK evaluations per batched pass, 0 = auto (1 on CPU; "
           "on CUDA as many as --max-memory allows)");
-ABSL_FLAG(int, drain_seconds, 30, "shutdown: time given to in-flight work");
+ABSL_FLAG(int, drain_seconds, 30,
+          "shutdown: time given to in-flight work; running searches stop "
+          "at once and resume on the next start with the same --state-dir");
+ABSL_FLAG(std::string, state_dir, "",
+          "folder of the durable state (SQLite: searches, result cache); "
+          "empty: kept in memory, lost on exit");
+ABSL_FLAG(std::string, state_dir_min_free, "64M",
+          "start-up fails when the state dir's filesystem has less free "
+          "space (bytes, K/M/G suffix)");
+ABSL_FLAG(bool, no_cache, false,
+          "do not cache ScoreArchitecture results (the cache is on by "
+          "default, in --state-dir when given)");
+ABSL_FLAG(std::string, cache_max_bytes, "256M",
+          "result cache bound (bytes, K/M/G suffix); least recently used "
+          "entries are evicted");
+ABSL_FLAG(std::string, tls_cert, "", "PEM certificate chain: serve over TLS");
+ABSL_FLAG(std::string, tls_key, "", "PEM private key of --tls-cert");
+ABSL_FLAG(std::string, tls_client_ca, "",
+          "PEM CA: require client certificates signed by it (mutual TLS)");
+ABSL_FLAG(std::string, auth_token_file, "",
+          "bearer tokens, one per line ('TOKEN' or 'NAME TOKEN'): calls "
+          "without a valid one get UNAUTHENTICATED (health and /metrics "
+          "stay open)");
+ABSL_FLAG(int, max_searches_per_client, 2,
+          "searches one client (token name, else peer address) runs at once");
+ABSL_FLAG(int, max_message_bytes, 16 << 20,
+          "largest gRPC message accepted or sent, in bytes");
 
 namespace {
 
@@ -122,7 +148,12 @@ int main(int argc, char** argv) {
       tenas::measures::ParseNtkMethod(absl::GetFlag(FLAGS_ntk), "--ntk");
   auto max_memory = tenas::measures::ParseByteSize(
       absl::GetFlag(FLAGS_max_memory), "--max-memory");
-  for (const absl::Status& s : {ntk_method.status(), max_memory.status()}) {
+  auto min_free = tenas::measures::ParseByteSize(
+      absl::GetFlag(FLAGS_state_dir_min_free), "--state-dir-min-free");
+  auto cache_bytes = tenas::measures::ParseByteSize(
+      absl::GetFlag(FLAGS_cache_max_bytes), "--cache-max-bytes");
+  for (const absl::Status& s : {ntk_method.status(), max_memory.status(),
+                                min_free.status(), cache_bytes.status()}) {
     if (!s.ok()) {
       std::cerr << "tenas-server: " << s.message() << std::endl;
       return 2;
@@ -131,6 +162,21 @@ int main(int argc, char** argv) {
   options.ntk_method = *ntk_method;
   options.ntk_max_memory_bytes = *max_memory;
   options.ntk_group = absl::GetFlag(FLAGS_ntk_group);
+  options.state_dir = absl::GetFlag(FLAGS_state_dir);
+  options.state_dir_min_free_bytes = *min_free;
+  options.cache_max_bytes = absl::GetFlag(FLAGS_no_cache) ? 0 : *cache_bytes;
+  options.tls_cert_file = absl::GetFlag(FLAGS_tls_cert);
+  options.tls_key_file = absl::GetFlag(FLAGS_tls_key);
+  options.tls_client_ca_file = absl::GetFlag(FLAGS_tls_client_ca);
+  options.auth_token_file = absl::GetFlag(FLAGS_auth_token_file);
+  options.max_message_bytes = absl::GetFlag(FLAGS_max_message_bytes);
+  options.limits.max_searches_per_client =
+      absl::GetFlag(FLAGS_max_searches_per_client);
+  if (options.limits.max_searches_per_client < 1) {
+    std::cerr << "tenas-server: --max-searches-per-client: must be >= 1"
+              << std::endl;
+    return 2;
+  }
   if (options.ntk_group < 0 || options.ntk_group > 1024) {
     std::cerr << "tenas-server: --ntk-group: " << options.ntk_group
               << " is out of range [0, 1024]" << std::endl;

@@ -66,6 +66,40 @@ ServerMetrics::ServerMetrics()
                      .Name("tenas_build_info")
                      .Help("Always 1; labels carry the build and device.")
                      .Register(*registry_);
+  auto& cache_lookups = prometheus::BuildCounter()
+                            .Name("tenas_cache_lookups_total")
+                            .Help(
+                                "ScoreArchitecture result cache lookups by "
+                                "result (hit or miss).")
+                            .Register(*registry_);
+  cache_hits_ = &cache_lookups.Add({{"result", "hit"}});
+  cache_misses_ = &cache_lookups.Add({{"result", "miss"}});
+  auto& cache_size = prometheus::BuildGauge()
+                         .Name("tenas_cache_size")
+                         .Help(
+                             "Result cache size: entries, and bytes of "
+                             "keys and values.")
+                         .Register(*registry_);
+  cache_entries_ = &cache_size.Add({{"unit", "entries"}});
+  cache_bytes_ = &cache_size.Add({{"unit", "bytes"}});
+  state_write_errors_ = &prometheus::BuildCounter()
+                             .Name("tenas_state_write_errors_total")
+                             .Help("Failed writes to the state database.")
+                             .Register(*registry_)
+                             .Add({});
+}
+
+void ServerMetrics::RecordCacheLookup(bool hit) {
+  (hit ? cache_hits_ : cache_misses_)->Increment();
+}
+
+void ServerMetrics::SetCacheSize(int64_t entries, int64_t bytes) {
+  cache_entries_->Set(static_cast<double>(entries));
+  cache_bytes_->Set(static_cast<double>(bytes));
+}
+
+void ServerMetrics::RecordStateWriteError() {
+  state_write_errors_->Increment();
 }
 
 absl::StatusOr<std::unique_ptr<ServerMetrics>> ServerMetrics::Create(

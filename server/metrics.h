@@ -48,8 +48,15 @@ class ServerMetrics : public engine::EngineObserver {
   void RecordEvaluations(const std::string& metric, const std::string& space,
                          int count, double seconds_each);
   void SetSearchesActive(int n);
-  /// outcome: "succeeded", "failed" or "cancelled".
+  /// outcome: "succeeded", "failed", "cancelled" or "interrupted"
+  /// (shutdown; the search resumes on the next start).
   void RecordSearchFinished(const std::string& outcome);
+  /// A ScoreArchitecture result looked up in the cache: hit or miss.
+  void RecordCacheLookup(bool hit);
+  /// The cache's size now.
+  void SetCacheSize(int64_t entries, int64_t bytes);
+  /// A write to the state database failed.
+  void RecordStateWriteError();
   void SetDatasetImages(const std::string& dataset, int64_t images);
   void SetBuildInfo(const std::string& version,
                     const std::string& torch_version,
@@ -78,6 +85,11 @@ class ServerMetrics : public engine::EngineObserver {
   prometheus::Family<prometheus::Gauge>* device_memory_;
   prometheus::Family<prometheus::Gauge>* dataset_images_;
   prometheus::Family<prometheus::Gauge>* build_info_;
+  prometheus::Counter* cache_hits_;
+  prometheus::Counter* cache_misses_;
+  prometheus::Gauge* cache_entries_;
+  prometheus::Gauge* cache_bytes_;
+  prometheus::Counter* state_write_errors_;
 };
 
 }  // namespace tenas::server

@@ -24,6 +24,8 @@ struct RequestLimits {
   int max_batch_size = 512;
   int max_repeats = 20;
   int max_architectures_per_call = 1024;
+  /// Searches one client (token name, else peer address) may run at once.
+  int max_searches_per_client = 2;
 };
 
 /// A parsed architecture of either space.

@@ -108,7 +108,18 @@ std::function<void(const grpc::Status&)> RecordOnFinish(ServerMetrics& metrics,
   };
 }
 
+// `options` with this server's evaluation settings: what runs, and what the
+// result cache keys on.
+measures::ScoreOptions WithServerSettings(measures::ScoreOptions options,
+                                          const ServiceInfo& info) {
+  options.device = info.device;
+  options.ntk_method = info.ntk_method;
+  options.ntk_max_memory_bytes = info.ntk_max_memory_bytes;
+  return options;
+}
+
 // Runs one score on a worker: the shared body of both scoring RPCs.
+// `options` carry the server's settings (WithServerSettings).
 absl::StatusOr<v1::ScoreArchitectureResponse> RunScore(
     const ParsedArchitecture& arch, const data::ImageDataset& dataset,
     measures::ScoreOptions options, const std::atomic<bool>* cancel,
@@ -116,9 +127,6 @@ absl::StatusOr<v1::ScoreArchitectureResponse> RunScore(
     ServerMetrics& metrics) {
   const double queued = Since(accepted);
   options.cancel = cancel;
-  options.device = info.device;
-  options.ntk_method = info.ntk_method;
-  options.ntk_max_memory_bytes = info.ntk_max_memory_bytes;
   absl::StatusOr<measures::ScoreResult> result;
   try {
     result = arch.nb201 ? measures::ScoreNb201(*arch.nb201, dataset, options)
@@ -159,8 +167,14 @@ absl::StatusOr<v1::ScoreArchitectureResponse> RunScore(
 ScorerService::ScorerService(engine::EvaluationEngine& engine,
                              ServerMetrics& metrics,
                              const RequestLimits& limits,
-                             const ServiceInfo& info)
-    : engine_(engine), metrics_(metrics), limits_(limits), info_(info) {}
+                             const ServiceInfo& info, ResultCache& cache,
+                             const TokenAuthenticator* auth)
+    : engine_(engine),
+      metrics_(metrics),
+      limits_(limits),
+      info_(info),
+      cache_(cache),
+      auth_(auth) {}
 
 void ScorerService::SetReady(const data::DatasetStore* datasets,
                              SearchManager* searches) {
@@ -180,14 +194,28 @@ absl::Status ScorerService::CheckServing() const {
   return absl::OkStatus();
 }
 
+absl::StatusOr<std::string> ScorerService::Authenticate(
+    grpc::CallbackServerContext* context) const {
+  if (auth_ != nullptr) return auth_->Authenticate(context->client_metadata());
+  return PeerHost(context->peer());
+}
+
+absl::StatusOr<std::string> ScorerService::Admit(
+    grpc::CallbackServerContext* context) const {
+  absl::StatusOr<std::string> client = Authenticate(context);
+  if (!client.ok()) return client;
+  absl::Status serving = CheckServing();
+  if (!serving.ok()) return serving;
+  return client;
+}
+
 grpc::ServerUnaryReactor* ScorerService::ScoreArchitecture(
     grpc::CallbackServerContext* context,
     const v1::ScoreArchitectureRequest* request,
     v1::ScoreArchitectureResponse* response) {
   auto* reactor = new UnaryReactor(metrics_, "ScoreArchitecture");
-  absl::Status serving = CheckServing();
-  if (!serving.ok()) {
-    reactor->Done(serving);
+  if (auto client = Admit(context); !client.ok()) {
+    reactor->Done(client.status());
     return reactor;
   }
   auto arch = ParseArchitectureProto(request->architecture(), "architecture");
@@ -215,11 +243,18 @@ grpc::ServerUnaryReactor* ScorerService::ScoreArchitecture(
     reactor->Done(options.status());
     return reactor;
   }
+  *options = WithServerSettings(*options, info_);
+  std::string key = ResultCache::Key(*arch, *dataset_name, *options);
+  if (auto hit = cache_.Lookup(key)) {
+    *response = std::move(*hit);
+    reactor->Done(absl::OkStatus());
+    return reactor;
+  }
   auto cancel = reactor->cancel();
   const Clock::time_point accepted = Clock::now();
   absl::Status queued = engine_.TrySubmit(
       [this, reactor, response, cancel, arch = *arch, dataset = *dataset,
-       options = *options, accepted] {
+       options = *options, accepted, key = std::move(key)] {
         if (cancel->load()) {
           reactor->Done(grpc::Status(grpc::StatusCode::CANCELLED,
                                      "cancelled before it started"));
@@ -227,7 +262,10 @@ grpc::ServerUnaryReactor* ScorerService::ScoreArchitecture(
         }
         auto result = RunScore(arch, *dataset, options, cancel.get(), info_,
                                accepted, metrics_);
-        if (result.ok()) *response = std::move(*result);
+        if (result.ok()) {
+          cache_.Store(key, *result);
+          *response = std::move(*result);
+        }
         reactor->Done(result.status());
       },
       [reactor] {
@@ -248,7 +286,9 @@ ScorerService::ScoreArchitectures(
     sink->Close(ToGrpcStatus(s));
     return reactor;
   };
-  if (absl::Status s = CheckServing(); !s.ok()) return fail(s);
+  if (auto client = Admit(context); !client.ok()) {
+    return fail(client.status());
+  }
   const int n = request->architectures_size();
   if (n < 1 || n > limits_.max_architectures_per_call) {
     return fail(absl::InvalidArgumentError(
@@ -278,7 +318,7 @@ ScorerService::ScoreArchitectures(
       if (!valid.ok()) o = valid;
     }
     if (!o.ok()) return fail(o.status());
-    options.push_back(*o);
+    options.push_back(WithServerSettings(*o, info_));
   }
   // One job per architecture; results stream back as they finish.
   auto remaining = std::make_shared<std::atomic<int>>(n);
@@ -294,9 +334,19 @@ ScorerService::ScoreArchitectures(
       item.mutable_error()->set_message(std::string(s.message()));
       sink->Push(std::move(item));
     };
+    std::string key = ResultCache::Key(archs[i], *dataset_name, options[i]);
+    if (auto hit = cache_.Lookup(key)) {
+      v1::ScoreArchitecturesResponse item;
+      item.set_index(i);
+      *item.mutable_result() = std::move(*hit);
+      sink->Push(std::move(item));
+      finish_one();
+      continue;
+    }
     absl::Status queued = engine_.TrySubmit(
         [this, sink, i, arch = archs[i], dataset = *dataset,
-         option = options[i], accepted, push_error, finish_one] {
+         option = options[i], accepted, push_error, finish_one,
+         key = std::move(key)] {
           if (sink->cancelled()) {
             finish_one();
             return;
@@ -304,6 +354,7 @@ ScorerService::ScoreArchitectures(
           auto result = RunScore(arch, *dataset, option, sink->cancel_flag(),
                                  info_, accepted, metrics_);
           if (result.ok()) {
+            cache_.Store(key, *result);
             v1::ScoreArchitecturesResponse item;
             item.set_index(i);
             *item.mutable_result() = std::move(*result);
@@ -338,15 +389,15 @@ grpc::ServerWriteReactor<v1::SearchEvent>* ScorerService::RunSearch(
           manager->Unsubscribe(*search_id, subscriber.get());
         }
       });
-  absl::Status serving =
-      manager == nullptr
-          ? absl::UnavailableError("server is loading its datasets; retry")
-          : CheckServing();
-  if (!serving.ok()) {
-    sink->Close(ToGrpcStatus(serving));
+  absl::StatusOr<std::string> client = Admit(context);
+  if (client.ok() && manager == nullptr) {
+    client = absl::UnavailableError("server is loading its datasets; retry");
+  }
+  if (!client.ok()) {
+    sink->Close(ToGrpcStatus(client.status()));
     return reactor;
   }
-  auto id = manager->Start(*request, subscriber.get());
+  auto id = manager->Start(*request, subscriber.get(), *client);
   if (!id.ok()) {
     sink->Close(ToGrpcStatus(id.status()));
     return reactor;
@@ -366,12 +417,12 @@ grpc::ServerWriteReactor<v1::SearchEvent>* ScorerService::WatchSearch(
       sink, RecordOnFinish(metrics_, "WatchSearch"), [manager, subscriber, id] {
         if (manager != nullptr) manager->Unsubscribe(id, subscriber.get());
       });
-  absl::Status serving =
-      manager == nullptr
-          ? absl::UnavailableError("server is loading its datasets; retry")
-          : CheckServing();
-  if (!serving.ok()) {
-    sink->Close(ToGrpcStatus(serving));
+  absl::StatusOr<std::string> client = Admit(context);
+  if (client.ok() && manager == nullptr) {
+    client = absl::UnavailableError("server is loading its datasets; retry");
+  }
+  if (!client.ok()) {
+    sink->Close(ToGrpcStatus(client.status()));
     return reactor;
   }
   absl::Status s =
@@ -384,8 +435,8 @@ grpc::ServerUnaryReactor* ScorerService::GetSearch(
     grpc::CallbackServerContext* context, const v1::GetSearchRequest* request,
     v1::GetSearchResponse* response) {
   auto* reactor = new UnaryReactor(metrics_, "GetSearch");
-  if (absl::Status s = CheckServing(); !s.ok()) {
-    reactor->Done(s);
+  if (auto client = Admit(context); !client.ok()) {
+    reactor->Done(client.status());
     return reactor;
   }
   auto info = searches_.load()->Get(request->search_id());
@@ -399,8 +450,8 @@ grpc::ServerUnaryReactor* ScorerService::CancelSearch(
     const v1::CancelSearchRequest* request,
     v1::CancelSearchResponse* response) {
   auto* reactor = new UnaryReactor(metrics_, "CancelSearch");
-  if (absl::Status s = CheckServing(); !s.ok()) {
-    reactor->Done(s);
+  if (auto client = Admit(context); !client.ok()) {
+    reactor->Done(client.status());
     return reactor;
   }
   auto state = searches_.load()->Cancel(request->search_id());
@@ -414,8 +465,8 @@ grpc::ServerUnaryReactor* ScorerService::ListSearches(
     const v1::ListSearchesRequest* request,
     v1::ListSearchesResponse* response) {
   auto* reactor = new UnaryReactor(metrics_, "ListSearches");
-  if (absl::Status s = CheckServing(); !s.ok()) {
-    reactor->Done(s);
+  if (auto client = Admit(context); !client.ok()) {
+    reactor->Done(client.status());
     return reactor;
   }
   for (auto& info : searches_.load()->List()) {
@@ -430,6 +481,10 @@ grpc::ServerUnaryReactor* ScorerService::GetServerInfo(
     const v1::GetServerInfoRequest* request,
     v1::GetServerInfoResponse* response) {
   auto* reactor = new UnaryReactor(metrics_, "GetServerInfo");
+  if (auto client = Authenticate(context); !client.ok()) {
+    reactor->Done(client.status());
+    return reactor;
+  }
   response->set_version(info_.version);
   response->set_torch_version(info_.torch_version);
   response->set_device(info_.device);

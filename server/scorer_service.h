@@ -11,8 +11,10 @@
 #include <atomic>
 #include <string>
 
+#include "server/auth.h"
 #include "server/metrics.h"
 #include "server/proto_convert.h"
+#include "server/result_cache.h"
 #include "server/search_manager.h"
 #include "tenas/data/dataset_store.h"
 #include "tenas/engine/evaluation_engine.h"
@@ -32,8 +34,11 @@ struct ServiceInfo {
 
 class ScorerService final : public v1::ArchitectureScorer::CallbackService {
  public:
+  /// `cache` (may be disabled) and `auth` (null: no authentication) must
+  /// outlive the service.
   ScorerService(engine::EvaluationEngine& engine, ServerMetrics& metrics,
-                const RequestLimits& limits, const ServiceInfo& info);
+                const RequestLimits& limits, const ServiceInfo& info,
+                ResultCache& cache, const TokenAuthenticator* auth);
   ScorerService(const ScorerService&) = delete;
   ScorerService& operator=(const ScorerService&) = delete;
 
@@ -75,11 +80,19 @@ class ScorerService final : public v1::ArchitectureScorer::CallbackService {
  private:
   /// UNAVAILABLE while loading or draining, else OK.
   absl::Status CheckServing() const;
+  /// Who calls (token name, else peer host); UNAUTHENTICATED without a
+  /// valid token when tokens are required.
+  absl::StatusOr<std::string> Authenticate(
+      grpc::CallbackServerContext* context) const;
+  /// Authenticate, then CheckServing; returns the client.
+  absl::StatusOr<std::string> Admit(grpc::CallbackServerContext* context) const;
 
   engine::EvaluationEngine& engine_;
   ServerMetrics& metrics_;
   const RequestLimits limits_;
   const ServiceInfo info_;
+  ResultCache& cache_;
+  const TokenAuthenticator* const auth_;
   std::atomic<const data::DatasetStore*> datasets_{nullptr};
   std::atomic<SearchManager*> searches_{nullptr};
   std::atomic<bool> draining_{false};

@@ -4,11 +4,13 @@
 
 #include <algorithm>
 #include <chrono>
+#include <iostream>
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "server/status_mapping.h"
+#include "server/stored_round.h"
 #include "tenas/util/rng.h"
 #include "tenas/util/status_macros.h"
 
@@ -26,20 +28,133 @@ bool Finished(v1::SearchState s) {
 
 SearchManager::SearchManager(const data::DatasetStore& datasets,
                              engine::EvaluationEngine& engine,
-                             ServerMetrics* metrics, int max_active_searches,
+                             ServerMetrics* metrics, StateStore* store,
+                             int max_active_searches,
                              const RequestLimits& limits,
                              EvaluationSettings settings)
     : datasets_(datasets),
       engine_(engine),
       metrics_(metrics),
+      store_(store),
       max_active_(max_active_searches),
       limits_(limits),
       settings_(std::move(settings)) {}
 
 SearchManager::~SearchManager() { Shutdown(); }
 
+void SearchManager::StoreFailed(const absl::Status& status,
+                                const std::string& id) const {
+  std::cerr << "tenas-server: search " << id
+            << ": state not saved: " << status.message() << std::endl;
+  if (metrics_) metrics_->RecordStateWriteError();
+}
+
+absl::StatusOr<int> SearchManager::Recover() {
+  TENAS_ASSIGN_OR_RETURN(std::vector<StoredSearch> stored,
+                         store_->LoadSearches());
+  int resumed = 0;
+  for (StoredSearch& s : stored) {
+    auto record = std::make_shared<Record>();
+    record->id = s.id;
+    record->request = s.request;
+    record->dataset = s.dataset;
+    record->started = std::chrono::steady_clock::now();
+    absl::MutexLock lock(&mu_);
+    absl::MutexLock rl(&record->mu);
+    record->state = s.state;
+    record->error = s.error;
+    searches_[record->id] = record;
+    order_.push_back(record->id);
+    if (Finished(s.state)) {
+      record->events = std::move(s.events);
+      record->end_status =
+          s.state == v1::SEARCH_STATE_SUCCEEDED ? grpc::Status::OK
+          : s.state == v1::SEARCH_STATE_CANCELLED
+              ? grpc::Status(grpc::StatusCode::CANCELLED, "search cancelled")
+              : grpc::Status(grpc::StatusCode::INTERNAL, s.error);
+      if (!record->events.empty()) {
+        record->seconds = record->events.back().seconds();
+      }
+      continue;
+    }
+    // Unfinished: keep the rounds whose RoundFinished event was stored, and
+    // the events up to the last of those; the rest of the log re-runs.
+    size_t keep_events = 0, finished_rounds = 0;
+    for (size_t i = 0; i < s.events.size(); ++i) {
+      if (s.events[i].has_round_finished() &&
+          finished_rounds < s.rounds.size()) {
+        ++finished_rounds;
+        keep_events = i + 1;
+      }
+    }
+    absl::Status ok = absl::OkStatus();
+    for (size_t r = 0; r < finished_rounds && ok.ok(); ++r) {
+      auto rec = RecordFromStoredRound(s.rounds[r]);
+      if (rec.ok()) {
+        record->resume_rounds.push_back(std::move(*rec));
+      } else {
+        ok = rec.status();
+      }
+    }
+    s.events.resize(keep_events);
+    record->events = std::move(s.events);
+    record->round = static_cast<int>(finished_rounds);
+    absl::StatusOr<search::SearchOptions> options =
+        SearchOptionsFromProto(record->request, limits_);
+    if (ok.ok() && !options.ok()) ok = options.status();
+    if (ok.ok() && !datasets_.Get(record->dataset).ok()) {
+      ok = absl::FailedPreconditionError(absl::StrCat(
+          "dataset '", record->dataset, "' is not loaded by this server"));
+    }
+    if (!ok.ok()) {
+      record->state = v1::SEARCH_STATE_FAILED;
+      record->error =
+          absl::StrCat("cannot resume after a restart: ", ok.message());
+      record->end_status =
+          ToGrpcStatus(absl::FailedPreconditionError(record->error));
+      absl::Status saved =
+          store_->SetSearchState(record->id, record->state, record->error);
+      if (!saved.ok()) StoreFailed(saved, record->id);
+      continue;
+    }
+    absl::Status truncated =
+        store_->TruncateEvents(record->id, static_cast<int64_t>(keep_events));
+    if (!truncated.ok()) StoreFailed(truncated, record->id);
+    std::cerr << "tenas-server: resuming search " << record->id
+              << " after round " << finished_rounds << std::endl;
+    ++active_;
+    ++resumed;
+    record->state = v1::SEARCH_STATE_QUEUED;
+    unjoined_.push_back(record);
+    pending_resume_.push_back({record, *options});
+  }
+  std::vector<std::pair<std::shared_ptr<Record>, search::SearchOptions>> launch;
+  {
+    absl::MutexLock lock(&mu_);
+    launch.swap(pending_resume_);
+    if (metrics_) metrics_->SetSearchesActive(active_);
+  }
+  for (auto& [record, options] : launch) Launch(record, options);
+  return resumed;
+}
+
+void SearchManager::TrimFinished() {
+  while (order_.size() > kMaxFinishedKept + max_active_) {
+    auto it = searches_.find(order_.front());
+    if (it != searches_.end()) {
+      absl::MutexLock rl(&it->second->mu);
+      if (!Finished(it->second->state)) break;
+    }
+    absl::Status deleted = store_->DeleteSearch(order_.front());
+    if (!deleted.ok()) StoreFailed(deleted, order_.front());
+    searches_.erase(order_.front());
+    order_.erase(order_.begin());
+  }
+}
+
 absl::StatusOr<std::string> SearchManager::Start(
-    const v1::RunSearchRequest& request, SearchSubscriber* subscriber) {
+    const v1::RunSearchRequest& request, SearchSubscriber* subscriber,
+    const std::string& client) {
   TENAS_ASSIGN_OR_RETURN(search::SearchOptions options,
                          SearchOptionsFromProto(request, limits_));
   TENAS_ASSIGN_OR_RETURN(std::string dataset_name,
@@ -66,6 +181,7 @@ absl::StatusOr<std::string> SearchManager::Start(
   auto record = std::make_shared<Record>();
   record->request = request;
   record->dataset = dataset_name;
+  record->client = client;
   {
     absl::MutexLock lock(&mu_);
     if (shut_down_) return absl::UnavailableError("server is shutting down");
@@ -74,52 +190,66 @@ absl::StatusOr<std::string> SearchManager::Start(
           absl::StrCat("too many searches running (", active_,
                        ", --max-searches ", max_active_, "); retry later"));
     }
+    int mine = 0;
+    for (const auto& [id, r] : searches_) {
+      absl::MutexLock rl(&r->mu);
+      if (r->client == client && !Finished(r->state)) ++mine;
+    }
+    if (mine >= limits_.max_searches_per_client) {
+      return absl::ResourceExhaustedError(
+          absl::StrCat("this client already runs ", mine,
+                       " searches (--max-searches-per-client ",
+                       limits_.max_searches_per_client, "); retry later"));
+    }
     Rng rng(DeriveSeed(
         static_cast<uint64_t>(
             std::chrono::system_clock::now().time_since_epoch().count()),
         {next_id_++}));
     record->id = absl::StrFormat("s-%016x", rng.Next());
+    // Stored before anyone learns the id: a crash from here on resumes it.
+    TENAS_RETURN_IF_ERROR(
+        store_->InsertSearch(record->id, request, dataset_name));
     ++active_;
     searches_[record->id] = record;
     order_.push_back(record->id);
-    // Forget the oldest finished searches beyond the bound.
-    while (order_.size() > kMaxFinishedKept + max_active_) {
-      auto it = searches_.find(order_.front());
-      if (it != searches_.end()) {
-        absl::MutexLock rl(&it->second->mu);
-        if (!Finished(it->second->state)) break;
-      }
-      searches_.erase(order_.front());
-      order_.erase(order_.begin());
-    }
+    TrimFinished();
     if (metrics_) metrics_->SetSearchesActive(active_);
   }
   if (subscriber != nullptr) {
     absl::MutexLock lock(&record->mu);
     record->subscribers.push_back(subscriber);
   }
+  {
+    absl::MutexLock lock(&mu_);
+    unjoined_.push_back(record);
+  }
+  Launch(record, std::move(options));
+  return record->id;
+}
+
+void SearchManager::Launch(const std::shared_ptr<Record>& record,
+                           search::SearchOptions options) {
   options.executor = &engine_;
   options.device = settings_.device;
   options.ntk_method = settings_.ntk_method;
   options.ntk_max_memory_bytes = settings_.ntk_max_memory_bytes;
   options.ntk_group = settings_.ntk_group;
   options.cancel = &record->cancel;
+  options.resume_rounds =
+      record->resume_rounds.empty() ? nullptr : &record->resume_rounds;
   record->started = std::chrono::steady_clock::now();
   Record* raw = record.get();
-  {
-    absl::MutexLock lock(&mu_);
-    unjoined_.push_back(record);
-  }
   record->thread = std::thread([this, raw, options] {
     Run(raw, options);
     raw->thread_done = true;
   });
-  return record->id;
 }
 
 void SearchManager::Append(Record* record, v1::SearchEvent event) {
   event.set_search_id(record->id);
   event.set_sequence(static_cast<int64_t>(record->events.size()));
+  absl::Status saved = store_->AppendEvent(record->id, event);
+  if (!saved.ok()) StoreFailed(saved, record->id);
   record->events.push_back(event);
   for (SearchSubscriber* s : record->subscribers) s->OnEvent(event);
 }
@@ -129,12 +259,23 @@ void SearchManager::Run(Record* record, search::SearchOptions options) {
     absl::MutexLock lock(&record->mu);
     record->state = v1::SEARCH_STATE_RUNNING;
   }
+  absl::Status running =
+      store_->SetSearchState(record->id, v1::SEARCH_STATE_RUNNING, "");
+  if (!running.ok()) StoreFailed(running, record->id);
   const data::ImageDataset* dataset = *datasets_.Get(record->dataset);
   const std::string space(search::SpaceName(options.space));
   auto on_event = [&](const search::SearchEvent& e) {
     if (e.type == search::SearchEvent::Type::kResult) return;
     v1::SearchEvent event;
     SearchEventToProto(options.space, e, &event);
+    if (e.type == search::SearchEvent::Type::kRoundFinished &&
+        e.alive != nullptr) {
+      // The round first, then its RoundFinished event: a stored event
+      // always has its round stored (Recover relies on it).
+      absl::Status saved = store_->SaveRound(
+          record->id, StoredRoundFromRecord(*e.record, *e.alive));
+      if (!saved.ok()) StoreFailed(saved, record->id);
+    }
     if (e.type == search::SearchEvent::Type::kCandidateScored && metrics_) {
       metrics_->RecordEvaluations("ntk", space, 2 * options.repeats, -1);
       metrics_->RecordEvaluations("linear_regions", space, 2 * options.repeats,
@@ -162,6 +303,15 @@ void SearchManager::Run(Record* record, search::SearchOptions options) {
       record->state = v1::SEARCH_STATE_SUCCEEDED;
       record->end_status = grpc::Status::OK;
       outcome = "succeeded";
+    } else if (record->interrupted.load() &&
+               result.status().code() == absl::StatusCode::kCancelled) {
+      // Shutdown: the store keeps it RUNNING, to resume on the next start.
+      record->state = v1::SEARCH_STATE_QUEUED;
+      record->end_status =
+          grpc::Status(grpc::StatusCode::UNAVAILABLE,
+                       absl::StrCat("server is shutting down; search ",
+                                    record->id, " resumes when it restarts"));
+      outcome = "interrupted";
     } else if (record->cancel.load() &&
                result.status().code() == absl::StatusCode::kCancelled) {
       record->state = v1::SEARCH_STATE_CANCELLED;
@@ -174,16 +324,25 @@ void SearchManager::Run(Record* record, search::SearchOptions options) {
       record->end_status = ToGrpcStatus(result.status());
       outcome = "failed";
     }
-    for (SearchSubscriber* s : record->subscribers)
-      s->OnEnd(record->end_status);
-    record->subscribers.clear();
+    if (outcome != "interrupted") {
+      absl::Status saved =
+          store_->SetSearchState(record->id, record->state, record->error);
+      if (!saved.ok()) StoreFailed(saved, record->id);
+    }
   }
-  absl::MutexLock lock(&mu_);
-  --active_;
-  if (metrics_) {
-    metrics_->SetSearchesActive(active_);
-    metrics_->RecordSearchFinished(outcome);
+  // No longer active before any subscriber learns the end: a client that
+  // saw the end never finds the search still counted.
+  {
+    absl::MutexLock lock(&mu_);
+    --active_;
+    if (metrics_) {
+      metrics_->SetSearchesActive(active_);
+      metrics_->RecordSearchFinished(outcome);
+    }
   }
+  absl::MutexLock lock(&record->mu);
+  for (SearchSubscriber* s : record->subscribers) s->OnEnd(record->end_status);
+  record->subscribers.clear();
 }
 
 std::shared_ptr<SearchManager::Record> SearchManager::Find(
@@ -293,7 +452,10 @@ void SearchManager::Shutdown() {
     shut_down_ = true;
     records.swap(unjoined_);
   }
-  for (auto& r : records) r->cancel = true;
+  for (auto& r : records) {
+    r->interrupted = true;
+    r->cancel = true;
+  }
   for (auto& r : records) {
     if (r->thread.joinable()) r->thread.join();
   }

@@ -5,6 +5,13 @@
 // the shared EvaluationEngine, observed by any number of subscribers
 // (RunSearch and WatchSearch streams) that can come and go. A search
 // outlives a client that disconnects.
+//
+// Durable: each search's request, events, completed rounds (with the alpha
+// state after them) and final state go to the StateStore as they happen.
+// A new manager on the same store serves the finished searches again and
+// resumes the unfinished ones from their last completed round (after a
+// crash, or after a shutdown, which interrupts searches rather than
+// cancelling them).
 
 #ifndef TENAS_SERVER_SEARCH_MANAGER_H_
 #define TENAS_SERVER_SEARCH_MANAGER_H_
@@ -23,6 +30,7 @@
 #include "absl/synchronization/mutex.h"
 #include "server/metrics.h"
 #include "server/proto_convert.h"
+#include "server/state_store.h"
 #include "tenas/data/dataset_store.h"
 #include "tenas/engine/evaluation_engine.h"
 #include "tenas/measures/ntk_method.h"
@@ -53,20 +61,30 @@ struct EvaluationSettings {
 
 class SearchManager {
  public:
+  /// `store` (not owned, non-null) keeps the searches; call Recover() once
+  /// to serve and resume those it already holds.
   SearchManager(const data::DatasetStore& datasets,
                 engine::EvaluationEngine& engine, ServerMetrics* metrics,
-                int max_active_searches, const RequestLimits& limits,
-                EvaluationSettings settings = {});
+                StateStore* store, int max_active_searches,
+                const RequestLimits& limits, EvaluationSettings settings = {});
   ~SearchManager();
   SearchManager(const SearchManager&) = delete;
   SearchManager& operator=(const SearchManager&) = delete;
 
-  /// Validates and starts a search; `subscriber` (may be null) is attached
-  /// before the first event. Returns the search_id. INVALID_ARGUMENT for a
-  /// bad request, RESOURCE_EXHAUSTED past --max-searches, UNAVAILABLE after
-  /// Shutdown().
+  /// Loads the store's searches: finished ones are served again, unfinished
+  /// ones resume from their last completed round (one whose dataset is no
+  /// longer loaded, or whose records do not fit, is marked FAILED). Returns
+  /// the number resumed.
+  absl::StatusOr<int> Recover();
+
+  /// Validates and starts a search for `client` (who asks: a token name or
+  /// a peer address); `subscriber` (may be null) is attached before the
+  /// first event. Returns the search_id. INVALID_ARGUMENT for a bad request,
+  /// RESOURCE_EXHAUSTED past --max-searches or past the per-client limit,
+  /// UNAVAILABLE after Shutdown().
   absl::StatusOr<std::string> Start(const v1::RunSearchRequest& request,
-                                    SearchSubscriber* subscriber);
+                                    SearchSubscriber* subscriber,
+                                    const std::string& client = "");
 
   /// Replays events from `from_sequence`, then follows the search live.
   /// NOT_FOUND for an unknown id.
@@ -81,7 +99,9 @@ class SearchManager {
   absl::StatusOr<v1::SearchState> Cancel(const std::string& id);
   int active() const;
 
-  /// Cancels every running search and waits for their threads.
+  /// Interrupts every running search (they stop within one evaluation and
+  /// stay RUNNING in the store, to resume on the next start) and waits for
+  /// their threads.
   void Shutdown();
 
  private:
@@ -89,7 +109,11 @@ class SearchManager {
     std::string id;
     v1::RunSearchRequest request;
     std::string dataset;
+    std::string client;
+    /// Completed rounds of an interrupted run (search::resume_rounds).
+    std::vector<search::RoundRecord> resume_rounds;
     std::atomic<bool> cancel{false};
+    std::atomic<bool> interrupted{false};  // cancelled by Shutdown()
     mutable absl::Mutex mu;
     v1::SearchState state ABSL_GUARDED_BY(mu) = v1::SEARCH_STATE_QUEUED;
     std::string error ABSL_GUARDED_BY(mu);
@@ -104,6 +128,14 @@ class SearchManager {
   };
 
   void Run(Record* record, search::SearchOptions options);
+  // Sets the evaluation settings of this server and starts the thread.
+  void Launch(const std::shared_ptr<Record>& record,
+              search::SearchOptions options);
+  // Forgets the oldest finished searches beyond the bound (also in the
+  // store).
+  void TrimFinished() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Logs a failed store write (the search goes on, less durable).
+  void StoreFailed(const absl::Status& status, const std::string& id) const;
   void Append(Record* record, v1::SearchEvent event)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(record->mu);
   v1::SearchInfo Info(const Record& record) const;
@@ -112,6 +144,7 @@ class SearchManager {
   const data::DatasetStore& datasets_;
   engine::EvaluationEngine& engine_;
   ServerMetrics* const metrics_;
+  StateStore* const store_;
   const int max_active_;
   const RequestLimits limits_;
   const EvaluationSettings settings_;  // LibTorch device of every search
@@ -121,6 +154,9 @@ class SearchManager {
   // Records whose threads are not joined yet (reaped in Start/Shutdown).
   std::vector<std::shared_ptr<Record>> unjoined_ ABSL_GUARDED_BY(mu_);
   int active_ ABSL_GUARDED_BY(mu_) = 0;
+  // Recover(): searches to launch once mu_ is released.
+  std::vector<std::pair<std::shared_ptr<Record>, search::SearchOptions>>
+      pending_resume_ ABSL_GUARDED_BY(mu_);
   bool shut_down_ ABSL_GUARDED_BY(mu_) = false;
   uint64_t next_id_ ABSL_GUARDED_BY(mu_) = 0;
 };

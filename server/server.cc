@@ -6,6 +6,8 @@
 #include <grpcpp/health_check_service_interface.h>
 #include <torch/torch.h>
 
+#include <fstream>
+#include <sstream>
 #include <thread>
 
 #include "absl/status/status.h"
@@ -20,6 +22,51 @@
 namespace tenas::server {
 namespace {
 constexpr char kServiceName[] = "tenas.v1.ArchitectureScorer";
+
+absl::StatusOr<std::string> ReadPem(const std::string& path,
+                                    const std::string& flag) {
+  std::ifstream in(path);
+  std::stringstream text;
+  if (in) text << in.rdbuf();
+  if (!in || text.str().find("-----BEGIN") == std::string::npos) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(flag, ": '", path, "' is not a readable PEM file"));
+  }
+  return text.str();
+}
+
+// Insecure, or TLS from the options' PEM files.
+absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> MakeCredentials(
+    const ServerOptions& o) {
+  if (o.tls_cert_file.empty() && o.tls_key_file.empty()) {
+    if (!o.tls_client_ca_file.empty()) {
+      return absl::InvalidArgumentError(
+          "--tls-client-ca: needs --tls-cert and --tls-key");
+    }
+    return grpc::InsecureServerCredentials();
+  }
+  if (o.tls_cert_file.empty() || o.tls_key_file.empty()) {
+    return absl::InvalidArgumentError(
+        "--tls-cert and --tls-key: give both or neither");
+  }
+  grpc::SslServerCredentialsOptions ssl;
+  grpc::SslServerCredentialsOptions::PemKeyCertPair pair;
+  auto cert = ReadPem(o.tls_cert_file, "--tls-cert");
+  if (!cert.ok()) return cert.status();
+  auto key = ReadPem(o.tls_key_file, "--tls-key");
+  if (!key.ok()) return key.status();
+  pair.cert_chain = *cert;
+  pair.private_key = *key;
+  ssl.pem_key_cert_pairs.push_back(pair);
+  if (!o.tls_client_ca_file.empty()) {
+    auto ca = ReadPem(o.tls_client_ca_file, "--tls-client-ca");
+    if (!ca.ok()) return ca.status();
+    ssl.pem_root_certs = *ca;
+    ssl.client_certificate_request =
+        GRPC_SSL_REQUEST_AND_REQUIRE_CLIENT_CERTIFICATE_AND_VERIFY;
+  }
+  return grpc::SslServerCredentials(ssl);
+}
 }  // namespace
 
 absl::StatusOr<std::string> ResolveDevice(const std::string& requested) {
@@ -60,9 +107,28 @@ absl::StatusOr<std::unique_ptr<TenasServer>> TenasServer::Start(
     return absl::InvalidArgumentError(
         absl::StrCat("max_queue: ", options.max_queue, " must be >= 1"));
   }
+  if (options.max_message_bytes < 1024) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "max_message_bytes: ", options.max_message_bytes, " must be >= 1024"));
+  }
+  auto credentials = MakeCredentials(options);
+  if (!credentials.ok()) return credentials.status();
+  if (!options.auth_token_file.empty()) {
+    auto auth = TokenAuthenticator::LoadFile(options.auth_token_file);
+    if (!auth.ok()) return auth.status();
+    s->auth_ = std::move(*auth);
+  }
+  auto store = options.state_dir.empty()
+                   ? StateStore::OpenInMemory()
+                   : StateStore::Open(options.state_dir,
+                                      options.state_dir_min_free_bytes);
+  if (!store.ok()) return store.status();
+  s->store_ = std::move(*store);
   auto metrics = ServerMetrics::Create(options.metrics_address);
   if (!metrics.ok()) return metrics.status();
   s->metrics_ = std::move(*metrics);
+  s->cache_ = std::make_unique<ResultCache>(
+      s->store_.get(), options.cache_max_bytes, s->metrics_.get());
 
   engine::EngineOptions engine_options;
   engine_options.workers = options.workers;
@@ -81,14 +147,14 @@ absl::StatusOr<std::unique_ptr<TenasServer>> TenasServer::Start(
   info.ntk_method = options.ntk_method;
   info.ntk_max_memory_bytes = options.ntk_max_memory_bytes;
   s->metrics_->SetBuildInfo(info.version, info.torch_version, info.device);
-  s->service_ = std::make_unique<ScorerService>(*s->engine_, *s->metrics_,
-                                                options.limits, info);
+  s->service_ =
+      std::make_unique<ScorerService>(*s->engine_, *s->metrics_, options.limits,
+                                      info, *s->cache_, s->auth_.get());
 
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
   grpc::ServerBuilder builder;
-  builder.AddListeningPort(options.address, grpc::InsecureServerCredentials(),
-                           &s->port_);
+  builder.AddListeningPort(options.address, *credentials, &s->port_);
   builder.RegisterService(s->service_.get());
   builder.SetMaxReceiveMessageSize(options.max_message_bytes);
   builder.SetMaxSendMessageSize(options.max_message_bytes);
@@ -102,8 +168,11 @@ absl::StatusOr<std::unique_ptr<TenasServer>> TenasServer::Start(
                              5 * 60 * 1000);
   s->server_ = builder.BuildAndStart();
   if (!s->server_ || s->port_ == 0) {
-    return absl::UnavailableError(
-        absl::StrCat("port: cannot listen on ", options.address));
+    return absl::UnavailableError(absl::StrCat(
+        "port: cannot listen on ", options.address,
+        options.tls_cert_file.empty()
+            ? ""
+            : " (or --tls-cert / --tls-key are not a matching PEM pair)"));
   }
   auto* health = s->server_->GetHealthCheckService();
   health->SetServingStatus("", true);             // live
@@ -124,10 +193,19 @@ void TenasServer::LoadDatasets() {
     metrics_->SetDatasetImages(d.name, d.images);
   }
   searches_ = std::make_unique<SearchManager>(
-      *datasets_, *engine_, metrics_.get(), options_.max_searches,
+      *datasets_, *engine_, metrics_.get(), store_.get(), options_.max_searches,
       options_.limits,
       EvaluationSettings{device_, options_.ntk_method,
                          options_.ntk_max_memory_bytes, options_.ntk_group});
+  absl::StatusOr<int> resumed = searches_->Recover();
+  if (!resumed.ok()) {
+    load_status_ = absl::Status(
+        resumed.status().code(),
+        absl::StrCat("--state-dir: cannot load the stored searches: ",
+                     resumed.status().message()));
+    loaded_.Notify();
+    return;
+  }
   service_->SetReady(datasets_.get(), searches_.get());
   server_->GetHealthCheckService()->SetServingStatus(kServiceName, true);
   loaded_.Notify();

@@ -17,10 +17,13 @@
 #include "absl/status/statusor.h"
 #include "absl/synchronization/notification.h"
 #include "absl/time/time.h"
+#include "server/auth.h"
 #include "server/metrics.h"
 #include "server/proto_convert.h"
+#include "server/result_cache.h"
 #include "server/scorer_service.h"
 #include "server/search_manager.h"
+#include "server/state_store.h"
 #include "tenas/data/dataset_store.h"
 #include "tenas/engine/evaluation_engine.h"
 #include "tenas/measures/ntk_method.h"
@@ -48,7 +51,21 @@ struct ServerOptions {
   int max_searches = 4;
   RequestLimits limits;
   absl::Duration drain_timeout = absl::Seconds(30);
+  /// Largest request or response message, in bytes.
   int max_message_bytes = 16 << 20;
+  /// Durable state (searches, result cache); empty: kept in memory only.
+  std::string state_dir;
+  /// Start-up fails when the state dir's filesystem has less free space.
+  int64_t state_dir_min_free_bytes = StateStore::kDefaultMinFreeBytes;
+  /// Result cache bound in bytes; 0 disables the cache (--no-cache).
+  int64_t cache_max_bytes = kDefaultCacheMaxBytes;
+  /// TLS: PEM certificate chain and private key (both or neither); with
+  /// tls_client_ca, clients must present a certificate it signed.
+  std::string tls_cert_file;
+  std::string tls_key_file;
+  std::string tls_client_ca_file;
+  /// Bearer tokens (TokenAuthenticator::LoadFile); empty: no authentication.
+  std::string auth_token_file;
 };
 
 /// Resolves "auto" and validates "cpu" / "cuda:N" against this machine.
@@ -71,8 +88,9 @@ class TenasServer {
   /// Blocks until the datasets are loaded (OK) or failed to load (error).
   absl::Status WaitUntilReady();
 
-  /// Graceful stop: health NOT_SERVING, refuse new calls, cancel searches,
-  /// let in-flight evaluations finish up to the drain timeout. Idempotent.
+  /// Graceful stop: health NOT_SERVING, refuse new calls, interrupt searches
+  /// (they resume on the next start with the same state dir), let in-flight
+  /// evaluations finish up to the drain timeout. Idempotent.
   void Shutdown();
 
   ServerMetrics& metrics() { return *metrics_; }
@@ -85,6 +103,9 @@ class TenasServer {
   std::string device_;
   int port_ = 0;
   std::unique_ptr<ServerMetrics> metrics_;
+  std::unique_ptr<StateStore> store_;
+  std::unique_ptr<ResultCache> cache_;
+  std::unique_ptr<TokenAuthenticator> auth_;
   std::unique_ptr<engine::EvaluationEngine> engine_;
   std::unique_ptr<ScorerService> service_;
   std::unique_ptr<grpc::Server> server_;

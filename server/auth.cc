@@ -1,0 +1,95 @@
+// Copyright 2026 The tenas Authors.
+
+#include "server/auth.h"
+
+#include <fstream>
+
+#include "absl/status/status.h"
+#include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+
+namespace tenas::server {
+namespace {
+
+constexpr size_t kMinTokenLength = 16;
+
+// Equal strings, in time independent of where they differ.
+bool ConstantTimeEquals(const std::string& a, const std::string& b) {
+  if (a.size() != b.size()) return false;
+  unsigned char diff = 0;
+  for (size_t i = 0; i < a.size(); ++i) {
+    diff |= static_cast<unsigned char>(a[i] ^ b[i]);
+  }
+  return diff == 0;
+}
+
+}  // namespace
+
+absl::StatusOr<std::unique_ptr<TokenAuthenticator>>
+TokenAuthenticator::LoadFile(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("--auth-token-file: cannot read '", path, "'"));
+  }
+  std::vector<Entry> entries;
+  std::string line;
+  for (int n = 1; std::getline(in, line); ++n) {
+    absl::string_view text = absl::StripAsciiWhitespace(line);
+    if (text.empty() || text[0] == '#') continue;
+    std::vector<std::string> fields =
+        absl::StrSplit(text, absl::ByAnyChar(" \t"), absl::SkipEmpty());
+    if (fields.size() > 2) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "--auth-token-file: line ", n, " has more than NAME TOKEN"));
+    }
+    Entry e;
+    e.token = fields.back();
+    e.name = fields.size() == 2 ? fields[0] : absl::StrCat("token-", n);
+    if (e.token.size() < kMinTokenLength) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("--auth-token-file: the token on line ", n,
+                       " is shorter than ", kMinTokenLength, " characters"));
+    }
+    entries.push_back(std::move(e));
+  }
+  if (entries.empty()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("--auth-token-file: '", path, "' holds no token"));
+  }
+  return std::unique_ptr<TokenAuthenticator>(
+      new TokenAuthenticator(std::move(entries)));
+}
+
+absl::StatusOr<std::string> TokenAuthenticator::Authenticate(
+    const std::multimap<grpc::string_ref, grpc::string_ref>& metadata) const {
+  auto it = metadata.find("authorization");
+  if (it == metadata.end()) {
+    return absl::UnauthenticatedError(
+        "missing 'authorization: Bearer <token>' metadata");
+  }
+  const std::string value(it->second.data(), it->second.size());
+  constexpr absl::string_view kBearer = "Bearer ";
+  if (!absl::StartsWith(value, kBearer)) {
+    return absl::UnauthenticatedError(
+        "authorization metadata is not 'Bearer <token>'");
+  }
+  const std::string token = value.substr(kBearer.size());
+  const Entry* match = nullptr;
+  for (const Entry& e : entries_) {
+    if (ConstantTimeEquals(token, e.token)) match = &e;
+  }
+  if (match == nullptr) return absl::UnauthenticatedError("unknown token");
+  return match->name;
+}
+
+std::string PeerHost(const std::string& peer) {
+  const size_t colon = peer.rfind(':');
+  const size_t first = peer.find(':');
+  if (colon == std::string::npos || colon == first) return peer;
+  return peer.substr(0, colon);
+}
+
+}  // namespace tenas::server

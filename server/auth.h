@@ -1,0 +1,52 @@
+// Copyright 2026 The tenas Authors.
+//
+// auth.h: bearer-token authentication of tenas.v1 calls (--auth-token-file)
+// and the identity of a caller, which per-client limits count by. The
+// health service and /metrics do not pass through here: they stay open.
+
+#ifndef TENAS_SERVER_AUTH_H_
+#define TENAS_SERVER_AUTH_H_
+
+#include <grpcpp/grpcpp.h>
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+
+namespace tenas::server {
+
+class TokenAuthenticator {
+ public:
+  /// Reads tokens from `path`: one per line, either `TOKEN` or
+  /// `NAME TOKEN` (the name identifies the client in limits and logs;
+  /// default `token-<line>`); blank lines and `#` comments are skipped.
+  /// INVALID_ARGUMENT naming --auth-token-file when the file is unreadable,
+  /// holds no token, or a token is shorter than 16 characters.
+  static absl::StatusOr<std::unique_ptr<TokenAuthenticator>> LoadFile(
+      const std::string& path);
+
+  /// The client name for a call whose metadata carries
+  /// `authorization: Bearer <token>` with a known token; UNAUTHENTICATED
+  /// otherwise. Tokens are compared in constant time.
+  absl::StatusOr<std::string> Authenticate(
+      const std::multimap<grpc::string_ref, grpc::string_ref>& metadata) const;
+
+ private:
+  struct Entry {
+    std::string name;
+    std::string token;
+  };
+  explicit TokenAuthenticator(std::vector<Entry> entries)
+      : entries_(std::move(entries)) {}
+  const std::vector<Entry> entries_;
+};
+
+/// The peer's address without its port ("ipv4:10.0.0.7:53012" ->
+/// "ipv4:10.0.0.7"): the client identity when there is no token.
+std::string PeerHost(const std::string& peer);
+
+}  // namespace tenas::server
+
+#endif  // TENAS_SERVER_AUTH_H_

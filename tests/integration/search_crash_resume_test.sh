@@ -1,0 +1,127 @@
+#!/usr/bin/env bash
+# Durable searches with the real binaries: a search whose server is killed
+# with SIGKILL after its first round, or stopped with SIGTERM, resumes when
+# the server restarts on the same --state-dir, from its last completed
+# round, and its result equals an uninterrupted run's. The result cache
+# answers a repeated score after a restart.
+# usage: search_crash_resume_test.sh PATH/TO/tenas-server PATH/TO/tenas
+set -uo pipefail
+SERVER_BIN="$1"
+CLI="$2"
+PY=/usr/bin/python3
+source "$(dirname "$0")/check_lib.sh"
+tmp=$(mktemp -d)
+server_pid=""
+cleanup() {
+  [[ -n "$server_pid" ]] && kill -9 "$server_pid" 2>/dev/null
+  rm -rf "$tmp"
+}
+trap cleanup EXIT
+
+# start_server STATE_DIR LOG: starts tenas-server, waits until SERVING,
+# sets server_pid and S (the CLI's --server flag).
+start_server() {
+  "$SERVER_BIN" --host 127.0.0.1 --port 0 --metrics-port -1 --workers 2 \
+    --threads 1 --state-dir "$1" > "$2" 2>&1 &
+  server_pid=$!
+  local port=""
+  for _ in $(seq 1 100); do
+    port=$(sed -n 's/.*listening on port \([0-9]*\).*/\1/p' "$2")
+    [[ -n "$port" ]] && break
+    sleep 0.1
+  done
+  S=(--server "127.0.0.1:$port")
+  for _ in $(seq 1 300); do
+    "$CLI" health "${S[@]}" > /dev/null 2>&1 && return 0
+    sleep 0.1
+  done
+  return 1
+}
+
+SEARCH=(search --space nb201 --seed 11 --repeats 2 --batch-size 12 --json)
+
+# The reference: an uninterrupted run.
+start_server "$tmp/state-ref" "$tmp/ref.log"; check "reference server ready" 0 $?
+"$CLI" "${SEARCH[@]}" "${S[@]}" > "$tmp/ref.jsonl"
+check "uninterrupted search" 0 $?
+kill -TERM "$server_pid"; wait "$server_pid"; server_pid=""
+
+# interrupt SIGNAL NAME: starts the search, sends SIGNAL to the server once
+# round 0 has finished, restarts the server on the same state dir, and
+# follows the resumed search to its end.
+interrupt() {
+  local sig="$1" name="$2" dir="$tmp/state-$2"
+  start_server "$dir" "$tmp/$name-1.log"; check "$name: server ready" 0 $?
+  "$CLI" "${SEARCH[@]}" "${S[@]}" > "$tmp/$name-events.jsonl" 2>/dev/null &
+  local client=$!
+  local seen=1
+  for _ in $(seq 1 600); do
+    if grep -q '"type":"round_finished"' "$tmp/$name-events.jsonl"; then
+      seen=0; break
+    fi
+    sleep 0.05
+  done
+  check "$name: round 0 finished before the interruption" 0 $seen
+  kill "-$sig" "$server_pid"; wait "$server_pid" 2>/dev/null; server_pid=""
+  wait "$client"; check "$name: the client saw the server go" 1 $?
+  local id
+  id=$($PY -c 'import json,sys; print(json.loads(open(sys.argv[1]).readline())["search_id"])' \
+       "$tmp/$name-events.jsonl")
+  start_server "$dir" "$tmp/$name-2.log"; check "$name: server restarted" 0 $?
+  grep -q "resuming search $id after round [1-9]" "$tmp/$name-2.log"
+  check "$name: resumed after a completed round, not from scratch" 0 $?
+  "$CLI" watch "$id" "${S[@]}" --json > "$tmp/$name-resumed.jsonl"
+  check "$name: resumed search finished" 0 $?
+  $PY - "$tmp/ref.jsonl" "$tmp/$name-resumed.jsonl" <<'PYEOF'
+import json, sys
+def strip(x):
+    if isinstance(x, dict):
+        return {k: strip(v) for k, v in x.items()
+                if "seconds" not in k and k != "search_id"}
+    if isinstance(x, list):
+        return [strip(v) for v in x]
+    return x
+ref = [json.loads(l) for l in open(sys.argv[1])]
+got = [json.loads(l) for l in open(sys.argv[2])]
+assert ref[-1]["type"] == "result" and got[-1]["type"] == "result", got[-1]
+assert strip(ref[-1]) == strip(got[-1]), (ref[-1]["arch"], got[-1]["arch"])
+# The whole event log: each round once, sequences 0, 1, 2, ...
+assert [e["sequence"] for e in got] == list(range(len(got)))
+assert sum(e["type"] == "round_started" for e in got) == \
+       sum(e["type"] == "round_started" for e in ref)
+PYEOF
+  check "$name: result and event log equal the uninterrupted run's" 0 $?
+  kill -TERM "$server_pid"; wait "$server_pid"; server_pid=""
+}
+interrupt KILL kill9
+interrupt TERM sigterm
+
+# The result cache survives a restart.
+ARCH='|nor_conv_3x3~0|+|nor_conv_1x1~0|avg_pool_3x3~1|+|skip_connect~0|nor_conv_3x3~1|nor_conv_1x1~2|'
+start_server "$tmp/state-ref" "$tmp/cache-1.log"; check "cache: server ready" 0 $?
+"$CLI" score "${S[@]}" --arch "$ARCH" --batch-size 8 --repeats 1 --json > "$tmp/s1.json"
+check "cache: first score" 0 $?
+kill -9 "$server_pid"; wait "$server_pid" 2>/dev/null; server_pid=""
+start_server "$tmp/state-ref" "$tmp/cache-2.log"; check "cache: restarted" 0 $?
+"$CLI" score "${S[@]}" --arch "$ARCH" --batch-size 8 --repeats 1 --json > "$tmp/s2.json"
+$PY - "$tmp/s1.json" "$tmp/s2.json" <<'PYEOF'
+import json, sys
+a, b = (json.loads(open(p).read()) for p in sys.argv[1:])
+assert not a["cached"] and b["cached"], (a["cached"], b["cached"])
+assert a["ntk_condition_number"] == b["ntk_condition_number"]
+assert a["linear_regions"] == b["linear_regions"]
+PYEOF
+check "cache: hit after kill -9 and restart, same values" 0 $?
+
+# A state dir that cannot be used fails at start-up with a clear error.
+"$SERVER_BIN" --port 0 --metrics-port -1 --state-dir /proc/self/tenas-state \
+  > "$tmp/bad.log" 2>&1
+rc=$?
+[[ $rc != 0 ]] && grep -q -- "--state-dir" "$tmp/bad.log"
+check "unusable --state-dir: non-zero exit naming the flag" 0 $?
+"$SERVER_BIN" --port 0 --metrics-port -1 --state-dir "$tmp/state-full" \
+  --state-dir-min-free 1000000G > "$tmp/full.log" 2>&1
+rc=$?
+[[ $rc != 0 ]] && grep -q "free" "$tmp/full.log"
+check "state dir without free space: non-zero exit" 0 $?
+check_summary

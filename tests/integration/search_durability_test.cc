@@ -1,0 +1,148 @@
+// Copyright 2026 The tenas Authors.
+//
+// Durable searches (SearchManager + StateStore): a search interrupted by a
+// shutdown resumes on the next start with the same --state-dir, from its
+// last completed round, and ends with the uninterrupted run's result; a
+// finished search is served again after a restart. (The kill -9 case runs
+// the real binaries: search_crash_resume_test.sh.)
+
+#include <filesystem>
+
+#include "server_testing.h"
+
+namespace tenas::server_test {
+namespace {
+
+std::string FreshDir(const std::string& name) {
+  const std::string dir = ::testing::TempDir() + "/" + name;
+  std::filesystem::remove_all(dir);
+  return dir;
+}
+
+server::ServerOptions DurableOptions(const std::string& dir) {
+  server::ServerOptions options = TestServerOptions();
+  options.state_dir = dir;
+  options.workers = 2;
+  return options;
+}
+
+// The result without its timings: what must not depend on interruptions.
+std::string Comparable(v1::SearchResult result) {
+  result.set_seconds(0);
+  for (auto& round : *result.mutable_rounds()) round.set_seconds(0);
+  return result.SerializeAsString();
+}
+
+v1::SearchResult ResultOf(const std::vector<v1::SearchEvent>& events) {
+  EXPECT_FALSE(events.empty());
+  if (events.empty() || !events.back().has_result()) {
+    ADD_FAILURE() << "no result event";
+    return {};
+  }
+  return events.back().result();
+}
+
+TEST(SearchDurabilityTest,
+     InterruptedSearchResumesAndMatchesAnUninterruptedRun) {
+  const v1::RunSearchRequest request = SearchRequest(/*seed=*/7);
+  v1::SearchResult uninterrupted;
+  {
+    auto server = StartServer(DurableOptions(FreshDir("straight")));
+    ASSERT_NE(server, nullptr);
+    auto stub = NewStub(server->port());
+    grpc::ClientContext context;
+    auto reader = stub->RunSearch(&context, request);
+    StreamResult<v1::SearchEvent> all = ReadAll(reader.get());
+    ASSERT_TRUE(all.status.ok()) << all.status.error_message();
+    uninterrupted = ResultOf(all.messages);
+    ASSERT_GE(uninterrupted.rounds_size(), 2);
+  }
+
+  const std::string dir = FreshDir("interrupted");
+  std::string id;
+  {
+    auto server = StartServer(DurableOptions(dir));
+    ASSERT_NE(server, nullptr);
+    auto stub = NewStub(server->port());
+    grpc::ClientContext context;
+    auto reader = stub->RunSearch(&context, request);
+    v1::SearchEvent event;
+    while (reader->Read(&event) && !event.has_round_finished()) {
+    }
+    ASSERT_TRUE(event.has_round_finished());
+    id = event.search_id();
+    server->Shutdown();  // SIGTERM's path: interrupt, do not cancel
+    StreamResult<v1::SearchEvent> rest = ReadAll(reader.get());
+    EXPECT_EQ(rest.status.error_code(), grpc::StatusCode::UNAVAILABLE)
+        << rest.status.error_message();
+    EXPECT_TRUE(HasText(rest.status.error_message(), "resumes"));
+  }
+
+  auto server = StartServer(DurableOptions(dir));
+  ASSERT_NE(server, nullptr);
+  auto stub = NewStub(server->port());
+  v1::SearchInfo info;
+  ASSERT_TRUE(GetSearch(*stub, id, &info).ok());  // known after the restart
+  StreamResult<v1::SearchEvent> all = WatchAll(*stub, id, 0);
+  ASSERT_TRUE(all.status.ok()) << all.status.error_message();
+  ExpectContiguous(all.messages, id, 0);
+  EXPECT_EQ(Comparable(ResultOf(all.messages)), Comparable(uninterrupted));
+  // Each round's events appear once: the interrupted round's partial
+  // events were dropped before it ran again.
+  int started = 0, finished = 0;
+  for (const auto& e : all.messages) {
+    started += e.has_round_started() ? 1 : 0;
+    finished += e.has_round_finished() ? 1 : 0;
+  }
+  EXPECT_EQ(started, uninterrupted.rounds_size());
+  EXPECT_EQ(finished, uninterrupted.rounds_size());
+  ASSERT_TRUE(GetSearch(*stub, id, &info).ok());
+  EXPECT_EQ(info.state(), v1::SEARCH_STATE_SUCCEEDED);
+  EXPECT_EQ(Comparable(info.result()), Comparable(uninterrupted));
+}
+
+TEST(SearchDurabilityTest, FinishedAndCancelledSearchesAreServedAfterARestart) {
+  const std::string dir = FreshDir("finished");
+  std::string done_id, cancelled_id;
+  std::vector<v1::SearchEvent> done_events;
+  {
+    auto server = StartServer(DurableOptions(dir));
+    ASSERT_NE(server, nullptr);
+    auto stub = NewStub(server->port());
+    grpc::ClientContext context;
+    auto reader = stub->RunSearch(&context, SearchRequest(/*seed=*/3));
+    StreamResult<v1::SearchEvent> all = ReadAll(reader.get());
+    ASSERT_TRUE(all.status.ok());
+    done_events = all.messages;
+    done_id = all.messages.front().search_id();
+
+    grpc::ClientContext second;
+    auto r2 = stub->RunSearch(&second, SearchRequest(/*seed=*/4));
+    v1::SearchEvent first;
+    ASSERT_TRUE(r2->Read(&first));
+    cancelled_id = first.search_id();
+    v1::SearchState state;
+    ASSERT_TRUE(CancelSearch(*stub, cancelled_id, &state).ok());
+    EXPECT_EQ(ReadAll(r2.get()).status.error_code(),
+              grpc::StatusCode::CANCELLED);
+  }
+  auto server = StartServer(DurableOptions(dir));
+  ASSERT_NE(server, nullptr);
+  auto stub = NewStub(server->port());
+  StreamResult<v1::SearchEvent> replay = WatchAll(*stub, done_id, 0);
+  ASSERT_TRUE(replay.status.ok());
+  ASSERT_EQ(replay.messages.size(), done_events.size());
+  for (size_t i = 0; i < done_events.size(); ++i) {
+    EXPECT_EQ(replay.messages[i].SerializeAsString(),
+              done_events[i].SerializeAsString());
+  }
+  v1::SearchInfo info;
+  ASSERT_TRUE(GetSearch(*stub, cancelled_id, &info).ok());
+  EXPECT_EQ(info.state(), v1::SEARCH_STATE_CANCELLED);
+  EXPECT_EQ(WatchAll(*stub, cancelled_id, 0).status.error_code(),
+            grpc::StatusCode::CANCELLED);
+  EXPECT_EQ(ServerInfo(*stub).active_searches(), 0);  // nothing resumed
+}
+
+}  // namespace
+}  // namespace tenas::server_test
