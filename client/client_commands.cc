@@ -8,11 +8,18 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <fstream>
 #include <iostream>
 #include <optional>
+#include <sstream>
+#include <vector>
 
+#include "absl/status/status.h"
+#include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "absl/strings/str_split.h"
+#include "client/cli_support.h"
 #include "client/event_json.h"
 #include "flag_parser.h"
 #include "grpc/health/v1/health.grpc.pb.h"
@@ -24,100 +31,6 @@ namespace tenas::client {
 namespace {
 
 using cli::Flags;
-
-constexpr int kOk = 0;
-constexpr int kFailure = 1;
-constexpr int kUsage = 2;
-
-const std::set<std::string> kCommonValueFlags = {"server", "timeout"};
-
-int UsageError(const std::string& command, const std::string& message,
-               const char* usage) {
-  std::cerr << "tenas " << command << ": " << message << "\n"
-            << usage << std::endl;
-  return kUsage;
-}
-
-// One line on stderr; exit 2 for INVALID_ARGUMENT, else 1.
-int RpcError(const std::string& command, const grpc::Status& status) {
-  std::string message = status.error_message();
-  for (char& c : message) {
-    if (c == '\n') c = ' ';
-  }
-  static const char* kNames[] = {"OK",
-                                 "CANCELLED",
-                                 "UNKNOWN",
-                                 "INVALID_ARGUMENT",
-                                 "DEADLINE_EXCEEDED",
-                                 "NOT_FOUND",
-                                 "ALREADY_EXISTS",
-                                 "PERMISSION_DENIED",
-                                 "RESOURCE_EXHAUSTED",
-                                 "FAILED_PRECONDITION",
-                                 "ABORTED",
-                                 "OUT_OF_RANGE",
-                                 "UNIMPLEMENTED",
-                                 "INTERNAL",
-                                 "UNAVAILABLE",
-                                 "DATA_LOSS",
-                                 "UNAUTHENTICATED"};
-  const int code = static_cast<int>(status.error_code());
-  std::cerr << "tenas " << command << ": "
-            << (code >= 0 && code <= 16 ? kNames[code] : "ERROR") << ": "
-            << message << std::endl;
-  return status.error_code() == grpc::StatusCode::INVALID_ARGUMENT ? kUsage
-                                                                   : kFailure;
-}
-
-std::shared_ptr<grpc::Channel> Channel(const Flags& flags) {
-  grpc::ChannelArguments args;
-  args.SetMaxReceiveMessageSize(64 << 20);
-  return grpc::CreateCustomChannel(flags.GetString("server", "localhost:50051"),
-                                   grpc::InsecureChannelCredentials(), args);
-}
-
-// Applies --timeout SECONDS as the call deadline.
-void SetDeadline(const Flags& flags, grpc::ClientContext* context) {
-  auto t = flags.GetInt("timeout", 0, 0, 86400 * 30);
-  if (t.ok() && *t > 0) {
-    context->set_deadline(std::chrono::system_clock::now() +
-                          std::chrono::seconds(*t));
-  }
-}
-
-std::optional<Flags> ParseFlags(const std::string& command,
-                                const std::vector<std::string>& args,
-                                std::set<std::string> value_flags,
-                                std::set<std::string> bool_flags,
-                                const char* usage, int* exit_code) {
-  value_flags.insert(kCommonValueFlags.begin(), kCommonValueFlags.end());
-  bool_flags.insert("json");
-  auto flags = Flags::Parse(args, value_flags, bool_flags);
-  if (!flags.ok()) {
-    *exit_code =
-        UsageError(command, std::string(flags.status().message()), usage);
-    return std::nullopt;
-  }
-  auto timeout = flags->GetInt("timeout", 0, 0, 86400 * 30);
-  if (!timeout.ok()) {
-    *exit_code =
-        UsageError(command, std::string(timeout.status().message()), usage);
-    return std::nullopt;
-  }
-  return *flags;
-}
-
-bool ReadInt(const std::string& command, const Flags& flags,
-             const std::string& name, int64_t fallback, int64_t min,
-             int64_t max, int64_t* out, const char* usage, int* exit_code) {
-  auto v = flags.GetInt(name, fallback, min, max);
-  if (!v.ok()) {
-    *exit_code = UsageError(command, std::string(v.status().message()), usage);
-    return false;
-  }
-  *out = *v;
-  return true;
-}
 
 bool ReadInit(const std::string& command, const Flags& flags,
               v1::InitMode* init, const char* usage, int* exit_code) {
@@ -202,13 +115,11 @@ int FollowSearch(const std::string& command,
       bar.Update(event);
     } else if (event.has_round_finished()) {
       // Not a terminal: one line per finished round instead of a bar.
-      std::cerr << absl::StrFormat("%s %d finished in %.1f s (%.1f s total)\n",
-                                   event.round_finished().stage() == "ops"
-                                       ? "round"
-                                       : "edge group",
-                                   event.round_finished().round() + 1,
-                                   event.round_finished().round_seconds(),
-                                   event.seconds());
+      std::cerr << absl::StrFormat(
+          "%s %d finished in %.1f s (%.1f s total)\n",
+          event.round_finished().stage() == "ops" ? "round" : "edge group",
+          event.round_finished().round() + 1,
+          event.round_finished().round_seconds(), event.seconds());
     }
   }
   grpc::Status status = reader->Finish();
@@ -291,11 +202,12 @@ int RunScore(const std::vector<std::string>& args) {
   } else {
     std::cout << absl::StrFormat(
         "arch     %s\ndataset  %s, seed %d, %d repeats, batch %d, device "
-        "%s\nkappa    %.6g\nregions  %.6g\ntime     %.3f s (queued %.3f s)\n",
+        "%s\nkappa    %.6g\nregions  %.6g\ntime     %.3f s (queued %.3f s)%s\n",
         response.arch(), response.dataset(), response.seed(),
         response.repeats_size(), response.batch_size(), response.device(),
         response.ntk_condition_number(), response.linear_regions(),
-        response.timing().total_seconds(), response.timing().queue_seconds());
+        response.timing().total_seconds(), response.timing().queue_seconds(),
+        response.cached() ? ", from the server's result cache" : "");
   }
   return kOk;
 }

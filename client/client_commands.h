@@ -18,6 +18,8 @@ int RunInfo(const std::vector<std::string>& args);
 int RunSearches(const std::vector<std::string>& args);
 int RunCancel(const std::vector<std::string>& args);
 int RunHealth(const std::vector<std::string>& args);
+/// `tenas load`: a load generator (load_command.cc).
+int RunLoad(const std::vector<std::string>& args);
 
 }  // namespace tenas::client
 

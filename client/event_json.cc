@@ -79,6 +79,7 @@ nlohmann::json ScoreJson(const v1::ScoreArchitectureResponse& r) {
           {"linear_regions", r.linear_regions()},
           {"repeats", repeats},
           {"device", r.device()},
+          {"cached", r.cached()},
           {"queue_seconds", r.timing().queue_seconds()},
           {"ntk_seconds", r.timing().ntk_seconds()},
           {"linear_regions_seconds", r.timing().linear_regions_seconds()},

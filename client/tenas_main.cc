@@ -20,7 +20,14 @@ constexpr char kUsage[] =
     "  info      server version, device, datasets, queue and workers\n"
     "  searches  list the server's searches\n"
     "  cancel ID cancel a search\n"
-    "  health    grpc.health.v1 check (exit 0 when SERVING)\n";
+    "  health    grpc.health.v1 check (exit 0 when SERVING)\n"
+    "  load      N concurrent clients scoring for a while; checks answers\n"
+    "connection flags (every command):\n"
+    "  --server HOST:PORT  --timeout SECONDS\n"
+    "  --tls (system CAs) | --tls-ca PEM  [--tls-server-name NAME]\n"
+    "  --tls-cert PEM --tls-key PEM   client certificate (mutual TLS)\n"
+    "  --auth-token-file FILE         bearer token (first line, or the\n"
+    "                                 TOKEN of a 'NAME TOKEN' line)\n";
 
 }  // namespace
 
@@ -44,6 +51,7 @@ int main(int argc, char** argv) {
   if (command == "searches") return RunSearches(args);
   if (command == "cancel") return RunCancel(args);
   if (command == "health") return RunHealth(args);
+  if (command == "load") return RunLoad(args);
   std::cerr << "tenas: unknown command '" << command << "'\n" << kUsage;
   return 2;
 }
