@@ -7,7 +7,7 @@ python3-grpcio and python3-protobuf. See client/python/README.md.
 from tenas_client.errors import (CancelledError, DeadlineExceededError,
                                  InvalidArgumentError, NotFoundError,
                                  ResourceExhaustedError, TenasError,
-                                 UnavailableError)
+                                 UnauthenticatedError, UnavailableError)
 from tenas_client.client import (READY_SERVICE, RepeatScore, ScoreResult,
                                  TenasClient, Timing, event_to_dict,
                                  make_architecture, message_to_dict)
@@ -16,7 +16,7 @@ __all__ = [
     "TenasClient", "ScoreResult", "RepeatScore", "Timing", "READY_SERVICE",
     "TenasError", "InvalidArgumentError", "ResourceExhaustedError",
     "NotFoundError", "UnavailableError", "CancelledError",
-    "DeadlineExceededError", "make_architecture", "message_to_dict",
+    "DeadlineExceededError", "UnauthenticatedError", "make_architecture", "message_to_dict",
     "event_to_dict",
 ]
 

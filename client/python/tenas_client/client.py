@@ -64,6 +64,7 @@ class ScoreResult:
     device: str
     seed: int
     batch_size: int
+    cached: bool = False  # answered from the server's result cache
 
     @property
     def kappa(self) -> float:
@@ -84,10 +85,29 @@ class ScoreResult:
             timing=Timing(r.timing.queue_seconds, r.timing.ntk_seconds,
                           r.timing.linear_regions_seconds,
                           r.timing.total_seconds),
-            device=r.device, seed=r.seed, batch_size=r.batch_size)
+            device=r.device, seed=r.seed, batch_size=r.batch_size,
+            cached=r.cached)
 
 
 ArchLike = Union[str, "scorer_pb2.Architecture"]
+
+
+def _read_bytes(path: Optional[str]) -> Optional[bytes]:
+    if not path:
+        return None
+    with open(path, "rb") as f:
+        return f.read()
+
+
+def _read_token(path: str) -> str:
+    """The first line of `path` that is not blank or a # comment; of a
+    `NAME TOKEN` line (the server's --auth-token-file format), the token."""
+    with open(path) as f:
+        for line in f:
+            line = line.strip()
+            if line and not line.startswith("#"):
+                return line.split()[-1]
+    raise ValueError("auth_token_file %r holds no token" % path)
 
 
 def make_architecture(arch: ArchLike):
@@ -167,15 +187,43 @@ class TenasClient:
 
     timeout: default deadline in seconds of unary calls and of score_many
     (None: no deadline). search()/watch() have no deadline unless given one.
+
+    Security (the CLI's flags of the same names): tls=True uses the system
+    CAs, tls_ca a PEM CA file; tls_cert/tls_key a client certificate for
+    mutual TLS; tls_server_name overrides the name checked in the server's
+    certificate. auth_token (or auth_token_file) is sent as
+    `authorization: Bearer <token>` with every call.
     """
 
     def __init__(self, target: str, timeout: Optional[float] = None,
                  options: Optional[Sequence[Tuple[str, object]]] = None,
-                 channel: Optional[grpc.Channel] = None):
+                 channel: Optional[grpc.Channel] = None, *,
+                 tls: bool = False, tls_ca: Optional[str] = None,
+                 tls_cert: Optional[str] = None,
+                 tls_key: Optional[str] = None,
+                 tls_server_name: Optional[str] = None,
+                 auth_token: Optional[str] = None,
+                 auth_token_file: Optional[str] = None):
         self.target = target
         self.timeout = timeout
         opts = [("grpc.max_receive_message_length", 64 * 1024 * 1024)]
         opts += list(options or [])
+        if bool(tls_cert) != bool(tls_key):
+            raise ValueError("tls_cert and tls_key: give both or neither")
+        token = auth_token
+        if auth_token_file is not None:
+            token = _read_token(auth_token_file)
+        # Sent with every call (the CLI's --auth-token-file).
+        self._metadata = ((("authorization", "Bearer " + token),)
+                          if token else None)
+        if channel is None and (tls or tls_ca or tls_cert):
+            credentials = grpc.ssl_channel_credentials(
+                root_certificates=_read_bytes(tls_ca),
+                private_key=_read_bytes(tls_key),
+                certificate_chain=_read_bytes(tls_cert))
+            if tls_server_name:
+                opts.append(("grpc.ssl_target_name_override", tls_server_name))
+            channel = grpc.secure_channel(target, credentials, options=opts)
         self._channel = channel or grpc.insecure_channel(target, options=opts)
         self._stub = scorer_pb2_grpc.ArchitectureScorerStub(self._channel)
         self._health = health_pb2_grpc.HealthStub(self._channel)
@@ -195,7 +243,8 @@ class TenasClient:
 
     def _unary(self, method, request, timeout=None):
         try:
-            return method(request, timeout=self._deadline(timeout))
+            return method(request, timeout=self._deadline(timeout),
+                          metadata=self._metadata)
         except grpc.RpcError as e:
             raise errors.from_rpc_error(e) from None
 
@@ -248,7 +297,8 @@ class TenasClient:
             options=self._options(seed, repeats, batch_size, init, fp64,
                                   measures))
         call = self._stub.ScoreArchitectures(req,
-                                             timeout=self._deadline(timeout))
+                                             timeout=self._deadline(timeout),
+                                             metadata=self._metadata)
         for item in self._stream(call):
             if item.WhichOneof("outcome") == "result":
                 yield item.index, ScoreResult.from_proto(item.result)
@@ -273,7 +323,8 @@ class TenasClient:
             space=_SPACES[space], dataset=dataset, seed=seed,
             repeats=repeats, batch_size=batch_size, prune_number=prune_number,
             init=_INIT[init], fp64=fp64, fix_stale_origin=fix_stale_origin)
-        call = self._stub.RunSearch(req, timeout=timeout)
+        call = self._stub.RunSearch(req, timeout=timeout,
+                                    metadata=self._metadata)
         for event in self._stream(call):
             yield event_to_dict(event)
 
@@ -283,7 +334,8 @@ class TenasClient:
         live (WatchSearch). Unknown id: NotFoundError."""
         req = scorer_pb2.WatchSearchRequest(search_id=search_id,
                                             from_sequence=from_sequence)
-        call = self._stub.WatchSearch(req, timeout=timeout)
+        call = self._stub.WatchSearch(req, timeout=timeout,
+                                      metadata=self._metadata)
         for event in self._stream(call):
             yield event_to_dict(event)
 

@@ -52,6 +52,10 @@ class DeadlineExceededError(TenasError):
     """The call's deadline passed."""
 
 
+class UnauthenticatedError(TenasError):
+    """The server requires a bearer token and got none or a wrong one."""
+
+
 _BY_CODE = {
     grpc.StatusCode.INVALID_ARGUMENT: InvalidArgumentError,
     grpc.StatusCode.RESOURCE_EXHAUSTED: ResourceExhaustedError,
@@ -59,6 +63,7 @@ _BY_CODE = {
     grpc.StatusCode.UNAVAILABLE: UnavailableError,
     grpc.StatusCode.CANCELLED: CancelledError,
     grpc.StatusCode.DEADLINE_EXCEEDED: DeadlineExceededError,
+    grpc.StatusCode.UNAUTHENTICATED: UnauthenticatedError,
 }
 
 # google.rpc.Code numbers (ScoreError.code) -> grpc.StatusCode.

@@ -27,7 +27,7 @@ import grpc  # noqa: E402
 import tenas_client  # noqa: E402
 from tenas_client import (InvalidArgumentError, NotFoundError,  # noqa: E402
                           ResourceExhaustedError, ScoreResult, TenasClient,
-                          TenasError)
+                          TenasError, UnauthenticatedError)
 import evolution  # noqa: E402
 
 ARCH = ("|nor_conv_3x3~0|+|nor_conv_1x1~0|avg_pool_3x3~1|"
@@ -297,6 +297,71 @@ class OverloadTest(unittest.TestCase):
                                  grpc.StatusCode.RESOURCE_EXHAUSTED)
         finally:
             self.assertEqual(server.stop(), 0)
+
+
+class SecurityTest(unittest.TestCase):
+    """Bearer tokens and TLS, as the CLI's flags: the right credentials get
+    through, missing or wrong ones fail with a clear error; a repeated score
+    is answered from the server's cache."""
+
+    def test_token_and_cache(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            tokens = os.path.join(tmp, "tokens")
+            with open(tokens, "w") as f:
+                f.write("# test\npython-client 0123456789abcdef-python\n")
+            server = Server("--auth-token-file", tokens, "--threads", "1")
+            try:
+                with TenasClient(server.target, timeout=300) as anonymous:
+                    with self.assertRaises(UnauthenticatedError):
+                        anonymous.info()
+                with TenasClient(server.target, timeout=300,
+                                 auth_token="0123456789abcdef-wrong") as bad:
+                    with self.assertRaises(UnauthenticatedError):
+                        bad.score(ARCH, repeats=1, batch_size=8)
+                with TenasClient(server.target, timeout=300,
+                                 auth_token_file=tokens) as client:
+                    client.wait_until_ready(timeout=120)  # health: no token
+                    first = client.score(ARCH, repeats=1, batch_size=8)
+                    again = client.score(ARCH, repeats=1, batch_size=8)
+                    self.assertFalse(first.cached)
+                    self.assertTrue(again.cached)
+                    self.assertEqual(first.ntk_condition_number,
+                                     again.ntk_condition_number)
+                    events = list(client.search(repeats=1, batch_size=4))
+                    self.assertEqual(events[-1]["type"], "result")
+            finally:
+                self.assertEqual(server.stop(), 0)
+
+    def test_tls(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            key = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1",
+                   "-nodes"]
+
+            def openssl(*args):
+                subprocess.run(["openssl", *args], cwd=tmp, check=True,
+                               capture_output=True)
+            openssl("req", "-x509", *key, "-keyout", "ca.key", "-out",
+                    "ca.pem", "-days", "1", "-subj", "/CN=test-ca")
+            openssl("req", *key, "-keyout", "server.key", "-out",
+                    "server.csr", "-subj", "/CN=localhost")
+            with open(os.path.join(tmp, "san.ext"), "w") as f:
+                f.write("subjectAltName=DNS:localhost,IP:127.0.0.1\n")
+            openssl("x509", "-req", "-in", "server.csr", "-CA", "ca.pem",
+                    "-CAkey", "ca.key", "-CAcreateserial", "-out",
+                    "server.pem", "-days", "1", "-extfile", "san.ext")
+            server = Server("--tls-cert", os.path.join(tmp, "server.pem"),
+                            "--tls-key", os.path.join(tmp, "server.key"))
+            try:
+                with TenasClient(server.target, timeout=60,
+                                 tls_ca=os.path.join(tmp, "ca.pem"),
+                                 tls_server_name="localhost") as client:
+                    client.wait_until_ready(timeout=120)
+                    self.assertIn("version", client.info())
+                with TenasClient(server.target, timeout=10) as plain:
+                    with self.assertRaises(TenasError):
+                        plain.info()
+            finally:
+                self.assertEqual(server.stop(), 0)
 
 
 if __name__ == "__main__":
