@@ -4,7 +4,8 @@
 Parses every YAML file under docker/ and deploy/ (and the Grafana JSON
 dashboards) and checks what the service design (§5-6) asks of them:
 
-  Kubernetes  Deployment: nvidia.com/gpu limit, native gRPC probes on the
+  Kubernetes  StatefulSet: a per-pod state volume for --state-dir,
+              nvidia.com/gpu limit, native gRPC probes on the
               right health services, terminationGracePeriodSeconds longer
               than --drain-seconds (+ preStop pause), read-only dataset PVC,
               resource requests, non-root; Services (one headless) matching
@@ -143,11 +144,11 @@ def check_deployment(dep):
     spec = dep["spec"]
     pod = spec["template"]["spec"]
     pod_labels = spec["template"]["metadata"]["labels"]
-    check("Deployment apiVersion apps/v1", dep["apiVersion"] == "apps/v1")
-    check("Deployment selector matches its pod labels",
+    check("StatefulSet apiVersion apps/v1", dep["apiVersion"] == "apps/v1")
+    check("StatefulSet selector matches its pod labels",
           labels_match(spec["selector"]["matchLabels"], pod_labels))
     containers = pod["containers"]
-    check("Deployment has one container", len(containers) == 1)
+    check("StatefulSet has one container", len(containers) == 1)
     c = containers[0]
     args = [str(a) for a in c.get("args", [])]
     limits = c.get("resources", {}).get("limits", {})
@@ -208,6 +209,17 @@ def check_deployment(dep):
         check("dataset volume is a PVC", pvc is not None, str(v))
         check("dataset PVC and mount are read-only",
               bool(pvc and pvc.get("readOnly")) and m.get("readOnly") is True)
+    state_dir = flag_value(args, "state-dir")
+    check("--state-dir is set", bool(state_dir), str(args))
+    templates = {t["metadata"]["name"]: t
+                 for t in spec.get("volumeClaimTemplates", [])}
+    state_mount = [m for p, m in mounts.items()
+                   if state_dir and (state_dir + "/").startswith(p.rstrip("/") + "/")]
+    check("--state-dir (%s) is on a per-pod volumeClaimTemplate" % state_dir,
+          len(state_mount) == 1 and state_mount[0]["name"] in templates and
+          not state_mount[0].get("readOnly"), str(list(mounts)))
+    check("serviceName is the headless Service",
+          spec.get("serviceName") == "tenas-headless", spec.get("serviceName"))
     sc = pod.get("securityContext", {})
     csc = c.get("securityContext", {})
     check("pod runs as non-root",
@@ -304,8 +316,8 @@ def check_hpa(hpa, dep, rules):
     check("HPA apiVersion autoscaling/v2",
           hpa["apiVersion"] == "autoscaling/v2")
     ref = spec.get("scaleTargetRef", {})
-    check("HPA targets the Deployment",
-          ref.get("kind") == "Deployment" and
+    check("HPA targets the StatefulSet",
+          ref.get("kind") == "StatefulSet" and
           ref.get("name") == dep["metadata"]["name"], str(ref))
     check("HPA minReplicas <= maxReplicas",
           1 <= spec.get("minReplicas", 1) <= spec["maxReplicas"])
@@ -653,7 +665,7 @@ def main():
     print("repository: " + ROOT)
     docs = load_all()
     objs = k8s_objects(docs)
-    dep = one(objs, "Deployment")
+    dep = one(objs, "StatefulSet")
     exprs = []
     if dep:
         pod_labels, grpc_port, metrics_port, _ = check_deployment(dep)
