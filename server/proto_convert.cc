@@ -160,9 +160,10 @@ absl::StatusOr<measures::ScoreOptions> ScoreOptionsFromProto(
   options.seed = o.seed();
   options.repeats = o.repeats() == 0 ? 3 : o.repeats();
   if (options.repeats < 1 || options.repeats > limits.max_repeats) {
-    return Invalid("options.repeats",
-                   absl::StrCat(o.repeats(), " is out of range [1, ",
-                                limits.max_repeats, "] (server limit)"));
+    return Invalid(
+        "options.repeats",
+        absl::StrCat(o.repeats(), " is out of range [1, ", limits.max_repeats,
+                     "] (server limit --max-repeats)"));
   }
   options.batch_size = o.batch_size() == 0
                            ? search::DefaultBatchSize(space, dataset)
@@ -170,7 +171,8 @@ absl::StatusOr<measures::ScoreOptions> ScoreOptionsFromProto(
   if (options.batch_size < 2 || options.batch_size > limits.max_batch_size) {
     return Invalid("options.batch_size",
                    absl::StrCat(o.batch_size(), " is out of range [2, ",
-                                limits.max_batch_size, "] (server limit)"));
+                                limits.max_batch_size,
+                                "] (server limit --max-batch-size)"));
   }
   TENAS_ASSIGN_OR_RETURN(options.init, InitFromProto(o.init(), "options.init"));
   options.fp64 = o.fp64();
@@ -208,13 +210,15 @@ absl::StatusOr<search::SearchOptions> SearchOptionsFromProto(
   options.repeats = r.repeats() == 0 ? 3 : r.repeats();
   if (options.repeats < 1 || options.repeats > limits.max_repeats) {
     return Invalid("repeats", absl::StrCat(r.repeats(), " is out of range [1, ",
-                                           limits.max_repeats, "]"));
+                                           limits.max_repeats,
+                                           "] (server limit --max-repeats)"));
   }
   if (r.batch_size() != 0 &&
       (r.batch_size() < 2 || r.batch_size() > limits.max_batch_size)) {
     return Invalid("batch_size",
                    absl::StrCat(r.batch_size(), " is out of range [2, ",
-                                limits.max_batch_size, "]"));
+                                limits.max_batch_size,
+                                "] (server limit --max-batch-size)"));
   }
   options.batch_size = r.batch_size();
   if (r.prune_number() < 0 || r.prune_number() > 7) {

@@ -293,7 +293,8 @@ ScorerService::ScoreArchitectures(
   if (n < 1 || n > limits_.max_architectures_per_call) {
     return fail(absl::InvalidArgumentError(
         absl::StrCat("architectures: ", n, " given, must be in [1, ",
-                     limits_.max_architectures_per_call, "] (server limit)")));
+                     limits_.max_architectures_per_call,
+                     "] (server limit --max-architectures)")));
   }
   std::vector<ParsedArchitecture> archs;
   for (int i = 0; i < n; ++i) {

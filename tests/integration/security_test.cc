@@ -241,10 +241,14 @@ TEST(LimitsTest, OversizedMessagesAndPerClientSearchesAreRefused) {
       Score(*stub, ScoreRequest(kSkipArch, 0, 100000), &response);
   EXPECT_EQ(batch.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
   EXPECT_TRUE(HasText(batch.error_message(), "batch_size"));
+  EXPECT_TRUE(HasText(batch.error_message(), "--max-batch-size"));
   grpc::Status repeats =
       Score(*stub, ScoreRequest(kSkipArch, 0, 4, 1000), &response);
   EXPECT_EQ(repeats.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
   EXPECT_TRUE(HasText(repeats.error_message(), "repeats"));
+  EXPECT_TRUE(HasText(repeats.error_message(), "--max-repeats"));
+  // gRPC's own message for an oversized message names the bound in bytes.
+  EXPECT_TRUE(HasText(big.error_message(), "4096")) << big.error_message();
 
   grpc::ClientContext c1;
   auto r1 = stub->RunSearch(&c1, SearchRequest(1));
