@@ -10,10 +10,8 @@
 // in range and an accepted architecture's canonical text must reparse to
 // the same architecture.
 //
-// proto_convert.cc calls two one-line helpers defined in LibTorch-using
-// files (search::DefaultBatchSize in prune_search.cc, search::SpaceName in
-// space_adapter.cc). They are re-defined below, with the same bodies, so that
-// the fuzz build compiles no LibTorch code and links no LibTorch library.
+// Besides proto_convert.cc, it links the search's LibTorch-free defaults
+// (src/tenas/search/search_defaults.cc): no LibTorch library is linked.
 
 #include <cstddef>
 #include <cstdint>
@@ -31,22 +29,6 @@
 #include "tenas/space/darts.h"
 #include "tenas/space/nb201.h"
 #include "tenas/v1/scorer.pb.h"
-
-namespace tenas::search {
-
-// Same body as in src/tenas/search/prune_search.cc.
-int DefaultBatchSize(SpaceKind space, const std::string& dataset) {
-  if (space == SpaceKind::kNb201) return 72;
-  if (dataset == "imagenet-1k" || dataset == "ImageNet16-120") return 24;
-  return 14;
-}
-
-// Same body as in src/tenas/search/space_adapter.cc.
-absl::string_view SpaceName(SpaceKind space) {
-  return space == SpaceKind::kNb201 ? "nb201" : "darts";
-}
-
-}  // namespace tenas::search
 
 namespace {
 

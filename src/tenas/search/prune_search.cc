@@ -431,18 +431,6 @@ bool SearchFinished(const AliveMask& alive) {
 
 }  // namespace
 
-int DefaultBatchSize(SpaceKind space, const std::string& dataset) {
-  if (space == SpaceKind::kNb201) return 72;
-  if (dataset == "imagenet-1k" || dataset == "ImageNet16-120") return 24;
-  return 14;
-}
-
-int DefaultPruneNumber(SpaceKind space, const std::string& dataset) {
-  if (space == SpaceKind::kNb201) return 1;
-  if (dataset == "imagenet-1k" || dataset == "ImageNet16-120") return 2;
-  return 3;
-}
-
 absl::Status ValidateSearchOptions(const SearchOptions& o,
                                    const data::ImageDataset& dataset) {
   if (o.batch_size != 0 &&

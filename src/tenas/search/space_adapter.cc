@@ -92,17 +92,6 @@ class DartsAdapter : public SpaceAdapter {
 
 }  // namespace
 
-absl::StatusOr<SpaceKind> ParseSpace(absl::string_view text) {
-  if (text == "nb201") return SpaceKind::kNb201;
-  if (text == "darts") return SpaceKind::kDarts;
-  return absl::InvalidArgumentError(absl::StrCat(
-      "space: unknown search space '", text, "' (expected nb201 or darts)"));
-}
-
-absl::string_view SpaceName(SpaceKind space) {
-  return space == SpaceKind::kNb201 ? "nb201" : "darts";
-}
-
 AliveMask SpaceAdapter::InitialAlive() const {
   AliveMask alive(num_cell_types(),
                   std::vector<std::vector<bool>>(
