@@ -33,6 +33,9 @@ class TokenAuthenticator {
   absl::StatusOr<std::string> Authenticate(
       const std::multimap<grpc::string_ref, grpc::string_ref>& metadata) const;
 
+  TokenAuthenticator(const TokenAuthenticator&) = delete;
+  TokenAuthenticator& operator=(const TokenAuthenticator&) = delete;
+
  private:
   struct Entry {
     std::string name;

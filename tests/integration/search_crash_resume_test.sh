@@ -18,40 +18,26 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# start_server STATE_DIR LOG: starts tenas-server, waits until SERVING,
-# sets server_pid and S (the CLI's --server flag).
-start_server() {
-  "$SERVER_BIN" --host 127.0.0.1 --port 0 --metrics-port -1 --workers 2 \
-    --threads 1 --state-dir "$1" > "$2" 2>&1 &
-  server_pid=$!
-  local port=""
-  for _ in $(seq 1 100); do
-    port=$(sed -n 's/.*listening on port \([0-9]*\).*/\1/p' "$2")
-    [[ -n "$port" ]] && break
-    sleep 0.1
-  done
-  S=(--server "127.0.0.1:$port")
-  for _ in $(seq 1 300); do
-    "$CLI" health "${S[@]}" > /dev/null 2>&1 && return 0
-    sleep 0.1
-  done
-  return 1
+source "$(dirname "$0")/server_lib.sh"
+# start_durable STATE_DIR LOG: a server on STATE_DIR, waited until SERVING.
+start_durable() {
+  start_server "$2" --workers 2 --threads 1 --state-dir "$1" && wait_healthy
 }
 
 SEARCH=(search --space nb201 --seed 11 --repeats 2 --batch-size 12 --json)
 
 # The reference: an uninterrupted run.
-start_server "$tmp/state-ref" "$tmp/ref.log"; check "reference server ready" 0 $?
+start_durable "$tmp/state-ref" "$tmp/ref.log"; check "reference server ready" 0 $?
 "$CLI" "${SEARCH[@]}" "${S[@]}" > "$tmp/ref.jsonl"
 check "uninterrupted search" 0 $?
-kill -TERM "$server_pid"; wait "$server_pid"; server_pid=""
+stop_server
 
 # interrupt SIGNAL NAME: starts the search, sends SIGNAL to the server once
 # round 0 has finished, restarts the server on the same state dir, and
 # follows the resumed search to its end.
 interrupt() {
   local sig="$1" name="$2" dir="$tmp/state-$2"
-  start_server "$dir" "$tmp/$name-1.log"; check "$name: server ready" 0 $?
+  start_durable "$dir" "$tmp/$name-1.log"; check "$name: server ready" 0 $?
   "$CLI" "${SEARCH[@]}" "${S[@]}" > "$tmp/$name-events.jsonl" 2>/dev/null &
   local client=$!
   local seen=1
@@ -67,7 +53,7 @@ interrupt() {
   local id
   id=$($PY -c 'import json,sys; print(json.loads(open(sys.argv[1]).readline())["search_id"])' \
        "$tmp/$name-events.jsonl")
-  start_server "$dir" "$tmp/$name-2.log"; check "$name: server restarted" 0 $?
+  start_durable "$dir" "$tmp/$name-2.log"; check "$name: server restarted" 0 $?
   grep -q "resuming search $id after round [1-9]" "$tmp/$name-2.log"
   check "$name: resumed after a completed round, not from scratch" 0 $?
   "$CLI" watch "$id" "${S[@]}" --json > "$tmp/$name-resumed.jsonl"
@@ -91,18 +77,18 @@ assert sum(e["type"] == "round_started" for e in got) == \
        sum(e["type"] == "round_started" for e in ref)
 PYEOF
   check "$name: result and event log equal the uninterrupted run's" 0 $?
-  kill -TERM "$server_pid"; wait "$server_pid"; server_pid=""
+  stop_server
 }
 interrupt KILL kill9
 interrupt TERM sigterm
 
 # The result cache survives a restart.
 ARCH='|nor_conv_3x3~0|+|nor_conv_1x1~0|avg_pool_3x3~1|+|skip_connect~0|nor_conv_3x3~1|nor_conv_1x1~2|'
-start_server "$tmp/state-ref" "$tmp/cache-1.log"; check "cache: server ready" 0 $?
+start_durable "$tmp/state-ref" "$tmp/cache-1.log"; check "cache: server ready" 0 $?
 "$CLI" score "${S[@]}" --arch "$ARCH" --batch-size 8 --repeats 1 --json > "$tmp/s1.json"
 check "cache: first score" 0 $?
 kill -9 "$server_pid"; wait "$server_pid" 2>/dev/null; server_pid=""
-start_server "$tmp/state-ref" "$tmp/cache-2.log"; check "cache: restarted" 0 $?
+start_durable "$tmp/state-ref" "$tmp/cache-2.log"; check "cache: restarted" 0 $?
 "$CLI" score "${S[@]}" --arch "$ARCH" --batch-size 8 --repeats 1 --json > "$tmp/s2.json"
 $PY - "$tmp/s1.json" "$tmp/s2.json" <<'PYEOF'
 import json, sys
