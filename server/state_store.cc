@@ -128,6 +128,7 @@ StateStore::StateStore(sqlite3* db, bool durable, std::string path)
 
 StateStore::~StateStore() {
   absl::MutexLock lock(&mu_);
+  (void)FlushTouchesLocked();  // best effort: only eviction order is at stake
   sqlite3_close_v2(db_);
 }
 
@@ -379,12 +380,30 @@ absl::StatusOr<std::optional<std::string>> StateStore::CacheGet(
   TENAS_ASSIGN_OR_RETURN(bool row, get.Step());
   if (!row) return std::optional<std::string>();
   std::string value = get.Text(0);
-  TENAS_RETURN_IF_ERROR(
-      Statement(db_, "UPDATE score_cache SET last_used = ?2 WHERE key = ?1")
-          .Bind(1, key)
-          .Bind(2, ++cache_clock_)
-          .Run());
+  pending_touches_[key] = ++cache_clock_;
+  if (pending_touches_.size() > 4096) {
+    TENAS_RETURN_IF_ERROR(FlushTouchesLocked());
+  }
   return std::optional<std::string>(std::move(value));
+}
+
+absl::Status StateStore::FlushTouchesLocked() {
+  if (pending_touches_.empty()) return absl::OkStatus();
+  TENAS_RETURN_IF_ERROR(Exec("BEGIN"));
+  absl::Status s = absl::OkStatus();
+  for (const auto& [key, clock] : pending_touches_) {
+    s = Statement(db_, "UPDATE score_cache SET last_used = ?2 WHERE key = ?1")
+            .Bind(1, key)
+            .Bind(2, clock)
+            .Run();
+    if (!s.ok()) break;
+  }
+  if (!s.ok()) {
+    (void)Exec("ROLLBACK");
+    return s;
+  }
+  pending_touches_.clear();
+  return Exec("COMMIT");
 }
 
 absl::Status StateStore::CachePut(const std::string& key,
@@ -392,6 +411,7 @@ absl::Status StateStore::CachePut(const std::string& key,
   absl::MutexLock lock(&mu_);
   const int64_t bytes = static_cast<int64_t>(key.size() + value.size());
   if (bytes > max_bytes) return absl::OkStatus();  // never fits
+  TENAS_RETURN_IF_ERROR(FlushTouchesLocked());
   Statement old(db_, "SELECT bytes FROM score_cache WHERE key = ?1");
   old.Bind(1, key);
   TENAS_ASSIGN_OR_RETURN(bool existed, old.Step());

@@ -17,6 +17,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "absl/base/thread_annotations.h"
@@ -87,7 +88,9 @@ class StateStore {
 
   // --- result cache -------------------------------------------------------
 
-  /// The value stored under `key`, marking it most recently used.
+  /// The value stored under `key`, marking it most recently used. A read
+  /// only: the recency is written with the next CachePut (a lost recency
+  /// only changes what is evicted first), so a hit costs no disk sync.
   absl::StatusOr<std::optional<std::string>> CacheGet(const std::string& key);
   /// Stores `value` under `key`, then evicts least recently used entries
   /// until the cache holds at most `max_bytes` (keys + values).
@@ -103,6 +106,8 @@ class StateStore {
   absl::Status Exec(const char* sql) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   absl::Status EvictLocked(int64_t max_bytes)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Writes the recencies CacheGet recorded.
+  absl::Status FlushTouchesLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
   const bool durable_;
   const std::string path_;
@@ -111,6 +116,9 @@ class StateStore {
   int64_t cache_clock_ ABSL_GUARDED_BY(mu_) = 0;  // last_used of the newest
   int64_t cache_entries_ ABSL_GUARDED_BY(mu_) = 0;
   int64_t cache_bytes_ ABSL_GUARDED_BY(mu_) = 0;
+  // Recency of cache hits not yet written: key -> last_used.
+  std::unordered_map<std::string, int64_t> pending_touches_
+      ABSL_GUARDED_BY(mu_);
 };
 
 }  // namespace tenas::server
