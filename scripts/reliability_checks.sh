@@ -19,15 +19,6 @@ stage() { [[ " $STAGES " == *" $1 "* ]]; }
 SERVER_BIN="$BUILD/server/tenas-server"
 CLI="$BUILD/client/tenas"
 SHARED="$(cd .. && pwd)/shared"
-tmp=$(mktemp -d)
-server_pid=""
-cleanup() {
-  [[ -n "$server_pid" ]] && kill -9 "$server_pid" 2>/dev/null
-  mountpoint -q "$tmp/small" 2>/dev/null && umount "$tmp/small"
-  rm -rf "$tmp"
-}
-trap cleanup EXIT
-
 source tests/integration/server_lib.sh
 rss_kib() { awk '/^VmRSS/ {print $2}' "/proc/$1/status"; }
 threads() { awk '/^Threads/ {print $2}' "/proc/$1/status"; }

@@ -11,14 +11,6 @@ SERVER_BIN="$1"
 CLI="$2"
 PY=/usr/bin/python3
 source "$(dirname "$0")/check_lib.sh"
-tmp=$(mktemp -d)
-server_pid=""
-cleanup() {
-  [[ -n "$server_pid" ]] && kill -9 "$server_pid" 2>/dev/null
-  rm -rf "$tmp"
-}
-trap cleanup EXIT
-
 source "$(dirname "$0")/server_lib.sh"
 
 # --- TLS + token -----------------------------------------------------------

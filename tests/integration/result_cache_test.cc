@@ -7,18 +7,10 @@
 
 #include "server/result_cache.h"
 
-#include <filesystem>
-
 #include "server_testing.h"
 
 namespace tenas::server_test {
 namespace {
-
-std::string FreshDir(const std::string& name) {
-  const std::string dir = ::testing::TempDir() + "/" + name;
-  std::filesystem::remove_all(dir);
-  return dir;
-}
 
 // The value of the metric line starting with `prefix` in /metrics (-1 when
 // absent).
@@ -34,7 +26,7 @@ double Metric(server::TenasServer& server, const std::string& prefix) {
 }
 
 TEST(ResultCacheTest, RepeatedRequestIsAHitAlsoAfterARestart) {
-  const std::string dir = FreshDir("cache");
+  const std::string dir = FreshTempDir("cache");
   server::ServerOptions options = TestServerOptions();
   options.state_dir = dir;
   const auto request = ScoreRequest(kMixedArch, /*seed=*/5);

@@ -6,18 +6,10 @@
 // finished search is served again after a restart. (The kill -9 case runs
 // the real binaries: search_crash_resume_test.sh.)
 
-#include <filesystem>
-
 #include "server_testing.h"
 
 namespace tenas::server_test {
 namespace {
-
-std::string FreshDir(const std::string& name) {
-  const std::string dir = ::testing::TempDir() + "/" + name;
-  std::filesystem::remove_all(dir);
-  return dir;
-}
 
 server::ServerOptions DurableOptions(const std::string& dir) {
   server::ServerOptions options = TestServerOptions();
@@ -47,7 +39,7 @@ TEST(SearchDurabilityTest,
   const v1::RunSearchRequest request = SearchRequest(/*seed=*/7);
   v1::SearchResult uninterrupted;
   {
-    auto server = StartServer(DurableOptions(FreshDir("straight")));
+    auto server = StartServer(DurableOptions(FreshTempDir("straight")));
     ASSERT_NE(server, nullptr);
     auto stub = NewStub(server->port());
     grpc::ClientContext context;
@@ -58,7 +50,7 @@ TEST(SearchDurabilityTest,
     ASSERT_GE(uninterrupted.rounds_size(), 2);
   }
 
-  const std::string dir = FreshDir("interrupted");
+  const std::string dir = FreshTempDir("interrupted");
   std::string id;
   {
     auto server = StartServer(DurableOptions(dir));
@@ -102,7 +94,7 @@ TEST(SearchDurabilityTest,
 }
 
 TEST(SearchDurabilityTest, FinishedAndCancelledSearchesAreServedAfterARestart) {
-  const std::string dir = FreshDir("finished");
+  const std::string dir = FreshTempDir("finished");
   std::string done_id, cancelled_id;
   std::vector<v1::SearchEvent> done_events;
   {

@@ -1,5 +1,6 @@
 # Shared by the shell tests and scripts that run the real tenas-server:
-# `source` it with SERVER_BIN and CLI set.
+# `source` it with SERVER_BIN and CLI set. It makes a scratch folder $tmp
+# and, on exit, kills a server still running and removes $tmp.
 #   start_server LOG [SERVER FLAGS...]  starts it on 127.0.0.1, port 0;
 #                                        sets server_pid, port and S (the
 #                                        CLI's --server flag); 1 if no port
@@ -29,3 +30,11 @@ stop_server() {
   kill -TERM "$server_pid"; wait "$server_pid"; local rc=$?; server_pid=""
   return $rc
 }
+tmp=$(mktemp -d)
+server_pid=""
+server_lib_cleanup() {
+  [[ -n "$server_pid" ]] && kill -9 "$server_pid" 2>/dev/null
+  mountpoint -q "$tmp/small" 2>/dev/null && umount "$tmp/small"
+  rm -rf "$tmp"
+}
+trap server_lib_cleanup EXIT

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <filesystem>
 #include <functional>
 #include <map>
 #include <memory>
@@ -79,6 +80,14 @@ inline std::unique_ptr<server::TenasServer> StartServer(
     EXPECT_TRUE(ready.ok()) << ready;
   }
   return s;
+}
+
+/// An empty folder `name` under the test's temporary directory (removed
+/// first if a previous run left it).
+inline std::string FreshTempDir(const std::string& name) {
+  const std::string dir = ::testing::TempDir() + "/" + name;
+  std::filesystem::remove_all(dir);
+  return dir;
 }
 
 inline std::shared_ptr<grpc::Channel> Connect(int port) {

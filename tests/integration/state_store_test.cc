@@ -13,14 +13,12 @@
 #include <filesystem>
 #include <string>
 
+#include "server_testing.h"
+
 namespace tenas::server {
 namespace {
 
-std::string FreshDir(const std::string& name) {
-  const std::string dir = ::testing::TempDir() + "/" + name;
-  std::filesystem::remove_all(dir);
-  return dir;
-}
+using server_test::FreshTempDir;
 
 v1::SearchEvent Event(int64_t sequence, int round) {
   v1::SearchEvent e;
@@ -30,7 +28,7 @@ v1::SearchEvent Event(int64_t sequence, int round) {
 }
 
 TEST(StateStoreTest, SearchesEventsAndRoundsSurviveAReopen) {
-  const std::string dir = FreshDir("reopen");
+  const std::string dir = FreshTempDir("reopen");
   v1::RunSearchRequest request;
   request.set_seed(42);
   request.set_space(v1::SEARCH_SPACE_NB201);
@@ -79,7 +77,7 @@ TEST(StateStoreTest, SearchesEventsAndRoundsSurviveAReopen) {
 }
 
 TEST(StateStoreTest, CacheEvictsLeastRecentlyUsedToItsByteBound) {
-  auto store = StateStore::Open(FreshDir("cache"));
+  auto store = StateStore::Open(FreshTempDir("cache"));
   ASSERT_TRUE(store.ok()) << store.status();
   StateStore& s = **store;
   const std::string value(100, 'v');
@@ -108,7 +106,7 @@ TEST(StateStoreTest, CacheEvictsLeastRecentlyUsedToItsByteBound) {
 }
 
 TEST(StateStoreTest, CacheSurvivesAReopenWithItsSize) {
-  const std::string dir = FreshDir("cache_reopen");
+  const std::string dir = FreshTempDir("cache_reopen");
   {
     auto store = StateStore::Open(dir);
     ASSERT_TRUE(store.ok());
@@ -125,7 +123,7 @@ TEST(StateStoreTest, CacheSurvivesAReopenWithItsSize) {
 
 TEST(StateStoreTest, UnusableStateDirsFailAtOpenNamingTheFlag) {
   // Not a directory.
-  const std::string file = FreshDir("a_file");
+  const std::string file = FreshTempDir("a_file");
   {
     FILE* f = fopen(file.c_str(), "w");
     ASSERT_NE(f, nullptr);
@@ -139,7 +137,7 @@ TEST(StateStoreTest, UnusableStateDirsFailAtOpenNamingTheFlag) {
             std::string::npos);
 
   // Too little free space (a full disk): the check runs before any write.
-  auto full = StateStore::Open(FreshDir("full"), int64_t{1} << 62);
+  auto full = StateStore::Open(FreshTempDir("full"), int64_t{1} << 62);
   ASSERT_FALSE(full.ok());
   EXPECT_NE(full.status().message().find("free"), std::string::npos)
       << full.status();
@@ -152,7 +150,7 @@ TEST(StateStoreTest, UnusableStateDirsFailAtOpenNamingTheFlag) {
 
   // A read-only directory (root may write anywhere: the case needs a user).
   if (geteuid() != 0) {
-    const std::string ro = FreshDir("read_only");
+    const std::string ro = FreshTempDir("read_only");
     std::filesystem::create_directories(ro);
     chmod(ro.c_str(), 0500);
     auto denied = StateStore::Open(ro);
