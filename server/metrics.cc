@@ -82,11 +82,11 @@ ServerMetrics::ServerMetrics()
                          .Register(*registry_);
   cache_entries_ = &cache_size.Add({{"unit", "entries"}});
   cache_bytes_ = &cache_size.Add({{"unit", "bytes"}});
-  state_write_errors_ = &prometheus::BuildCounter()
-                             .Name("tenas_state_write_errors_total")
-                             .Help("Failed writes to the state database.")
-                             .Register(*registry_)
-                             .Add({});
+  state_errors_ = &prometheus::BuildCounter()
+                       .Name("tenas_state_errors_total")
+                       .Help("Failed reads and writes of the state database.")
+                       .Register(*registry_)
+                       .Add({});
 }
 
 void ServerMetrics::RecordCacheLookup(bool hit) {
@@ -98,9 +98,7 @@ void ServerMetrics::SetCacheSize(int64_t entries, int64_t bytes) {
   cache_bytes_->Set(static_cast<double>(bytes));
 }
 
-void ServerMetrics::RecordStateWriteError() {
-  state_write_errors_->Increment();
-}
+void ServerMetrics::RecordStateError() { state_errors_->Increment(); }
 
 absl::StatusOr<std::unique_ptr<ServerMetrics>> ServerMetrics::Create(
     const std::string& bind_address) {

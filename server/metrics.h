@@ -55,8 +55,8 @@ class ServerMetrics : public engine::EngineObserver {
   void RecordCacheLookup(bool hit);
   /// The cache's size now.
   void SetCacheSize(int64_t entries, int64_t bytes);
-  /// A write to the state database failed.
-  void RecordStateWriteError();
+  /// A read or write of the state database failed.
+  void RecordStateError();
   void SetDatasetImages(const std::string& dataset, int64_t images);
   void SetBuildInfo(const std::string& version,
                     const std::string& torch_version,
@@ -89,7 +89,7 @@ class ServerMetrics : public engine::EngineObserver {
   prometheus::Counter* cache_misses_;
   prometheus::Gauge* cache_entries_;
   prometheus::Gauge* cache_bytes_;
-  prometheus::Counter* state_write_errors_;
+  prometheus::Counter* state_errors_;
 };
 
 }  // namespace tenas::server

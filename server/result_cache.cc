@@ -63,7 +63,7 @@ std::optional<v1::ScoreArchitectureResponse> ResultCache::Lookup(
   } else if (!value.ok()) {
     std::cerr << "tenas-server: result cache lookup failed: "
               << value.status().message() << std::endl;
-    if (metrics_) metrics_->RecordStateWriteError();
+    if (metrics_) metrics_->RecordStateError();
   }
   if (metrics_) metrics_->RecordCacheLookup(out.has_value());
   return out;
@@ -77,7 +77,7 @@ void ResultCache::Store(const std::string& key,
   if (!s.ok()) {
     std::cerr << "tenas-server: result cache write failed: " << s.message()
               << std::endl;
-    if (metrics_) metrics_->RecordStateWriteError();
+    if (metrics_) metrics_->RecordStateError();
     return;
   }
   if (metrics_) {

@@ -244,7 +244,9 @@ grpc::ServerUnaryReactor* ScorerService::ScoreArchitecture(
     return reactor;
   }
   *options = WithServerSettings(*options, info_);
-  std::string key = ResultCache::Key(*arch, *dataset_name, *options);
+  std::string key = cache_.enabled()
+                        ? ResultCache::Key(*arch, *dataset_name, *options)
+                        : std::string();
   if (auto hit = cache_.Lookup(key)) {
     *response = std::move(*hit);
     reactor->Done(absl::OkStatus());
@@ -335,7 +337,9 @@ ScorerService::ScoreArchitectures(
       item.mutable_error()->set_message(std::string(s.message()));
       sink->Push(std::move(item));
     };
-    std::string key = ResultCache::Key(archs[i], *dataset_name, options[i]);
+    std::string key =
+        cache_.enabled() ? ResultCache::Key(archs[i], *dataset_name, options[i])
+                         : std::string();
     if (auto hit = cache_.Lookup(key)) {
       v1::ScoreArchitecturesResponse item;
       item.set_index(i);

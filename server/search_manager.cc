@@ -46,7 +46,7 @@ void SearchManager::StoreFailed(const absl::Status& status,
                                 const std::string& id) const {
   std::cerr << "tenas-server: search " << id
             << ": state not saved: " << status.message() << std::endl;
-  if (metrics_) metrics_->RecordStateWriteError();
+  if (metrics_) metrics_->RecordStateError();
 }
 
 absl::StatusOr<int> SearchManager::Recover() {
