@@ -58,6 +58,7 @@ absl::StatusOr<int> SearchManager::Recover() {
     record->id = s.id;
     record->request = s.request;
     record->dataset = s.dataset;
+    record->client = s.client;
     record->started = std::chrono::steady_clock::now();
     absl::MutexLock lock(&mu_);
     absl::MutexLock rl(&record->mu);
@@ -208,7 +209,7 @@ absl::StatusOr<std::string> SearchManager::Start(
     record->id = absl::StrFormat("s-%016x", rng.Next());
     // Stored before anyone learns the id: a crash from here on resumes it.
     TENAS_RETURN_IF_ERROR(
-        store_->InsertSearch(record->id, request, dataset_name));
+        store_->InsertSearch(record->id, request, dataset_name, client));
     ++active_;
     searches_[record->id] = record;
     order_.push_back(record->id);

@@ -26,6 +26,7 @@ CREATE TABLE IF NOT EXISTS searches(
   created INTEGER NOT NULL,
   request BLOB NOT NULL,
   dataset TEXT NOT NULL,
+  client TEXT NOT NULL DEFAULT '',
   state INTEGER NOT NULL,
   error TEXT NOT NULL DEFAULT '');
 CREATE TABLE IF NOT EXISTS events(
@@ -241,16 +242,18 @@ absl::Status StateStore::Init() {
 
 absl::Status StateStore::InsertSearch(const std::string& id,
                                       const v1::RunSearchRequest& request,
-                                      const std::string& dataset) {
+                                      const std::string& dataset,
+                                      const std::string& client) {
   absl::MutexLock lock(&mu_);
   return Statement(db_,
-                   "INSERT INTO searches(id, created, request, dataset, state) "
-                   "VALUES (?1, (SELECT COALESCE(MAX(created), 0) + 1 FROM "
-                   "searches), ?2, ?3, ?4)")
+                   "INSERT INTO searches(id, created, request, dataset, "
+                   "client, state) VALUES (?1, (SELECT COALESCE(MAX(created), "
+                   "0) + 1 FROM searches), ?2, ?3, ?4, ?5)")
       .Bind(1, id)
       .BindBlob(2, request.SerializeAsString())
       .Bind(3, dataset)
-      .Bind(4, int64_t{v1::SEARCH_STATE_QUEUED})
+      .Bind(4, client)
+      .Bind(5, int64_t{v1::SEARCH_STATE_QUEUED})
       .Run();
 }
 
@@ -325,7 +328,8 @@ absl::StatusOr<std::vector<StoredSearch>> StateStore::LoadSearches() {
   absl::MutexLock lock(&mu_);
   std::vector<StoredSearch> out;
   Statement searches(db_,
-                     "SELECT id, request, dataset, state, error FROM searches "
+                     "SELECT id, request, dataset, state, error, client FROM "
+                     "searches "
                      "ORDER BY created");
   while (true) {
     TENAS_ASSIGN_OR_RETURN(bool row, searches.Step());
@@ -340,6 +344,7 @@ absl::StatusOr<std::vector<StoredSearch>> StateStore::LoadSearches() {
                   ? static_cast<v1::SearchState>(state)
                   : v1::SEARCH_STATE_FAILED;
     s.error = searches.Text(4);
+    s.client = searches.Text(5);
     out.push_back(std::move(s));
   }
   for (StoredSearch& s : out) {

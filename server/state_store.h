@@ -36,6 +36,7 @@ struct StoredSearch {
   std::string id;
   v1::RunSearchRequest request;
   std::string dataset;
+  std::string client;  ///< Who started it (per-client limits).
   v1::SearchState state = v1::SEARCH_STATE_QUEUED;
   std::string error;
   std::vector<v1::SearchEvent> events;        ///< By sequence, 0, 1, ...
@@ -67,10 +68,11 @@ class StateStore {
 
   // --- searches -----------------------------------------------------------
 
-  /// Records a new search (state QUEUED, no events).
+  /// Records a new search of `client` (state QUEUED, no events).
   absl::Status InsertSearch(const std::string& id,
                             const v1::RunSearchRequest& request,
-                            const std::string& dataset);
+                            const std::string& dataset,
+                            const std::string& client = "");
   absl::Status SetSearchState(const std::string& id, v1::SearchState state,
                               const std::string& error);
   /// Stores `event` under its sequence number (replacing one stored there).

@@ -70,11 +70,21 @@ TEST(SearchDurabilityTest,
     EXPECT_TRUE(HasText(rest.status.error_message(), "resumes"));
   }
 
-  auto server = StartServer(DurableOptions(dir));
+  server::ServerOptions restart = DurableOptions(dir);
+  restart.limits.max_searches_per_client = 1;
+  auto server = StartServer(restart);
   ASSERT_NE(server, nullptr);
   auto stub = NewStub(server->port());
   v1::SearchInfo info;
   ASSERT_TRUE(GetSearch(*stub, id, &info).ok());  // known after the restart
+  {
+    // The resumed search still belongs to its client (this test's address).
+    grpc::ClientContext context;
+    auto reader = stub->RunSearch(&context, SearchRequest(/*seed=*/8));
+    StreamResult<v1::SearchEvent> refused = ReadAll(reader.get());
+    EXPECT_EQ(refused.status.error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED)
+        << refused.status.error_message();
+  }
   StreamResult<v1::SearchEvent> all = WatchAll(*stub, id, 0);
   ASSERT_TRUE(all.status.ok()) << all.status.error_message();
   ExpectContiguous(all.messages, id, 0);

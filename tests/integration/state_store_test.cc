@@ -36,7 +36,9 @@ TEST(StateStoreTest, SearchesEventsAndRoundsSurviveAReopen) {
     auto store = StateStore::Open(dir);
     ASSERT_TRUE(store.ok()) << store.status();
     EXPECT_TRUE((*store)->durable());
-    ASSERT_TRUE((*store)->InsertSearch("s-1", request, "cifar10").ok());
+    ASSERT_TRUE((*store)
+                    ->InsertSearch("s-1", request, "cifar10", "ipv4:10.0.0.7")
+                    .ok());
     ASSERT_TRUE((*store)->InsertSearch("s-2", request, "cifar100").ok());
     for (int i = 0; i < 5; ++i) {
       ASSERT_TRUE((*store)->AppendEvent("s-1", Event(i, i / 2)).ok());
@@ -61,6 +63,7 @@ TEST(StateStoreTest, SearchesEventsAndRoundsSurviveAReopen) {
   EXPECT_EQ(s1.id, "s-1");  // creation order
   EXPECT_EQ(s1.request.seed(), 42u);
   EXPECT_EQ(s1.dataset, "cifar10");
+  EXPECT_EQ(s1.client, "ipv4:10.0.0.7");
   EXPECT_EQ(s1.state, v1::SEARCH_STATE_QUEUED);
   ASSERT_EQ(s1.events.size(), 3u);  // 3 and 4 truncated
   EXPECT_EQ(s1.events[2].round_started().round(), 1);
