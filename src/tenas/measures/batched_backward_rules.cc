@@ -2,7 +2,6 @@
 
 #include "tenas/measures/batched_backward_rules.h"
 
-#include <ATen/Parallel.h>
 #include <ATen/functorch/BatchedTensorImpl.h>
 #include <ATen/functorch/DynamicLayer.h>
 #include <c10/core/impl/LocalDispatchKeySet.h>
@@ -11,13 +10,14 @@
 #include <torch/version.h>
 
 #include <array>
-#include <cstring>
 #include <memory>
 #include <mutex>
 #include <string>
 #include <tuple>
 #include <utility>
 #include <vector>
+
+#include "tenas/measures/backward_kernels.h"
 
 // The rules are compiled only for the LibTorch they were written for (see
 // BatchedBackwardRulesSupported()).
@@ -128,19 +128,20 @@ Grads3 ConvolutionBackwardRule(const Tensor& grad_output, const Tensor& input,
       gi = at::convolution(flat, flipped, {}, stride, padding, dilation,
                            /*transposed=*/false, {0, 0}, groups);
     } else {
-      std::vector<int64_t> extra(2);
-      for (int d = 0; d < 2; ++d) {
-        const int64_t k = weight.size(2 + d);
-        extra[d] =
-            input.size(2 + d) - ((g.size(3 + d) - 1) * stride[d] -
-                                 2 * padding[d] + dilation[d] * (k - 1) + 1);
-      }
-      gi = at::convolution(flat, weight.contiguous(kChannelsLast), {}, stride,
-                           padding, dilation, /*transposed=*/true, extra,
-                           groups);
+      // Strided: oneDNN's backward-data convolution, which reads only the
+      // input's shape (LibTorch's transposed convolution would run on BLAS).
+      const Tensor shape_only =
+          at::empty({R * B, Ci, input.size(2), input.size(3)},
+                    input.options().memory_format(kChannelsLast));
+      gi = std::get<0>(at::convolution_backward(
+          flat, shape_only, weight.contiguous(kChannelsLast), c10::nullopt,
+          stride, padding, dilation, /*transposed=*/false, output_padding,
+          groups, {true, false, false}));
     }
-    grad_input = Rebatch(
-        gi.contiguous().view({R, B, Ci, input.size(2), input.size(3)}), level);
+    // Left channels-last: its consumer is (nearly always) the ReLU before
+    // the convolution, whose rule reads that layout.
+    grad_input =
+        Rebatch(gi.view({R, B, Ci, input.size(2), input.size(3)}), level);
   }
   if (mask[1]) {
     // Replicas become output channels, group-major: [B, G*R*Co/G, Ho, Wo].
@@ -163,50 +164,6 @@ Grads3 ConvolutionBackwardRule(const Tensor& grad_output, const Tensor& input,
 
 // ----------------------------------------------------------------------------
 // native_batch_norm_backward (train mode)
-
-// Two passes per (replica, channel): the sums, then the closed form
-//   dx = γ·invstd·(dy − mean(dy) − x̂·mean(dy·x̂)).
-template <typename T>
-void BatchNormBackwardCpu(const T* g, const T* x, const T* mean,
-                          const T* invstd, const T* gamma, int64_t R, int64_t B,
-                          int64_t C, int64_t hw, T* gi, T* gw, T* gb) {
-  const double n = static_cast<double>(B * hw);
-  at::parallel_for(0, R * C, 1, [&](int64_t begin, int64_t end) {
-    for (int64_t rc = begin; rc < end; ++rc) {
-      const int64_t r = rc / C, c = rc % C;
-      const T m = mean[c];
-      double sum_dy = 0, sum_dy_xc = 0;
-      for (int64_t b = 0; b < B; ++b) {
-        const T* gp = g + ((r * B + b) * C + c) * hw;
-        const T* xp = x + (b * C + c) * hw;
-        T s = 0, sx = 0;
-        for (int64_t i = 0; i < hw; ++i) {
-          s += gp[i];
-          sx += gp[i] * (xp[i] - m);
-        }
-        sum_dy += s;
-        sum_dy_xc += sx;
-      }
-      const double is = invstd[c];
-      const double sum_dy_xhat = sum_dy_xc * is;
-      if (gw != nullptr) gw[r * C + c] = static_cast<T>(sum_dy_xhat);
-      if (gb != nullptr) gb[r * C + c] = static_cast<T>(sum_dy);
-      if (gi == nullptr) continue;
-      const double scale = is * (gamma != nullptr ? gamma[c] : T(1));
-      const T a = static_cast<T>(sum_dy / n * scale);
-      const T k = static_cast<T>(sum_dy_xhat / n * is * scale);
-      const T sc = static_cast<T>(scale);
-      for (int64_t b = 0; b < B; ++b) {
-        const T* gp = g + ((r * B + b) * C + c) * hw;
-        const T* xp = x + (b * C + c) * hw;
-        T* op = gi + ((r * B + b) * C + c) * hw;
-        for (int64_t i = 0; i < hw; ++i) {
-          op[i] = gp[i] * sc - a - (xp[i] - m) * k;
-        }
-      }
-    }
-  });
-}
 
 Grads3 BatchNormBackwardRule(const Tensor& grad_out, const Tensor& input,
                              const c10::optional<Tensor>& weight,
@@ -243,24 +200,65 @@ Grads3 BatchNormBackwardRule(const Tensor& grad_out, const Tensor& input,
   const Tensor g = Physical(grad_out).contiguous();  // [R, B, C, H, W]
   const Tensor x = input.contiguous();
   const int64_t R = g.size(0), B = x.size(0), C = x.size(1);
-  const int64_t hw = x.size(2) * x.size(3);
+  const int64_t H = x.size(2), W = x.size(3);
   const Tensor mean = save_mean->contiguous().to(x.scalar_type());
   const Tensor invstd = save_invstd->contiguous().to(x.scalar_type());
   const bool affine = weight.has_value() && weight->defined();
   const Tensor gamma = affine ? weight->contiguous() : Tensor();
-  Tensor gi = mask[0] ? at::empty_like(g) : Tensor();
+  // The input grad is written channels-last: its consumer is (nearly
+  // always) the convolution before the batch norm, which takes it so.
+  Tensor gi = mask[0] ? at::empty({R, B, H, W, C}, g.options()) : Tensor();
   Tensor gw = mask[1] && affine ? at::empty({R, C}, x.options()) : Tensor();
   Tensor gb = mask[2] && affine ? at::empty({R, C}, x.options()) : Tensor();
   AT_DISPATCH_FLOATING_TYPES(x.scalar_type(), "tenas_bn_backward", [&] {
-    BatchNormBackwardCpu<scalar_t>(
+    kernels::BatchNormBackward<scalar_t>(
         g.data_ptr<scalar_t>(), x.data_ptr<scalar_t>(),
         mean.data_ptr<scalar_t>(), invstd.data_ptr<scalar_t>(),
-        affine ? gamma.data_ptr<scalar_t>() : nullptr, R, B, C, hw,
+        affine ? gamma.data_ptr<scalar_t>() : nullptr, R, B, C, H * W,
         gi.defined() ? gi.data_ptr<scalar_t>() : nullptr,
         gw.defined() ? gw.data_ptr<scalar_t>() : nullptr,
         gb.defined() ? gb.data_ptr<scalar_t>() : nullptr);
   });
+  if (gi.defined()) gi = gi.permute({0, 1, 4, 2, 3});  // [R, B, C, H, W]
   return {Rebatch(gi, level), Rebatch(gw, level), Rebatch(gb, level)};
+}
+
+// ----------------------------------------------------------------------------
+// threshold_backward (the ReLU's backward: threshold 0 against its output)
+
+Tensor ThresholdBackwardRule(const Tensor& grad_output, const Tensor& self,
+                             const at::Scalar& threshold) {
+  c10::impl::ExcludeDispatchKeyGuard guard(c10::DispatchKey::FuncTorchBatched);
+  const int64_t level = CurrentLevel();
+  const bool g_batched = IsBatchedAt(grad_output, level);
+  const bool s_batched = IsBatchedAt(self, level);
+  const Tensor g = g_batched ? Physical(grad_output) : grad_output;
+  const bool fast =
+      g_batched && !s_batched && self.dim() == 4 && g.dim() == 5 &&
+      self.device().is_cpu() && g.device().is_cpu() &&
+      g.scalar_type() == self.scalar_type() &&
+      (self.scalar_type() == at::kFloat || self.scalar_type() == at::kDouble) &&
+      threshold.toDouble() == 0.0 && g.sizes().slice(1) == self.sizes();
+  if (!fast) {
+    // Broadcast the unbatched side over the replicas.
+    const Tensor s = s_batched ? Physical(self) : self.unsqueeze(0);
+    const Tensor gg = g_batched ? g : g.unsqueeze(0);
+    return Rebatch(at::threshold_backward(gg, s, threshold), level);
+  }
+  const int64_t R = g.size(0), B = g.size(1), C = g.size(2);
+  const int64_t hw = g.size(3) * g.size(4);
+  // Channels-last per (replica, sample), as the convolution rule returns.
+  const bool g_channels_last =
+      !g.is_contiguous() && g.permute({0, 1, 3, 4, 2}).is_contiguous();
+  const Tensor gc = g_channels_last ? g : g.contiguous();
+  const Tensor y = self.contiguous();
+  Tensor out = at::empty(g.sizes(), g.options());
+  AT_DISPATCH_FLOATING_TYPES(y.scalar_type(), "tenas_relu_backward", [&] {
+    kernels::ReluBackward<scalar_t>(gc.data_ptr<scalar_t>(), g_channels_last,
+                                    y.data_ptr<scalar_t>(), R, B, C, hw,
+                                    out.data_ptr<scalar_t>());
+  });
+  return Rebatch(out, level);
 }
 
 // ----------------------------------------------------------------------------
@@ -292,25 +290,21 @@ Tensor AvgPoolBackwardRule(const Tensor& grad_output, const Tensor& self,
                     stride.size() == 2 && stride[0] == 1 && stride[1] == 1 &&
                     padding.size() == 2 && padding[0] == 1 && padding[1] == 1 &&
                     !ceil_mode && !divisor_override.has_value();
+  const Tensor gc = g.contiguous();  // the convolution rule's is channels-last
   Tensor out;
-  if (box3) {
-    // Each output cell spreads g/divisor over its 3x3 window, which is a
-    // depthwise convolution with a ones kernel of the scaled cotangents.
-    const Tensor divisor =
-        count_include_pad
-            ? at::full({1, 1, H, W}, 9.0, g.options())
-            : at::avg_pool2d(at::ones({1, 1, H, W}, g.options()), {3, 3},
-                             {1, 1}, {1, 1}, false, true) *
-                  9.0;
-    const Tensor scaled = (g.reshape({R * B, C, H, W}) / divisor)
-                              .contiguous(at::MemoryFormat::ChannelsLast);
-    out =
-        at::conv2d(scaled, at::ones({C, 1, 3, 3}, g.options()), {}, 1, 1, 1, C)
-            .contiguous();
+  if (box3 && gc.device().is_cpu() &&
+      (gc.scalar_type() == at::kFloat || gc.scalar_type() == at::kDouble)) {
+    out = at::empty({R, B, C, H, W}, gc.options());
+    AT_DISPATCH_FLOATING_TYPES(
+        gc.scalar_type(), "tenas_avg_pool_backward", [&] {
+          kernels::AvgPool3x3Backward<scalar_t>(
+              gc.data_ptr<scalar_t>(), R * B * C, H, W, count_include_pad,
+              out.data_ptr<scalar_t>());
+        });
   } else {
     const Tensor shape_only = at::empty({R * B, C, H, W}, self.options());
     out = at::avg_pool2d_backward(
-        g.reshape({R * B, C, g.size(3), g.size(4)}), shape_only, kernel, stride,
+        gc.view({R * B, C, gc.size(3), gc.size(4)}), shape_only, kernel, stride,
         padding, ceil_mode, count_include_pad, divisor_override);
   }
   return Rebatch(out.view({R, B, C, H, W}), level);
@@ -347,6 +341,7 @@ void InstallBatchedBackwardRules() {
     library->impl("native_batch_norm_backward",
                   TORCH_FN(BatchNormBackwardRule));
     library->impl("avg_pool2d_backward", TORCH_FN(AvgPoolBackwardRule));
+    library->impl("threshold_backward", TORCH_FN(ThresholdBackwardRule));
   });
 #endif  // TENAS_BATCHED_RULES
 }
