@@ -32,6 +32,7 @@
 #include "tenas/measures/score.h"
 #include "tenas/nn/init.h"
 #include "tenas/nn/nb201_network.h"
+#include "tenas/util/allocator_tuning.h"
 #include "tenas/util/rng.h"
 
 namespace {
@@ -177,6 +178,7 @@ double Median(std::vector<double> v) {
 
 int main(int argc, char** argv) {
   using namespace tenas;
+  tenas::TuneAllocatorForTensors();
   std::vector<std::string> args(argv + 1, argv + argc);
   auto flags = cli::Flags::Parse(
       args,

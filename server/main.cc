@@ -18,6 +18,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "server/server.h"
+#include "tenas/util/allocator_tuning.h"
 
 ABSL_FLAG(int, port, 50051, "gRPC port (0: pick a free one and print it)");
 ABSL_FLAG(std::string, host, "0.0.0.0", "address to listen on");
@@ -108,6 +109,7 @@ absl::StatusOr<std::vector<tenas::data::DatasetSpec>> DatasetSpecs() {
 }  // namespace
 
 int main(int argc, char** argv) {
+  tenas::TuneAllocatorForTensors();
   absl::SetProgramUsageMessage(
       "tenas-server: TE-NAS scoring and search over gRPC. See README.md.");
   // The documented spelling is --metrics-port, --max-queue, --data-dir...;

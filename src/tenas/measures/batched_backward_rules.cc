@@ -143,7 +143,20 @@ Grads3 ConvolutionBackwardRule(const Tensor& grad_output, const Tensor& input,
     grad_input =
         Rebatch(gi.view({R, B, Ci, input.size(2), input.size(3)}), level);
   }
-  if (mask[1]) {
+  if (mask[1] && g.select(0, 0).is_contiguous(kChannelsLast)) {
+    // Channels-last cotangents: one oneDNN weight-grad convolution per
+    // replica against the channels-last input (stacking the replicas as
+    // output channels would copy every cotangent).
+    const Tensor x = input.contiguous(kChannelsLast);
+    std::vector<Tensor> parts;
+    parts.reserve(R);
+    for (int64_t r = 0; r < R; ++r) {
+      parts.push_back(std::get<1>(at::convolution_backward(
+          g.select(0, r), x, weight, c10::nullopt, stride, padding, dilation,
+          false, output_padding, groups, {false, true, false})));
+    }
+    grad_weight = Rebatch(at::stack(parts), level);
+  } else if (mask[1]) {
     // Replicas become output channels, group-major: [B, G*R*Co/G, Ho, Wo].
     const Tensor stacked = g.view({R, B, G, Co / G, Ho, Wo})
                                .permute({1, 2, 0, 3, 4, 5})

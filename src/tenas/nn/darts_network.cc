@@ -184,7 +184,8 @@ at::Tensor DartsSearchCell::forward(const at::Tensor& s0, const at::Tensor& s1,
       for (int op = 0; op < kNumOps; ++op) {
         const float w = mix.weight[e][op];
         if (!(w > kActiveThreshold)) continue;  // not executed
-        at::Tensor term = ops_[e][op]->forward(states[input]) * w;
+        at::Tensor term = ops_[e][op]->forward(states[input]);
+        if (w != 1.0f) term = term * w;  // x * 1 == x exactly
         edge_out = edge_out.defined() ? edge_out + term : term;
       }
       if (!edge_out.defined()) continue;

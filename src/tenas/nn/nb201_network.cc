@@ -114,7 +114,10 @@ at::Tensor Nb201SearchCell::forward(const at::Tensor& x,
         for (int op = 0; op < kNumOps; ++op) {
           const float w = mix.weight[e][op];
           if (!(w > kActiveThreshold)) continue;
-          at::Tensor term = ops_[e][op]->forward(nodes[from]) * w;
+          at::Tensor term = ops_[e][op]->forward(nodes[from]);
+          // x * 1 == x exactly: a lone op (weight 1) needs no product, and
+          // the backward no product pass per row.
+          if (w != 1.0f) term = term * w;
           edge_out = edge_out.defined() ? edge_out + term : term;
         }
       }
