@@ -53,7 +53,7 @@ TEST_P(BackwardKernelsTest, BatchNormMatchesAten) {
     BatchNormBackward<scalar_t>(
         Ptr<scalar_t>(g), Ptr<scalar_t>(x), Ptr<scalar_t>(mean),
         Ptr<scalar_t>(invstd), Ptr<scalar_t>(gamma), R, B, C, H * W,
-        Ptr<scalar_t>(gi), Ptr<scalar_t>(gw), Ptr<scalar_t>(gb));
+        Ptr<scalar_t>(gi), true, Ptr<scalar_t>(gw), Ptr<scalar_t>(gb));
   });
   for (int64_t r = 0; r < R; ++r) {
     const auto ref = at::native_batch_norm_backward(
@@ -65,6 +65,26 @@ TEST_P(BackwardKernelsTest, BatchNormMatchesAten) {
   }
 }
 
+TEST_P(BackwardKernelsTest, BatchNormNchwOutputEqualsChannelsLast) {
+  const int64_t R = 2, B = 3, C = this->C(), H = 4, W = 9;
+  const auto opts = at::TensorOptions().dtype(Type());
+  const at::Tensor x = at::randn({B, C, H, W}, opts);
+  const at::Tensor g = at::randn({R, B, C, H, W}, opts);
+  const auto fwd = at::native_batch_norm(x, {}, {}, {}, {}, true, 0.1, 1e-5);
+  at::Tensor cl = at::empty({R, B, H, W, C}, opts);
+  at::Tensor nchw = at::empty({R, B, C, H, W}, opts);
+  AT_DISPATCH_FLOATING_TYPES(Type(), "test", [&] {
+    for (const bool channels_last : {true, false}) {
+      BatchNormBackward<scalar_t>(
+          Ptr<scalar_t>(g), Ptr<scalar_t>(x), Ptr<scalar_t>(std::get<1>(fwd)),
+          Ptr<scalar_t>(std::get<2>(fwd)), nullptr, R, B, C, H * W,
+          Ptr<scalar_t>(channels_last ? cl : nchw), channels_last, nullptr,
+          nullptr);
+    }
+  });
+  EXPECT_TRUE(at::equal(cl.permute({0, 1, 4, 2, 3}), nchw));
+}
+
 TEST_P(BackwardKernelsTest, BatchNormWithoutAffineOrOutputs) {
   const int64_t R = 2, B = 4, C = this->C(), H = 5, W = 5;
   const auto opts = at::TensorOptions().dtype(Type());
@@ -73,10 +93,10 @@ TEST_P(BackwardKernelsTest, BatchNormWithoutAffineOrOutputs) {
   const auto fwd = at::native_batch_norm(x, {}, {}, {}, {}, true, 0.1, 1e-5);
   at::Tensor gi = at::empty({R, B, H, W, C}, opts);
   AT_DISPATCH_FLOATING_TYPES(Type(), "test", [&] {
-    BatchNormBackward<scalar_t>(Ptr<scalar_t>(g), Ptr<scalar_t>(x),
-                                Ptr<scalar_t>(std::get<1>(fwd)),
-                                Ptr<scalar_t>(std::get<2>(fwd)), nullptr, R, B,
-                                C, H * W, Ptr<scalar_t>(gi), nullptr, nullptr);
+    BatchNormBackward<scalar_t>(
+        Ptr<scalar_t>(g), Ptr<scalar_t>(x), Ptr<scalar_t>(std::get<1>(fwd)),
+        Ptr<scalar_t>(std::get<2>(fwd)), nullptr, R, B, C, H * W,
+        Ptr<scalar_t>(gi), true, nullptr, nullptr);
   });
   for (int64_t r = 0; r < R; ++r) {
     const auto ref = at::native_batch_norm_backward(

@@ -93,12 +93,19 @@ void BatchNormInputGradRow(const T* __restrict g, const T* __restrict x,
   }
 }
 
+// One plane of the same in NCHW: o[i] = g[i]·sc − a − (x[i] − m)·k.
+template <typename T>
+void BatchNormInputGradPlane(const T* __restrict g, const T* __restrict x, T sc,
+                             T a, T k, T m, int64_t hw, T* __restrict o) {
+  for (int64_t i = 0; i < hw; ++i) o[i] = g[i] * sc - a - (x[i] - m) * k;
+}
+
 }  // namespace
 
 template <typename T>
 void BatchNormBackward(const T* g, const T* x, const T* mean, const T* invstd,
                        const T* gamma, int64_t R, int64_t B, int64_t C,
-                       int64_t hw, T* gi, T* gw, T* gb) {
+                       int64_t hw, T* gi, bool gi_channels_last, T* gw, T* gb) {
   const double n = static_cast<double>(B * hw);
   // Per (replica, channel): dx = sc·dy − a − (x − μ)·k.
   std::vector<T> sc(R * C), a(R * C), k(R * C);
@@ -124,6 +131,14 @@ void BatchNormBackward(const T* g, const T* x, const T* mean, const T* invstd,
   at::parallel_for(0, R * B, 1, [&](int64_t begin, int64_t end) {
     for (int64_t rb = begin; rb < end; ++rb) {
       const int64_t r = rb / B, b = rb % B;
+      if (!gi_channels_last) {
+        for (int64_t c = 0; c < C; ++c) {
+          BatchNormInputGradPlane(g + (rb * C + c) * hw, x + (b * C + c) * hw,
+                                  sc[r * C + c], a[r * C + c], k[r * C + c],
+                                  mean[c], hw, gi + (rb * C + c) * hw);
+        }
+        continue;
+      }
       WithChannels(C, [&](auto channels) {
         BatchNormInputGradRow(g + rb * C * hw, x + b * C * hw,
                               sc.data() + r * C, a.data() + r * C,
@@ -236,7 +251,7 @@ void AvgPool3x3Backward(const T* g, int64_t planes, int64_t H, int64_t W,
 #define TENAS_INSTANTIATE(T)                                                 \
   template void BatchNormBackward<T>(const T*, const T*, const T*, const T*, \
                                      const T*, int64_t, int64_t, int64_t,    \
-                                     int64_t, T*, T*, T*);                   \
+                                     int64_t, T*, bool, T*, T*);             \
   template void ReluBackward<T>(const T*, bool, const T*, int64_t, int64_t,  \
                                 int64_t, int64_t, T*);                       \
   template void AvgPool3x3Backward<T>(const T*, int64_t, int64_t, int64_t,   \

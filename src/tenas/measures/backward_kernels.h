@@ -24,13 +24,14 @@ namespace tenas::measures::kernels {
 /// Train-mode batch-norm backward for R cotangents g (NCHW) of the forward
 /// input x, in two passes: per (replica, channel) the sums Σdy and Σdy·(x-μ),
 /// then the closed form dx = γ·σ⁻¹·(dy − mean(dy) − x̂·mean(dy·x̂)), written
-/// channels-last into `gi` (the layout the convolution before the batch norm
-/// takes its output grad in). `gamma` may be null (no affine weight); `gw`
-/// and `gb` ([R, C], the γ and β grads) and `gi` may each be null.
+/// into `gi` channels-last when `gi_channels_last` (the layout the
+/// convolution before the batch norm takes its output grad in), else NCHW.
+/// `gamma` may be null (no affine weight); `gw` and `gb` ([R, C], the γ and
+/// β grads) and `gi` may each be null.
 template <typename T>
 void BatchNormBackward(const T* g, const T* x, const T* mean, const T* invstd,
                        const T* gamma, int64_t R, int64_t B, int64_t C,
-                       int64_t hw, T* gi, T* gw, T* gb);
+                       int64_t hw, T* gi, bool gi_channels_last, T* gw, T* gb);
 
 /// ReLU backward of R cotangents g against the ReLU output y (shared):
 /// out = (y <= 0) ? 0 : g, as ATen's threshold_backward(g, y, 0). g is

@@ -218,9 +218,18 @@ Grads3 BatchNormBackwardRule(const Tensor& grad_out, const Tensor& input,
   const Tensor invstd = save_invstd->contiguous().to(x.scalar_type());
   const bool affine = weight.has_value() && weight->defined();
   const Tensor gamma = affine ? weight->contiguous() : Tensor();
-  // The input grad is written channels-last: its consumer is (nearly
-  // always) the convolution before the batch norm, which takes it so.
-  Tensor gi = mask[0] ? at::empty({R, B, H, W, C}, g.options()) : Tensor();
+  // The input grad goes to whatever produced the input: a convolution's
+  // rule takes it channels-last (no layout copy there); anything else (the
+  // final batch norm after a cell's sum) gets NCHW, the elementwise ops'
+  // layout.
+  const auto producer = input.grad_fn();
+  const bool channels_last =
+      producer != nullptr && producer->name() == "ConvolutionBackward0";
+  Tensor gi;
+  if (mask[0]) {
+    gi = channels_last ? at::empty({R, B, H, W, C}, g.options())
+                       : at::empty({R, B, C, H, W}, g.options());
+  }
   Tensor gw = mask[1] && affine ? at::empty({R, C}, x.options()) : Tensor();
   Tensor gb = mask[2] && affine ? at::empty({R, C}, x.options()) : Tensor();
   AT_DISPATCH_FLOATING_TYPES(x.scalar_type(), "tenas_bn_backward", [&] {
@@ -228,11 +237,13 @@ Grads3 BatchNormBackwardRule(const Tensor& grad_out, const Tensor& input,
         g.data_ptr<scalar_t>(), x.data_ptr<scalar_t>(),
         mean.data_ptr<scalar_t>(), invstd.data_ptr<scalar_t>(),
         affine ? gamma.data_ptr<scalar_t>() : nullptr, R, B, C, H * W,
-        gi.defined() ? gi.data_ptr<scalar_t>() : nullptr,
+        gi.defined() ? gi.data_ptr<scalar_t>() : nullptr, channels_last,
         gw.defined() ? gw.data_ptr<scalar_t>() : nullptr,
         gb.defined() ? gb.data_ptr<scalar_t>() : nullptr);
   });
-  if (gi.defined()) gi = gi.permute({0, 1, 4, 2, 3});  // [R, B, C, H, W]
+  if (gi.defined() && channels_last) {
+    gi = gi.permute({0, 1, 4, 2, 3});  // [R, B, C, H, W]
+  }
   return {Rebatch(gi, level), Rebatch(gw, level), Rebatch(gb, level)};
 }
 
