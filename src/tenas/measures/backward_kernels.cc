@@ -205,11 +205,35 @@ void ReluBackward(const T* g, bool g_channels_last, const T* y, int64_t R,
   });
 }
 
+namespace {
+
+// o[x] = g[x] · inv[x] for x < n.
+template <typename T>
+void ScaleRow(const T* __restrict g, const T* __restrict inv, int64_t n,
+              T* __restrict o) {
+  for (int64_t x = 0; x < n; ++x) o[x] = g[x] * inv[x];
+}
+
+// o[x] = r[x] + r[x + 1] + r[x + 2] for x < n.
+template <typename T>
+void Sum3Row(const T* __restrict r, int64_t n, T* __restrict o) {
+  for (int64_t x = 0; x < n; ++x) o[x] = r[x] + r[x + 1] + r[x + 2];
+}
+
+// o[x] = a[x] + b[x] + c[x] for x < n.
+template <typename T>
+void Add3Rows(const T* __restrict a, const T* __restrict b,
+              const T* __restrict c, int64_t n, T* __restrict o) {
+  for (int64_t x = 0; x < n; ++x) o[x] = a[x] + b[x] + c[x];
+}
+
+}  // namespace
+
 template <typename T>
 void AvgPool3x3Backward(const T* g, int64_t planes, int64_t H, int64_t W,
                         bool count_include_pad, T* out) {
-  // Divisor of the window centred on each output cell.
-  std::vector<T> divisor(H * W, T(9));
+  // 1 / the divisor of the window centred on each output cell.
+  std::vector<T> inv(H * W, T(1) / T(9));
   if (!count_include_pad) {
     for (int64_t y = 0; y < H; ++y) {
       const int64_t rows =
@@ -217,32 +241,29 @@ void AvgPool3x3Backward(const T* g, int64_t planes, int64_t H, int64_t W,
       for (int64_t x = 0; x < W; ++x) {
         const int64_t cols =
             std::min<int64_t>(x + 1, W - 1) - std::max<int64_t>(x - 1, 0) + 1;
-        divisor[y * W + x] = static_cast<T>(rows * cols);
+        inv[y * W + x] = T(1) / static_cast<T>(rows * cols);
       }
     }
   }
   const int64_t pw = W + 2;
   at::parallel_for(0, planes, 1, [&](int64_t begin, int64_t end) {
-    // The scaled cotangents with a zero border: out is then the sum of the
-    // nine shifted copies.
+    // The scaled cotangents with a zero border; out is the sum of their 3x3
+    // neighbourhoods, done as row sums then sums of three rows.
     std::vector<T> padded((H + 2) * pw, T(0));
+    std::vector<T> rows((H + 2) * W);
     for (int64_t p = begin; p < end; ++p) {
       const T* gp = g + p * H * W;
       for (int64_t y = 0; y < H; ++y) {
-        T* row = padded.data() + (y + 1) * pw + 1;
-        for (int64_t x = 0; x < W; ++x) {
-          row[x] = gp[y * W + x] / divisor[y * W + x];
-        }
+        ScaleRow(gp + y * W, inv.data() + y * W, W,
+                 padded.data() + (y + 1) * pw + 1);
+      }
+      for (int64_t y = 0; y < H + 2; ++y) {
+        Sum3Row(padded.data() + y * pw, W, rows.data() + y * W);
       }
       T* o = out + p * H * W;
       for (int64_t y = 0; y < H; ++y) {
-        const T* r0 = padded.data() + y * pw;
-        const T* r1 = r0 + pw;
-        const T* r2 = r1 + pw;
-        for (int64_t x = 0; x < W; ++x) {
-          o[y * W + x] = r0[x] + r0[x + 1] + r0[x + 2] + r1[x] + r1[x + 1] +
-                         r1[x + 2] + r2[x] + r2[x + 1] + r2[x + 2];
-        }
+        const T* r = rows.data() + y * W;
+        Add3Rows(r, r + W, r + 2 * W, W, o + y * W);
       }
     }
   });
