@@ -137,7 +137,7 @@ DartsMixWeights DartsMixFromAlphas(const at::Tensor& alphas) {
 DartsSearchCell::DartsSearchCell(
     const std::shared_ptr<ActivationRecorder>& recorder, int64_t c_prev_prev,
     int64_t c_prev, int64_t c, bool reduction, bool reduction_prev)
-    : c_(c), reduction_(reduction) {
+    : recorder_(recorder), c_(c), reduction_(reduction) {
   if (reduction_prev) {
     preprocess0_ = register_module(
         "preprocess0",
@@ -175,6 +175,11 @@ at::Tensor DartsSearchCell::forward(const at::Tensor& s0, const at::Tensor& s1,
   states.push_back(preprocess0_->forward(s0));
   states.push_back(preprocess1_->forward(s1));
   const at::Tensor ref = states[1];  // shape reference for zero nodes
+  // ReLU(state), computed once and shared by every op that starts with it
+  // (same values; one ReLU backward instead of one per op). Not while linear
+  // regions are recorded: there every op's ReLU is recorded.
+  const bool share_relu = recorder_ == nullptr || !recorder_->enabled;
+  std::vector<at::Tensor> relu_states(2 + kNumSteps);
   for (int node = 0; node < kNumSteps; ++node) {
     at::Tensor sum;
     for (int input = 0; input < node + 2; ++input) {
@@ -184,7 +189,16 @@ at::Tensor DartsSearchCell::forward(const at::Tensor& s0, const at::Tensor& s1,
       for (int op = 0; op < kNumOps; ++op) {
         const float w = mix.weight[e][op];
         if (!(w > kActiveThreshold)) continue;  // not executed
-        at::Tensor term = ops_[e][op]->forward(states[input]);
+        CellOp& cell_op = *ops_[e][op];
+        at::Tensor term;
+        if (share_relu && cell_op.StartsWithRelu()) {
+          if (!relu_states[input].defined()) {
+            relu_states[input] = torch::relu(states[input]);
+          }
+          term = cell_op.ForwardFromRelu(relu_states[input]);
+        } else {
+          term = cell_op.forward(states[input]);
+        }
         if (w != 1.0f) term = term * w;  // x * 1 == x exactly
         edge_out = edge_out.defined() ? edge_out + term : term;
       }

@@ -86,6 +86,7 @@ class DartsSearchCell : public torch::nn::Module {
   std::array<std::array<std::shared_ptr<CellOp>, darts::kNumOps>,
              darts::kNumEdges>
       ops_;
+  std::shared_ptr<ActivationRecorder> recorder_;
   int64_t c_;
   bool reduction_;
 };

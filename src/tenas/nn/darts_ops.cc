@@ -42,8 +42,11 @@ DartsSepConv::DartsSepConv(std::shared_ptr<ActivationRecorder> recorder,
 }
 
 at::Tensor DartsSepConv::forward(const at::Tensor& x) {
-  return bn_->forward(
-      pointwise_->forward(depthwise_->forward(relu_->forward(x))));
+  return ForwardFromRelu(relu_->forward(x));
+}
+
+at::Tensor DartsSepConv::ForwardFromRelu(const at::Tensor& relu_x) {
+  return bn_->forward(pointwise_->forward(depthwise_->forward(relu_x)));
 }
 
 DualSepConv::DualSepConv(const std::shared_ptr<ActivationRecorder>& recorder,
@@ -59,6 +62,10 @@ DualSepConv::DualSepConv(const std::shared_ptr<ActivationRecorder>& recorder,
 
 at::Tensor DualSepConv::forward(const at::Tensor& x) {
   return op_b_->forward(op_a_->forward(x));
+}
+
+at::Tensor DualSepConv::ForwardFromRelu(const at::Tensor& relu_x) {
+  return op_b_->forward(op_a_->ForwardFromRelu(relu_x));
 }
 
 FactorizedReduce::FactorizedReduce(std::shared_ptr<ActivationRecorder> recorder,
@@ -79,7 +86,11 @@ FactorizedReduce::FactorizedReduce(std::shared_ptr<ActivationRecorder> recorder,
 
 at::Tensor FactorizedReduce::forward(const at::Tensor& x) {
   if (stride_ == 1) return bn_->forward(conv0_->forward(x));
-  at::Tensor h = relu_->forward(x);
+  return ForwardFromRelu(relu_->forward(x));
+}
+
+at::Tensor FactorizedReduce::ForwardFromRelu(const at::Tensor& h) {
+  TORCH_CHECK(stride_ == 2, "FactorizedReduce: stride 1 has no ReLU");
   // ConstantPad2d((0, 1, 0, 1), 0): one zero column right, one row bottom.
   at::Tensor y = torch::constant_pad_nd(h, {0, 1, 0, 1}, 0.0);
   return bn_->forward(torch::cat(

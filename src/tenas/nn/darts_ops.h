@@ -38,6 +38,8 @@ class DartsSepConv : public CellOp {
                int64_t c_out, int64_t kernel, int64_t stride, int64_t padding,
                int64_t dilation);
   at::Tensor forward(const at::Tensor& x) override;
+  bool StartsWithRelu() const override { return true; }
+  at::Tensor ForwardFromRelu(const at::Tensor& relu_x) override;
 
  private:
   RecordingReLU relu_{nullptr};
@@ -54,6 +56,8 @@ class DualSepConv : public CellOp {
               int64_t c_out, int64_t kernel, int64_t stride, int64_t padding,
               int64_t dilation);
   at::Tensor forward(const at::Tensor& x) override;
+  bool StartsWithRelu() const override { return true; }
+  at::Tensor ForwardFromRelu(const at::Tensor& relu_x) override;
 
  private:
   std::shared_ptr<DartsSepConv> op_a_;
@@ -68,6 +72,8 @@ class FactorizedReduce : public CellOp {
   FactorizedReduce(std::shared_ptr<ActivationRecorder> recorder, int64_t c_in,
                    int64_t c_out, int64_t stride);
   at::Tensor forward(const at::Tensor& x) override;
+  bool StartsWithRelu() const override { return stride_ == 2; }
+  at::Tensor ForwardFromRelu(const at::Tensor& relu_x) override;
 
  private:
   int64_t stride_;

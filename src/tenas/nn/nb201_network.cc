@@ -84,7 +84,7 @@ at::Tensor Nb201ArchitectureAlphas(const nb201::Architecture& arch) {
 Nb201SearchCell::Nb201SearchCell(
     const std::shared_ptr<ActivationRecorder>& recorder, int64_t c_in,
     int64_t c_out)
-    : c_out_(c_out) {
+    : recorder_(recorder), c_out_(c_out) {
   // A plain container module: children are named by their edge key.
   auto edges = std::make_shared<torch::nn::Module>();
   for (int e = 0; e < kNumEdges; ++e) {
@@ -105,6 +105,12 @@ at::Tensor Nb201SearchCell::forward(const at::Tensor& x,
                                     const Nb201MixWeights& mix) {
   std::array<at::Tensor, nb201::kNumNodes> nodes;
   nodes[0] = x;
+  // ReLU(node), computed once and shared by every op that starts with it
+  // (the same values; the backward then masks the summed grads once instead
+  // of once per op). Not while linear regions are being recorded: there
+  // every op's ReLU is recorded, as in the original code.
+  const bool share_relu = recorder_ == nullptr || !recorder_->enabled;
+  std::array<at::Tensor, nb201::kNumNodes> relu_nodes;
   for (int to = 1; to < nb201::kNumNodes; ++to) {
     at::Tensor node;
     for (int from = 0; from < to; ++from) {
@@ -114,7 +120,16 @@ at::Tensor Nb201SearchCell::forward(const at::Tensor& x,
         for (int op = 0; op < kNumOps; ++op) {
           const float w = mix.weight[e][op];
           if (!(w > kActiveThreshold)) continue;
-          at::Tensor term = ops_[e][op]->forward(nodes[from]);
+          CellOp& cell_op = *ops_[e][op];
+          at::Tensor term;
+          if (share_relu && cell_op.StartsWithRelu()) {
+            if (!relu_nodes[from].defined()) {
+              relu_nodes[from] = torch::relu(nodes[from]);
+            }
+            term = cell_op.ForwardFromRelu(relu_nodes[from]);
+          } else {
+            term = cell_op.forward(nodes[from]);
+          }
           // x * 1 == x exactly: a lone op (weight 1) needs no product, and
           // the backward no product pass per row.
           if (w != 1.0f) term = term * w;

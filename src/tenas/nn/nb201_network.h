@@ -63,6 +63,7 @@ class Nb201SearchCell : public torch::nn::Module {
   std::array<std::array<std::shared_ptr<CellOp>, nb201::kNumOps>,
              nb201::kNumEdges>
       ops_;
+  std::shared_ptr<ActivationRecorder> recorder_;
   int64_t c_out_;
 };
 

@@ -35,7 +35,11 @@ ReLUConvBN::ReLUConvBN(std::shared_ptr<ActivationRecorder> recorder,
 }
 
 at::Tensor ReLUConvBN::forward(const at::Tensor& x) {
-  return bn_->forward(conv_->forward(relu_->forward(x)));
+  return ForwardFromRelu(relu_->forward(x));
+}
+
+at::Tensor ReLUConvBN::ForwardFromRelu(const at::Tensor& relu_x) {
+  return bn_->forward(conv_->forward(relu_x));
 }
 
 at::Tensor Zero::forward(const at::Tensor& x) {

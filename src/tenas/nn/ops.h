@@ -34,6 +34,14 @@ TORCH_MODULE(RecordingReLU);
 class CellOp : public torch::nn::Module {
  public:
   virtual at::Tensor forward(const at::Tensor& x) = 0;
+  /// Whether the op's first step is a ReLU of its input; if so,
+  /// ForwardFromRelu(relu(x)) == forward(x) without recording the ReLU.
+  virtual bool StartsWithRelu() const { return false; }
+  /// The rest of the op after that ReLU. Precondition: StartsWithRelu().
+  virtual at::Tensor ForwardFromRelu(const at::Tensor& relu_x) {
+    TORCH_CHECK(false, "op does not start with a ReLU");
+    return relu_x;  // not reached
+  }
 };
 
 /// BN options used everywhere in search networks.
@@ -47,6 +55,8 @@ class ReLUConvBN : public CellOp {
              int64_t c_out, int64_t kernel, int64_t stride, int64_t padding,
              int64_t dilation);
   at::Tensor forward(const at::Tensor& x) override;
+  bool StartsWithRelu() const override { return true; }
+  at::Tensor ForwardFromRelu(const at::Tensor& relu_x) override;
 
  private:
   RecordingReLU relu_{nullptr};
