@@ -12,7 +12,6 @@
 
 #include <iostream>
 #include <string>
-#include <utility>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
@@ -21,6 +20,7 @@
 #include "tenas/nn/init.h"
 #include "tenas/space/darts.h"
 #include "testing/golden.h"
+#include "testing/relu_sharing.h"
 
 namespace tenas::nn {
 namespace {
@@ -249,27 +249,7 @@ TEST(DartsNetworkTest, SharedReluEqualsOneReluPerOp) {
   auto net = BuildSeeded(DartsNtkConfig(10), 5);
   net->train();
   const at::Tensor x = torch::randn({4, 3, 16, 16});
-  const auto run = [&](bool per_op) {
-    net->zero_grad();
-    net->recorder().enabled = per_op;
-    at::Tensor logits = net->forward(x);
-    net->recorder().enabled = false;
-    net->recorder().outputs.clear();
-    logits.sum().backward();
-    std::vector<at::Tensor> grads;
-    for (const at::Tensor& p : net->WeightParameters()) {
-      grads.push_back(p.grad().clone());
-    }
-    return std::make_pair(logits.detach(), grads);
-  };
-  const auto [shared_logits, shared_grads] = run(false);
-  const auto [per_op_logits, per_op_grads] = run(true);
-  EXPECT_TRUE(at::equal(shared_logits, per_op_logits));
-  ASSERT_EQ(shared_grads.size(), per_op_grads.size());
-  for (size_t i = 0; i < shared_grads.size(); ++i) {
-    EXPECT_TRUE(torch::allclose(shared_grads[i], per_op_grads[i], 1e-4, 1e-6))
-        << "weight parameter " << i;
-  }
+  testing::ExpectSharedReluEqualsReluPerOp(*net, x);
 }
 
 TEST(DartsNetworkTest, MaskedOpGetsNoGradient) {

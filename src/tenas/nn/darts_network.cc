@@ -189,16 +189,8 @@ at::Tensor DartsSearchCell::forward(const at::Tensor& s0, const at::Tensor& s1,
       for (int op = 0; op < kNumOps; ++op) {
         const float w = mix.weight[e][op];
         if (!(w > kActiveThreshold)) continue;  // not executed
-        CellOp& cell_op = *ops_[e][op];
-        at::Tensor term;
-        if (share_relu && cell_op.StartsWithRelu()) {
-          if (!relu_states[input].defined()) {
-            relu_states[input] = torch::relu(states[input]);
-          }
-          term = cell_op.ForwardFromRelu(relu_states[input]);
-        } else {
-          term = cell_op.forward(states[input]);
-        }
+        at::Tensor term = ForwardInCell(*ops_[e][op], states[input], share_relu,
+                                        &relu_states[input]);
         if (w != 1.0f) term = term * w;  // x * 1 == x exactly
         edge_out = edge_out.defined() ? edge_out + term : term;
       }

@@ -120,16 +120,8 @@ at::Tensor Nb201SearchCell::forward(const at::Tensor& x,
         for (int op = 0; op < kNumOps; ++op) {
           const float w = mix.weight[e][op];
           if (!(w > kActiveThreshold)) continue;
-          CellOp& cell_op = *ops_[e][op];
-          at::Tensor term;
-          if (share_relu && cell_op.StartsWithRelu()) {
-            if (!relu_nodes[from].defined()) {
-              relu_nodes[from] = torch::relu(nodes[from]);
-            }
-            term = cell_op.ForwardFromRelu(relu_nodes[from]);
-          } else {
-            term = cell_op.forward(nodes[from]);
-          }
+          at::Tensor term = ForwardInCell(*ops_[e][op], nodes[from], share_relu,
+                                          &relu_nodes[from]);
           // x * 1 == x exactly: a lone op (weight 1) needs no product, and
           // the backward no product pass per row.
           if (w != 1.0f) term = term * w;

@@ -12,6 +12,13 @@ at::Tensor RecordingReLUImpl::forward(const at::Tensor& x) {
   return y;
 }
 
+at::Tensor ForwardInCell(CellOp& op, const at::Tensor& input, bool share_relu,
+                         at::Tensor* relu_input) {
+  if (!share_relu || !op.StartsWithRelu()) return op.forward(input);
+  if (!relu_input->defined()) *relu_input = torch::relu(input);
+  return op.ForwardFromRelu(*relu_input);
+}
+
 torch::nn::BatchNorm2dOptions SearchBn(int64_t channels, bool affine,
                                        bool track_running_stats) {
   return torch::nn::BatchNorm2dOptions(channels)

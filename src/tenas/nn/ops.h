@@ -45,6 +45,13 @@ class CellOp : public torch::nn::Module {
 };
 
 /// BN options used everywhere in search networks.
+/// op(input) inside a cell. When `share_relu` and the op starts with a
+/// ReLU, the ReLU of `input` is taken from `*relu_input` (computed there on
+/// first use), so every op of the cell reading the same input shares one
+/// ReLU; otherwise op.forward(input).
+at::Tensor ForwardInCell(CellOp& op, const at::Tensor& input, bool share_relu,
+                         at::Tensor* relu_input);
+
 torch::nn::BatchNorm2dOptions SearchBn(int64_t channels, bool affine = true,
                                        bool track_running_stats = true);
 
