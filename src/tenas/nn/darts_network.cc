@@ -185,15 +185,9 @@ at::Tensor DartsSearchCell::forward(const at::Tensor& s0, const at::Tensor& s1,
     for (int input = 0; input < node + 2; ++input) {
       const int e = darts::EdgeIndex(node, input);
       if (mix.all_masked[e]) continue;  // contributes exactly 0
-      at::Tensor edge_out;
-      for (int op = 0; op < kNumOps; ++op) {
-        const float w = mix.weight[e][op];
-        if (!(w > kActiveThreshold)) continue;  // not executed
-        at::Tensor term = ForwardInCell(*ops_[e][op], states[input], share_relu,
-                                        &relu_states[input]);
-        if (w != 1.0f) term = term * w;  // x * 1 == x exactly
-        edge_out = edge_out.defined() ? edge_out + term : term;
-      }
+      const at::Tensor edge_out =
+          MixedEdge(ops_[e], mix.weight[e], states[input], share_relu,
+                    &relu_states[input]);
       if (!edge_out.defined()) continue;
       sum = sum.defined() ? sum + edge_out : edge_out;
     }

@@ -117,16 +117,8 @@ at::Tensor Nb201SearchCell::forward(const at::Tensor& x,
       const int e = nb201::EdgeIndex(to, from);
       at::Tensor edge_out;
       if (!mix.all_masked[e]) {
-        for (int op = 0; op < kNumOps; ++op) {
-          const float w = mix.weight[e][op];
-          if (!(w > kActiveThreshold)) continue;
-          at::Tensor term = ForwardInCell(*ops_[e][op], nodes[from], share_relu,
-                                          &relu_nodes[from]);
-          // x * 1 == x exactly: a lone op (weight 1) needs no product, and
-          // the backward no product pass per row.
-          if (w != 1.0f) term = term * w;
-          edge_out = edge_out.defined() ? edge_out + term : term;
-        }
+        edge_out = MixedEdge(ops_[e], mix.weight[e], nodes[from], share_relu,
+                             &relu_nodes[from]);
       }
       if (!edge_out.defined()) continue;  // contributes exactly 0
       node = node.defined() ? node + edge_out : edge_out;

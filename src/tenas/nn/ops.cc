@@ -2,6 +2,8 @@
 
 #include "tenas/nn/ops.h"
 
+#include <cmath>
+
 namespace tenas::nn {
 
 at::Tensor RecordingReLUImpl::forward(const at::Tensor& x) {
@@ -17,6 +19,32 @@ at::Tensor ForwardInCell(CellOp& op, const at::Tensor& input, bool share_relu,
   if (!share_relu || !op.StartsWithRelu()) return op.forward(input);
   if (!relu_input->defined()) *relu_input = torch::relu(input);
   return op.ForwardFromRelu(*relu_input);
+}
+
+at::Tensor MixedEdge(absl::Span<const std::shared_ptr<CellOp>> ops,
+                     absl::Span<const float> w, const at::Tensor& x,
+                     bool share_relu, at::Tensor* relu_x) {
+  float common = 0.0f;  // the running ops' weight if they all share one
+  bool first = true, same = true;
+  for (size_t i = 0; i < ops.size(); ++i) {
+    if (!(w[i] > kActiveThreshold)) continue;
+    same = same && (first || w[i] == common);
+    common = w[i];
+    first = false;
+  }
+  int exponent = 0;
+  const bool scale_once =
+      same && !first && std::frexp(common, &exponent) == 0.5f;
+  at::Tensor sum;
+  for (size_t i = 0; i < ops.size(); ++i) {
+    if (!(w[i] > kActiveThreshold)) continue;  // not executed
+    at::Tensor term = ForwardInCell(*ops[i], x, share_relu, relu_x);
+    if (!scale_once) term = term * w[i];
+    sum = sum.defined() ? sum + term : term;
+  }
+  // x * 1 == x exactly: a lone op needs no product at all.
+  if (scale_once && common != 1.0f) sum = sum * common;
+  return sum;
 }
 
 torch::nn::BatchNorm2dOptions SearchBn(int64_t channels, bool affine,

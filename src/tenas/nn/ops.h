@@ -13,6 +13,7 @@
 
 #include <memory>
 
+#include "absl/types/span.h"
 #include "tenas/nn/search_network.h"
 
 namespace tenas::nn {
@@ -51,6 +52,20 @@ class CellOp : public torch::nn::Module {
 /// ReLU; otherwise op.forward(input).
 at::Tensor ForwardInCell(CellOp& op, const at::Tensor& input, bool share_relu,
                          at::Tensor* relu_input);
+
+/// One mixed edge: Σ w[i]·ops[i](x) over the ops with w[i] > 0.01 (the
+/// others do not run); undefined when none runs. Sharing the ReLU of x as
+/// in ForwardInCell. When every running op has the same weight and it is a
+/// power of two (1, 1/2, 1/4: an edge with 1, 2 or 4 live ops), the sum is
+/// scaled once, w·Σ ops(x): the same output bits as the per-op products
+/// (scaling by a power of two is exact and commutes with rounding, barring
+/// subnormal values) with one product instead of one per op, in the
+/// forward and in every backward pass (whose gradient sums may then be
+/// accumulated in another order: float rounding only).
+/// Precondition: ops.size() == w.size().
+at::Tensor MixedEdge(absl::Span<const std::shared_ptr<CellOp>> ops,
+                     absl::Span<const float> w, const at::Tensor& x,
+                     bool share_relu, at::Tensor* relu_x);
 
 torch::nn::BatchNorm2dOptions SearchBn(int64_t channels, bool affine = true,
                                        bool track_running_stats = true);
