@@ -151,35 +151,35 @@ void BatchNormBackward(const T* g, const T* x, const T* mean, const T* invstd,
 
 namespace {
 
-// o[i] = (y[i] <= 0) ? 0 : g[i * stride] for i < n, without branches (a
-// ReLU mask is unpredictable): the bits of g are and-ed with a mask.
-template <typename T, typename Stride>
-void MaskedCopy(const T* __restrict g, Stride stride, const T* __restrict y,
-                int64_t n, T* __restrict o) {
+// (y <= 0) ? 0 : g, as ATen's threshold_backward (a NaN y passes g), without
+// a branch (a ReLU mask is unpredictable): g's bits and-ed with a mask.
+template <typename T>
+inline T MaskedByRelu(T g, T y) {
   using Bits = std::conditional_t<sizeof(T) == 4, int32_t, int64_t>;
   static_assert(sizeof(Bits) == sizeof(T));
-  const int64_t s = stride;
-  for (int64_t i = 0; i < n; ++i) {
-    Bits v;
-    std::memcpy(&v, g + i * s, sizeof(T));
-    v &= -static_cast<Bits>(!(y[i] <= T(0)));
-    std::memcpy(o + i, &v, sizeof(T));
-  }
+  Bits v;
+  std::memcpy(&v, &g, sizeof(T));
+  v &= -static_cast<Bits>(!(y <= T(0)));
+  std::memcpy(&g, &v, sizeof(T));
+  return g;
 }
 
-// The channels-last [hw, C] block g to NCHW [C, hw] in o, masked as above:
-// o[c*hw + i] = (y[c*hw + i] <= 0) ? 0 : g[i*C + c].
+// o[i] = MaskedByRelu(g[i], y[i]) for i < n.
+template <typename T>
+void MaskedCopy(const T* __restrict g, const T* __restrict y, int64_t n,
+                T* __restrict o) {
+  for (int64_t i = 0; i < n; ++i) o[i] = MaskedByRelu(g[i], y[i]);
+}
+
+// The channels-last [hw, C] block g to NCHW [C, hw] in o, masked:
+// o[c*hw + i] = MaskedByRelu(g[i*C + c], y[c*hw + i]).
 template <typename T, typename Channels>
 void DeinterleaveMasked(const T* __restrict g, Channels channels,
                         const T* __restrict y, int64_t hw, T* __restrict o) {
-  using Bits = std::conditional_t<sizeof(T) == 4, int32_t, int64_t>;
   const int64_t C = channels;
   for (int64_t i = 0; i < hw; ++i) {
     for (int64_t c = 0; c < C; ++c) {
-      Bits v;
-      std::memcpy(&v, g + i * C + c, sizeof(T));
-      v &= -static_cast<Bits>(!(y[c * hw + i] <= T(0)));
-      std::memcpy(o + c * hw + i, &v, sizeof(T));
+      o[c * hw + i] = MaskedByRelu(g[i * C + c], y[c * hw + i]);
     }
   }
 }
@@ -194,8 +194,7 @@ void ReluBackward(const T* g, bool g_channels_last, const T* y, int64_t R,
       const T* yp = y + (rb % B) * C * hw;
       T* o = out + rb * C * hw;
       if (!g_channels_last) {
-        MaskedCopy(g + rb * C * hw, std::integral_constant<int64_t, 1>(), yp,
-                   C * hw, o);
+        MaskedCopy(g + rb * C * hw, yp, C * hw, o);
         continue;
       }
       WithChannels(C, [&](auto channels) {

@@ -45,7 +45,6 @@ class CellOp : public torch::nn::Module {
   }
 };
 
-/// BN options used everywhere in search networks.
 /// op(input) inside a cell. When `share_relu` and the op starts with a
 /// ReLU, the ReLU of `input` is taken from `*relu_input` (computed there on
 /// first use), so every op of the cell reading the same input shares one
@@ -67,6 +66,7 @@ at::Tensor MixedEdge(absl::Span<const std::shared_ptr<CellOp>> ops,
                      absl::Span<const float> w, const at::Tensor& x,
                      bool share_relu, at::Tensor* relu_x);
 
+/// BN options used everywhere in search networks.
 torch::nn::BatchNorm2dOptions SearchBn(int64_t channels, bool affine = true,
                                        bool track_running_stats = true);
 
