@@ -6,9 +6,11 @@
 #include <ATen/functorch/DynamicLayer.h>
 #include <c10/core/impl/LocalDispatchKeySet.h>
 #include <c10/util/Exception.h>
+#include <torch/csrc/autograd/generated/Functions.h>
 #include <torch/library.h>
 #include <torch/version.h>
 
+#include <algorithm>
 #include <array>
 #include <memory>
 #include <mutex>
@@ -18,6 +20,7 @@
 #include <vector>
 
 #include "tenas/measures/backward_kernels.h"
+#include "tenas/measures/conv_kernels.h"
 
 // The rules are compiled only for the LibTorch they were written for (see
 // BatchedBackwardRulesSupported()).
@@ -81,6 +84,63 @@ Grads3 LoopOverReplicas(int64_t replicas, int64_t level, PerReplica fn) {
 // ----------------------------------------------------------------------------
 // convolution_backward
 
+// Whether a convolution's backward runs on the direct loops of
+// conv_kernels.h (NCHW in and out): a K x K "same" convolution (K = 1 or
+// 3) with one group, on CPU floats, at the loops' channel counts. The other
+// convolutions use oneDNN on channels-last tensors.
+bool DirectConvolution(at::IntArrayRef weight_sizes, int64_t H, int64_t W,
+                       at::IntArrayRef stride, at::IntArrayRef padding,
+                       at::IntArrayRef dilation, bool transposed,
+                       int64_t groups, const Tensor& like) {
+  if (weight_sizes.size() != 4 || transposed || groups != 1 ||
+      !like.device().is_cpu() ||
+      (like.scalar_type() != at::kFloat && like.scalar_type() != at::kDouble)) {
+    return false;
+  }
+  const int64_t K = weight_sizes[2];
+  const auto all = [](at::IntArrayRef v, int64_t value) {
+    return std::all_of(v.begin(), v.end(),
+                       [&](int64_t e) { return e == value; });
+  };
+  return weight_sizes[3] == K && all(stride, 1) && all(dilation, 1) &&
+         all(padding, (K - 1) / 2) &&
+         kernels::SmallConvSupported(K, weight_sizes[1], weight_sizes[0], H, W,
+                                     static_cast<int64_t>(like.element_size()));
+}
+
+// The backward of a direct convolution (see DirectConvolution) for R
+// cotangents g ([R, B, Co, H, W]).
+Grads3 DirectConvolutionBackward(const Tensor& g, const Tensor& input,
+                                 const Tensor& weight, std::array<bool, 3> mask,
+                                 int64_t level) {
+  const Tensor gc = g.contiguous();
+  const int64_t R = gc.size(0), B = gc.size(1), Co = gc.size(2);
+  const int64_t H = gc.size(3), W = gc.size(4);
+  const int64_t Ci = weight.size(1), K = weight.size(2);
+  Tensor grad_input, grad_weight, grad_bias;
+  AT_DISPATCH_FLOATING_TYPES(gc.scalar_type(), "tenas_direct_conv", [&] {
+    if (mask[0]) {
+      // The input grad is the "same" convolution of the output grads with
+      // the flipped kernel, input and output channels swapped.
+      const Tensor flipped = weight.transpose(0, 1).flip({2, 3}).contiguous();
+      grad_input = at::empty({R, B, Ci, H, W}, gc.options());
+      kernels::SmallConvForward<scalar_t>(
+          gc.data_ptr<scalar_t>(), flipped.data_ptr<scalar_t>(), R * B, Co, Ci,
+          H, W, K, grad_input.data_ptr<scalar_t>());
+    }
+    if (mask[1]) {
+      const Tensor x = input.contiguous();
+      grad_weight = at::empty({R, Co, Ci, K, K}, gc.options());
+      kernels::SmallConvWeightGrad<scalar_t>(
+          gc.data_ptr<scalar_t>(), x.data_ptr<scalar_t>(), R, B, Ci, Co, H, W,
+          K, grad_weight.data_ptr<scalar_t>());
+    }
+  });
+  if (mask[2]) grad_bias = gc.sum({1, 3, 4});
+  return {Rebatch(grad_input, level), Rebatch(grad_weight, level),
+          Rebatch(grad_bias, level)};
+}
+
 Grads3 ConvolutionBackwardRule(const Tensor& grad_output, const Tensor& input,
                                const Tensor& weight,
                                at::OptionalSymIntArrayRef bias_sizes,
@@ -104,6 +164,11 @@ Grads3 ConvolutionBackwardRule(const Tensor& grad_output, const Tensor& input,
     });
   }
   const Tensor g = Physical(grad_output);  // [R, B, Co, Ho, Wo]
+  if (input.size(2) == g.size(3) && input.size(3) == g.size(4) &&
+      DirectConvolution(weight.sizes(), g.size(3), g.size(4), stride, padding,
+                        dilation, transposed, groups, g)) {
+    return DirectConvolutionBackward(g, input, weight, mask, level);
+  }
   const int64_t R = g.size(0), B = g.size(1), Co = g.size(2);
   const int64_t Ho = g.size(3), Wo = g.size(4);
   const int64_t G = groups, Ci = weight.size(1) * G;
@@ -178,6 +243,20 @@ Grads3 ConvolutionBackwardRule(const Tensor& grad_output, const Tensor& input,
 // ----------------------------------------------------------------------------
 // native_batch_norm_backward (train mode)
 
+// Whether the grad of `t` goes to a convolution that takes it channels-last
+// (one not run by the direct loops).
+bool WantsChannelsLast(const Tensor& t) {
+  const auto* conv =
+      dynamic_cast<const torch::autograd::generated::ConvolutionBackward0*>(
+          t.grad_fn().get());
+  if (conv == nullptr) return false;
+  const Tensor weight = conv->weight_.unpack();
+  return !weight.defined() ||
+         !DirectConvolution(weight.sizes(), t.size(2), t.size(3), conv->stride,
+                            conv->padding, conv->dilation, conv->transposed,
+                            conv->groups, t);
+}
+
 Grads3 BatchNormBackwardRule(const Tensor& grad_out, const Tensor& input,
                              const c10::optional<Tensor>& weight,
                              const c10::optional<Tensor>& running_mean,
@@ -218,13 +297,10 @@ Grads3 BatchNormBackwardRule(const Tensor& grad_out, const Tensor& input,
   const Tensor invstd = save_invstd->contiguous().to(x.scalar_type());
   const bool affine = weight.has_value() && weight->defined();
   const Tensor gamma = affine ? weight->contiguous() : Tensor();
-  // The input grad goes to whatever produced the input: a convolution's
-  // rule takes it channels-last (no layout copy there); anything else (the
-  // final batch norm after a cell's sum) gets NCHW, the elementwise ops'
-  // layout.
-  const auto producer = input.grad_fn();
-  const bool channels_last =
-      producer != nullptr && producer->name() == "ConvolutionBackward0";
+  // The input grad goes to whatever produced the input: a convolution on
+  // oneDNN takes it channels-last (no layout copy there); anything else (a
+  // direct convolution, the final batch norm after a cell's sum) NCHW.
+  const bool channels_last = WantsChannelsLast(input);
   Tensor gi;
   if (mask[0]) {
     gi = channels_last ? at::empty({R, B, H, W, C}, g.options())
