@@ -146,6 +146,24 @@ TEST_P(ConvKernelsTest, ThreadCountDoesNotChangeTheBits) {
   }
 }
 
+TEST_P(ConvKernelsTest, RowGramMatchesMatmul) {
+  const auto opts = at::TensorOptions().dtype(Type());
+  // Row counts around the 4 x 4 tiles, column counts around the vectors.
+  for (int64_t B : {1, 4, 7, 72}) {
+    for (int64_t P : {1, 17, 256, 1001}) {
+      SCOPED_TRACE(std::to_string(B) + "x" + std::to_string(P));
+      const at::Tensor rows = at::randn({B, P}, opts);
+      at::Tensor out = at::full({B, B}, 7.0, opts);
+      AT_DISPATCH_FLOATING_TYPES(Type(), "test", [&] {
+        RowGram<scalar_t>(rows.data_ptr<scalar_t>(), B, P,
+                          out.data_ptr<scalar_t>());
+      });
+      EXPECT_LT(MaxRelDiff(out, rows.mm(rows.t())), Tol());
+      EXPECT_TRUE(at::equal(out, out.t()));
+    }
+  }
+}
+
 std::vector<std::string> IsasUnderTest() {
   std::vector<std::string> isas = SmallConvIsas();
   if (std::find(isas.begin(), isas.end(), "baseline") == isas.end()) {

@@ -300,6 +300,57 @@ TEST(NtkFastTest, ConcurrentCallsOnSeveralThreadsAgreeWithSequentialOnes) {
   }
 }
 
+// With more than one LibTorch thread the backward passes (and the networks
+// of a joint call) spread over threads; every pass computes the same bits
+// whichever thread runs it, so κ and the Gram are bit for bit those of one
+// thread. The supernet's resblocks put strided convolutions in the passes.
+TEST(NtkFastTest, ThreadCountDoesNotChangeTheBits) {
+  auto a = Nb201Net("", 31);
+  auto b = Nb201Net(
+      "|nor_conv_3x3~0|+|nor_conv_3x3~0|nor_conv_3x3~1|+|skip_connect~0|"
+      "nor_conv_3x3~1|nor_conv_3x3~2|",
+      32);
+  torch::manual_seed(33);
+  const at::Tensor batch_a = torch::randn({16, 3, 32, 32});
+  const at::Tensor batch_b = torch::randn({16, 3, 32, 32});
+  NtkOptions options;
+  options.keep_gram = true;
+  options.replicas_per_pass = 3;  // 6 passes per network, the last short
+  const int saved = at::get_num_threads();
+  std::vector<std::vector<NtkResult>> runs;
+  for (int threads : {1, 2, 3}) {
+    at::set_num_threads(threads);
+    auto r =
+        ComputeNtkFastJoint({{a.get(), batch_a}, {b.get(), batch_b}}, options);
+    ASSERT_TRUE(r.ok()) << r.status();
+    runs.push_back(*std::move(r));
+  }
+  at::set_num_threads(saved);
+  for (size_t t = 1; t < runs.size(); ++t) {
+    for (size_t i = 0; i < 2; ++i) {
+      EXPECT_EQ(runs[t][i].kappa, runs[0][i].kappa) << t << " " << i;
+      EXPECT_TRUE(at::equal(runs[t][i].gram, runs[0][i].gram)) << t << " " << i;
+    }
+  }
+  auto ref = ComputeNtkReference(*a, batch_a, options);
+  ASSERT_TRUE(ref.ok());
+  EXPECT_LT(RelDiff(runs[1][0].kappa, ref->kappa), 1e-3);
+}
+
+TEST(NtkFastTest, AnErrorInOnePassOnAThreadIsReported) {
+  auto net = Nb201Net("", 34);
+  torch::manual_seed(35);
+  std::atomic<bool> cancel{true};
+  NtkOptions options;
+  options.replicas_per_pass = 2;
+  options.cancel = &cancel;
+  const int saved = at::get_num_threads();
+  at::set_num_threads(2);
+  auto r = ComputeNtkFast(*net, torch::randn({8, 3, 32, 32}), options);
+  at::set_num_threads(saved);
+  EXPECT_EQ(r.status().code(), absl::StatusCode::kCancelled);
+}
+
 // The original code's NTK fixtures, through the fast path.
 class NtkFastGoldenTest : public ::testing::TestWithParam<const char*> {};
 

@@ -85,14 +85,16 @@ Grads3 LoopOverReplicas(int64_t replicas, int64_t level, PerReplica fn) {
 // convolution_backward
 
 // Whether a convolution's backward runs on the direct loops of
-// conv_kernels.h (NCHW in and out): a K x K "same" convolution (K = 1 or
-// 3) with one group, on CPU floats, at the loops' channel counts. The other
-// convolutions use oneDNN on channels-last tensors.
+// conv_kernels.h (NCHW in and out): a K x K convolution (K = 1 or 3) with
+// padding (K-1)/2, one group and any equal stride, over H x W input planes
+// of CPU floats, at the loops' channel counts. The other convolutions use
+// oneDNN on channels-last tensors.
 bool DirectConvolution(at::IntArrayRef weight_sizes, int64_t H, int64_t W,
                        at::IntArrayRef stride, at::IntArrayRef padding,
                        at::IntArrayRef dilation, bool transposed,
                        int64_t groups, const Tensor& like) {
   if (weight_sizes.size() != 4 || transposed || groups != 1 ||
+      stride.size() != 2 || stride[0] != stride[1] || stride[0] < 1 ||
       !like.device().is_cpu() ||
       (like.scalar_type() != at::kFloat && like.scalar_type() != at::kDouble)) {
     return false;
@@ -102,21 +104,32 @@ bool DirectConvolution(at::IntArrayRef weight_sizes, int64_t H, int64_t W,
     return std::all_of(v.begin(), v.end(),
                        [&](int64_t e) { return e == value; });
   };
-  return weight_sizes[3] == K && all(stride, 1) && all(dilation, 1) &&
+  return weight_sizes[3] == K && all(dilation, 1) &&
          all(padding, (K - 1) / 2) &&
          kernels::SmallConvSupported(K, weight_sizes[1], weight_sizes[0], H, W,
                                      static_cast<int64_t>(like.element_size()));
 }
 
 // The backward of a direct convolution (see DirectConvolution) for R
-// cotangents g ([R, B, Co, H, W]).
+// cotangents g ([R, B, Co, Ho, Wo]). A strided convolution's grads are those
+// of the stride-1 one whose output grads are g spread onto the input grid
+// (g at every stride-th pixel, zeros between): out[i] reads the input at
+// stride·i + tap - p, which is where the stride-1 output stride·i reads.
 Grads3 DirectConvolutionBackward(const Tensor& g, const Tensor& input,
-                                 const Tensor& weight, std::array<bool, 3> mask,
-                                 int64_t level) {
-  const Tensor gc = g.contiguous();
-  const int64_t R = gc.size(0), B = gc.size(1), Co = gc.size(2);
-  const int64_t H = gc.size(3), W = gc.size(4);
+                                 const Tensor& weight, int64_t stride,
+                                 std::array<bool, 3> mask, int64_t level) {
+  const int64_t R = g.size(0), B = g.size(1), Co = g.size(2);
+  const int64_t H = input.size(2), W = input.size(3);
   const int64_t Ci = weight.size(1), K = weight.size(2);
+  Tensor gc;
+  if (stride == 1) {
+    gc = g.contiguous();
+  } else {
+    gc = at::zeros({R, B, Co, H, W}, g.options());
+    gc.slice(3, 0, g.size(3) * stride, stride)
+        .slice(4, 0, g.size(4) * stride, stride)
+        .copy_(g);
+  }
   Tensor grad_input, grad_weight, grad_bias;
   AT_DISPATCH_FLOATING_TYPES(gc.scalar_type(), "tenas_direct_conv", [&] {
     if (mask[0]) {
@@ -136,7 +149,7 @@ Grads3 DirectConvolutionBackward(const Tensor& g, const Tensor& input,
           K, grad_weight.data_ptr<scalar_t>());
     }
   });
-  if (mask[2]) grad_bias = gc.sum({1, 3, 4});
+  if (mask[2]) grad_bias = g.sum({1, 3, 4});
   return {Rebatch(grad_input, level), Rebatch(grad_weight, level),
           Rebatch(grad_bias, level)};
 }
@@ -164,10 +177,9 @@ Grads3 ConvolutionBackwardRule(const Tensor& grad_output, const Tensor& input,
     });
   }
   const Tensor g = Physical(grad_output);  // [R, B, Co, Ho, Wo]
-  if (input.size(2) == g.size(3) && input.size(3) == g.size(4) &&
-      DirectConvolution(weight.sizes(), g.size(3), g.size(4), stride, padding,
-                        dilation, transposed, groups, g)) {
-    return DirectConvolutionBackward(g, input, weight, mask, level);
+  if (DirectConvolution(weight.sizes(), input.size(2), input.size(3), stride,
+                        padding, dilation, transposed, groups, g)) {
+    return DirectConvolutionBackward(g, input, weight, stride[0], mask, level);
   }
   const int64_t R = g.size(0), B = g.size(1), Co = g.size(2);
   const int64_t Ho = g.size(3), Wo = g.size(4);
@@ -251,10 +263,11 @@ bool WantsChannelsLast(const Tensor& t) {
           t.grad_fn().get());
   if (conv == nullptr) return false;
   const Tensor weight = conv->weight_.unpack();
-  return !weight.defined() ||
-         !DirectConvolution(weight.sizes(), t.size(2), t.size(3), conv->stride,
-                            conv->padding, conv->dilation, conv->transposed,
-                            conv->groups, t);
+  const Tensor input = conv->input_.unpack();
+  return !weight.defined() || !input.defined() || input.dim() != 4 ||
+         !DirectConvolution(weight.sizes(), input.size(2), input.size(3),
+                            conv->stride, conv->padding, conv->dilation,
+                            conv->transposed, conv->groups, t);
 }
 
 Grads3 BatchNormBackwardRule(const Tensor& grad_out, const Tensor& input,

@@ -17,6 +17,8 @@
 namespace tenas::measures::kernels {
 namespace {
 
+static_assert(kSmallConvMaxChannels == kSmallConvMaxChannelsInternal);
+
 enum class Isa { kAvx512, kAvx2, kBaseline, kNone };
 
 constexpr Isa kIsas[] = {Isa::kAvx512, Isa::kAvx2, Isa::kBaseline};
@@ -111,6 +113,31 @@ void WeightGrad(Isa isa, const ConvShape& s, const T* g, const T* x,
   }
 }
 
+template <typename T>
+void GramTile(Isa isa, const T* rows, int64_t B, int64_t P, int64_t i0,
+              int64_t j0, T* out) {
+  switch (isa) {
+#if defined(__x86_64__)
+    case Isa::kAvx512:
+      return avx512::RowGramTile(rows, B, P, i0, j0, out);
+    case Isa::kAvx2:
+      return avx2::RowGramTile(rows, B, P, i0, j0, out);
+#endif
+    default:
+      return baseline::RowGramTile(rows, B, P, i0, j0, out);
+  }
+}
+
+// The widest vector ISA of this CPU (or the one a test asked for).
+Isa WidestIsa() {
+  const int forced = forced_isa.load(std::memory_order_relaxed);
+  for (Isa isa : kIsas) {
+    if (forced >= 0 && static_cast<int>(isa) != forced) continue;
+    if (CpuHas(isa)) return isa;
+  }
+  return Isa::kBaseline;
+}
+
 // The planes of a K = 3 convolution's input carry W + 1 zeros on each side.
 int64_t PadOffset(int64_t W) { return W + 1; }
 int64_t PaddedPlane(int64_t H, int64_t W) { return H * W + 2 * PadOffset(W); }
@@ -194,6 +221,22 @@ void SmallConvWeightGrad(const T* g, const T* x, int64_t R, int64_t N,
   });
 }
 
+template <typename T>
+void RowGram(const T* rows, int64_t B, int64_t P, T* out) {
+  const Isa isa = WidestIsa();
+  const int64_t tiles = (B + 3) / 4;
+  // Tiles on or above the diagonal; the ones below are their mirrors.
+  at::parallel_for(0, tiles * tiles, 1, [&](int64_t begin, int64_t end) {
+    for (int64_t t = begin; t < end; ++t) {
+      const int64_t ti = t / tiles, tj = t % tiles;
+      if (tj >= ti) GramTile(isa, rows, B, P, 4 * ti, 4 * tj, out);
+    }
+  });
+  for (int64_t i = 0; i < B; ++i) {
+    for (int64_t j = 0; j < i; ++j) out[i * B + j] = out[j * B + i];
+  }
+}
+
 std::vector<std::string> SmallConvIsas() {
   std::vector<std::string> names;
   for (Isa isa : kIsas) {
@@ -210,6 +253,8 @@ void SetSmallConvIsaForTesting(const std::string& isa) {
   forced_isa.store(forced, std::memory_order_relaxed);
 }
 
+template void RowGram<float>(const float*, int64_t, int64_t, float*);
+template void RowGram<double>(const double*, int64_t, int64_t, double*);
 template void SmallConvForward<float>(const float*, const float*, int64_t,
                                       int64_t, int64_t, int64_t, int64_t,
                                       int64_t, float*);

@@ -1,9 +1,10 @@
 // Copyright 2026 The tenas Authors.
 //
 // conv_kernels.h: direct CPU convolutions for the batched NTK's backward at
-// TE-NAS's channel counts (3-32). oneDNN's kernels are blocked for many
-// channels: at 3 channels it reaches ~25 GFLOP/s on a 3x3 convolution that
-// these loops, vectorised over pixels of NCHW planes, run 3-6x faster.
+// TE-NAS's channel counts (3-32), and the NTK's Gram matrix. oneDNN's kernels
+// are blocked for many channels: at 3 channels it reaches ~25 GFLOP/s on a 3x3
+// convolution that these loops, vectorised over pixels of NCHW planes, run 3-6x
+// faster.
 //
 // Only K x K "same" convolutions (K = 1 or 3, stride 1, padding (K-1)/2,
 // no dilation, one group), NCHW contiguous, float or double. Vectors are
@@ -45,6 +46,13 @@ template <typename T>
 void SmallConvWeightGrad(const T* g, const T* x, int64_t R, int64_t N,
                          int64_t Ci, int64_t Co, int64_t H, int64_t W,
                          int64_t K, T* gw);
+
+/// out = rows · rowsᵀ: rows [B, P], out [B, B] (the NTK's Gram matrix).
+/// Vector partial sums over P, so about as accurate as a BLAS GEMM; on the
+/// same vector instruction set the result does not depend on the thread
+/// count. The reference BLAS Debian ships runs this 10-20x slower.
+template <typename T>
+void RowGram(const T* rows, int64_t B, int64_t P, T* out);
 
 /// The vector instruction sets this CPU runs the loops with, widest first:
 /// some of "avx512", "avx2", "baseline".

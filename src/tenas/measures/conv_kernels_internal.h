@@ -24,6 +24,9 @@ struct ConvShape {
 /// the loops handle; wider planes use oneDNN.
 inline constexpr int64_t kMaxEdgePeriod = 16;
 
+/// kSmallConvMaxChannels of conv_kernels.h, for the loops.
+inline constexpr int64_t kSmallConvMaxChannelsInternal = 32;
+
 template <int N>
 using Int = std::integral_constant<int, N>;
 
@@ -38,8 +41,14 @@ using Int = std::integral_constant<int, N>;
 //  ConvSameWeightGrad: the weight grads of replicas r0 .. r0+rb-1 (rb = 1,
 //  2 or 4) and output channel co, written into gw ([R, Co, Ci, K, K]).
 //  x: [N, Ci] planes of `x_plane` entries, padded as above when K = 3.
+//
+//  RowGramTile: out[i][j] = Σ_p rows[i][p]·rows[j][p] ([B, P] rows, [B, B]
+//  out) for the 4 x 4 tile at (i0, j0), clipped to B.
 #define TENAS_DECLARE_CONV_ISA(isa)                                            \
   namespace isa {                                                              \
+  template <typename T>                                                        \
+  void RowGramTile(const T* rows, int64_t B, int64_t P, int64_t i0,            \
+                   int64_t j0, T* out);                                        \
   template <typename T>                                                        \
   void ConvSame(const T* in, int64_t in_plane, const T* wt, int64_t Ci,        \
                 int64_t Co, int64_t H, int64_t W, int64_t K, T* out);          \

@@ -28,6 +28,11 @@
 namespace tenas::measures::kernels::TENAS_CONV_ISA {
 namespace {
 
+// Local, not <algorithm>'s: an inline template from a library header would
+// be compiled here for this ISA and could be the copy the linker keeps.
+int64_t Min(int64_t a, int64_t b) { return a < b ? a : b; }
+int64_t Max(int64_t a, int64_t b) { return a < b ? b : a; }
+
 template <typename E>
 struct VectorOf {
   typedef E type __attribute__((vector_size(TENAS_CONV_VECTOR_BYTES)));
@@ -188,66 +193,137 @@ void ConvSample(const T* in, int64_t in_plane, const T* wt, int64_t Ci,
 }
 
 // Weight grads of replicas r0..r0+RB-1 for output channel co (see
-// ConvShape): three input streams at a time, either the three kx taps of
+// ConvShape), over "streams" of three inputs each: the three kx taps of
 // one (ci, ky) (K = 3, padded input) or three input channels (K = 1).
+// Samples go in groups whose cotangents (RB replicas, channel co) fill
+// ~16 KiB, so every stream of a group reads them from L1; the streams'
+// vector accumulators wait in `acc` between groups.
 template <typename T, int K, int RB>
 void WeightGradTiled(const ConvShape& s, const T* g, const T* x,
                      int64_t x_plane, int64_t r0, int64_t co, T* gw) {
   using S = Simd<T>;
   using V = typename S::V;
   constexpr int64_t L = S::kLanes;
+  constexpr int64_t kMaxStreams = 3 * kSmallConvMaxChannelsInternal;
   const int64_t HW = s.H * s.W;
   const int64_t g_sample = s.Co * HW, g_replica = s.N * g_sample;
   const int64_t streams = K == 3 ? s.Ci * 3 : (s.Ci + 2) / 3;
+  const int64_t group =
+      Max(1, (int64_t{16} << 10) / (RB * HW * static_cast<int64_t>(sizeof(T))));
   const EdgeMasks<T> masks(K == 3 ? s.W : 1);
+  V acc[kMaxStreams][RB][3];
   for (int64_t st = 0; st < streams; ++st) {
-    // K = 3: stream st is (ci, ky); K = 1: channels 3·st .. 3·st+2.
-    const int64_t ci = K == 3 ? st / 3 : 3 * st;
-    const int64_t ky = K == 3 ? st % 3 : 0;
-    const int64_t width = K == 3 ? 3 : (s.Ci - ci < 3 ? s.Ci - ci : 3);
-    V acc[RB][3];
     for (int r = 0; r < RB; ++r) {
-      for (int k = 0; k < 3; ++k) acc[r][k] = V{};
+      for (int k = 0; k < 3; ++k) acc[st][r][k] = V{};
     }
-    for (int64_t n = 0; n < s.N; ++n) {
-      int64_t q = 0;  // masks.Index(p), kept incrementally
-      const T* gn = g + r0 * g_replica + n * g_sample + co * HW;
-      const T* xn = x + (n * s.Ci + ci) * x_plane;
-      for (int64_t p = 0; p < HW; p += L) {
-        V x0, x1, x2;
-        if constexpr (K == 3) {
-          const T* xb = xn + p + (ky - 1) * s.W;
-          x0 = S::And(S::Load(xb - 1), masks.left[q]);
-          x1 = S::Load(xb);
-          x2 = S::And(S::Load(xb + 1), masks.right[q]);
-          q = q + 1 == masks.period ? 0 : q + 1;
-        } else {
-          x0 = S::Load(xn + p);
-          x1 = width > 1 ? S::Load(xn + x_plane + p) : V{};
-          x2 = width > 2 ? S::Load(xn + 2 * x_plane + p) : V{};
-        }
-        for (int r = 0; r < RB; ++r) {
-          const V gv = S::Load(gn + r * g_replica + p);
-          acc[r][0] += gv * x0;
-          acc[r][1] += gv * x1;
-          acc[r][2] += gv * x2;
+  }
+  for (int64_t n0 = 0; n0 < s.N; n0 += group) {
+    const int64_t n1 = Min(s.N, n0 + group);
+    for (int64_t st = 0; st < streams; ++st) {
+      // K = 3: stream st is (ci, ky); K = 1: channels 3·st .. 3·st+2.
+      const int64_t ci = K == 3 ? st / 3 : 3 * st;
+      const int64_t ky = K == 3 ? st % 3 : 0;
+      const int64_t width = K == 3 ? 3 : Min(3, s.Ci - ci);
+      V a[RB][3];
+      for (int r = 0; r < RB; ++r) {
+        for (int k = 0; k < 3; ++k) a[r][k] = acc[st][r][k];
+      }
+      for (int64_t n = n0; n < n1; ++n) {
+        int64_t q = 0;  // masks.Index(p), kept incrementally
+        const T* gn = g + r0 * g_replica + n * g_sample + co * HW;
+        const T* xn = x + (n * s.Ci + ci) * x_plane;
+        for (int64_t p = 0; p < HW; p += L) {
+          V x0, x1, x2;
+          if constexpr (K == 3) {
+            const T* xb = xn + p + (ky - 1) * s.W;
+            x0 = S::And(S::Load(xb - 1), masks.left[q]);
+            x1 = S::Load(xb);
+            x2 = S::And(S::Load(xb + 1), masks.right[q]);
+            q = q + 1 == masks.period ? 0 : q + 1;
+          } else {
+            x0 = S::Load(xn + p);
+            x1 = width > 1 ? S::Load(xn + x_plane + p) : V{};
+            x2 = width > 2 ? S::Load(xn + 2 * x_plane + p) : V{};
+          }
+          for (int r = 0; r < RB; ++r) {
+            const V gv = S::Load(gn + r * g_replica + p);
+            a[r][0] += gv * x0;
+            a[r][1] += gv * x1;
+            a[r][2] += gv * x2;
+          }
         }
       }
+      for (int r = 0; r < RB; ++r) {
+        for (int k = 0; k < 3; ++k) acc[st][r][k] = a[r][k];
+      }
     }
+  }
+  for (int64_t st = 0; st < streams; ++st) {
+    const int64_t ci = K == 3 ? st / 3 : 3 * st;
+    const int64_t ky = K == 3 ? st % 3 : 0;
+    const int64_t width = K == 3 ? 3 : Min(3, s.Ci - ci);
     for (int r = 0; r < RB; ++r) {
       T* out = gw + ((r0 + r) * s.Co + co) * s.Ci * K * K;
       for (int64_t k = 0; k < width; ++k) {
         if constexpr (K == 3) {
-          out[ci * 9 + ky * 3 + k] = S::Sum(acc[r][k]);
+          out[ci * 9 + ky * 3 + k] = S::Sum(acc[st][r][k]);
         } else {
-          out[ci + k] = S::Sum(acc[r][k]);
+          out[ci + k] = S::Sum(acc[st][r][k]);
         }
       }
     }
   }
 }
 
+// out[i][j] = Σ_p rows[i][p]·rows[j][p] for i in [i0, i0+IB), j in
+// [j0, j0+JB): IB·JB vector accumulators over the columns, the last
+// P mod kLanes columns added one by one.
+template <typename T, int IB, int JB>
+void GramTile(const T* rows, int64_t P, int64_t i0, int64_t j0, int64_t B,
+              T* out) {
+  using S = Simd<T>;
+  using V = typename S::V;
+  constexpr int64_t L = S::kLanes;
+  V acc[IB][JB];
+  for (int a = 0; a < IB; ++a) {
+    for (int b = 0; b < JB; ++b) acc[a][b] = V{};
+  }
+  int64_t p = 0;
+  for (; p + L <= P; p += L) {
+    V ri[IB], rj[JB];
+    for (int a = 0; a < IB; ++a) ri[a] = S::Load(rows + (i0 + a) * P + p);
+    for (int b = 0; b < JB; ++b) rj[b] = S::Load(rows + (j0 + b) * P + p);
+    for (int a = 0; a < IB; ++a) {
+      for (int b = 0; b < JB; ++b) acc[a][b] += ri[a] * rj[b];
+    }
+  }
+  for (int a = 0; a < IB; ++a) {
+    for (int b = 0; b < JB; ++b) {
+      T sum = S::Sum(acc[a][b]);
+      for (int64_t q = p; q < P; ++q) {
+        sum += rows[(i0 + a) * P + q] * rows[(j0 + b) * P + q];
+      }
+      out[(i0 + a) * B + j0 + b] = sum;
+    }
+  }
+}
+
 }  // namespace
+
+template <typename T>
+void RowGramTile(const T* rows, int64_t B, int64_t P, int64_t i0, int64_t j0,
+                 T* out) {
+  constexpr int64_t kTile = 4;
+  if (i0 + kTile <= B && j0 + kTile <= B) {
+    GramTile<T, kTile, kTile>(rows, P, i0, j0, B, out);
+    return;
+  }
+  for (int64_t i = i0; i < Min(i0 + kTile, B); ++i) {
+    for (int64_t j = j0; j < Min(j0 + kTile, B); ++j) {
+      GramTile<T, 1, 1>(rows, P, i, j, B, out);
+    }
+  }
+}
 
 template <typename T>
 void ConvSame(const T* in, int64_t in_plane, const T* wt, int64_t Ci,
@@ -284,6 +360,10 @@ void ConvSameWeightGrad(const ConvShape& s, const T* g, const T* x,
   }
 }
 
+template void RowGramTile<float>(const float*, int64_t, int64_t, int64_t,
+                                 int64_t, float*);
+template void RowGramTile<double>(const double*, int64_t, int64_t, int64_t,
+                                  int64_t, double*);
 template void ConvSame<float>(const float*, int64_t, const float*, int64_t,
                               int64_t, int64_t, int64_t, int64_t, float*);
 template void ConvSame<double>(const double*, int64_t, const double*, int64_t,

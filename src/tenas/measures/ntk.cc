@@ -8,13 +8,26 @@
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
+#include "tenas/measures/conv_kernels.h"
 
 namespace tenas::measures {
 
 NtkResult NtkFromRows(const at::Tensor& rows, const NtkOptions& options,
                       int64_t backward_passes) {
-  const at::Tensor G = options.fp64 ? rows.to(torch::kFloat64) : rows;
-  const at::Tensor gram = G.mm(G.t());
+  const at::Tensor G =
+      (options.fp64 ? rows.to(torch::kFloat64) : rows).contiguous();
+  at::Tensor gram;
+  if (G.device().is_cpu() && (G.scalar_type() == torch::kFloat32 ||
+                              G.scalar_type() == torch::kFloat64)) {
+    // Our vector loop: Debian's reference BLAS took 5 % of a fast NTK.
+    gram = at::empty({G.size(0), G.size(0)}, G.options());
+    AT_DISPATCH_FLOATING_TYPES(G.scalar_type(), "tenas_gram", [&] {
+      kernels::RowGram<scalar_t>(G.data_ptr<scalar_t>(), G.size(0), G.size(1),
+                                 gram.data_ptr<scalar_t>());
+    });
+  } else {
+    gram = G.mm(G.t());
+  }
   NtkResult result = KappaFromGram(gram);
   result.num_gradient_entries = G.size(1);
   result.backward_passes = backward_passes;

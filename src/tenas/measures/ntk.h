@@ -100,13 +100,17 @@ struct NtkInput {
   at::Tensor batch;
 };
 
-/// The fast NTK of several networks in the same backward passes (a search's
-/// origin and candidate, or several candidates of a round). Each network has
-/// its own batch; all batches have the same B and all logits the same shape.
-/// The networks must not share parameters (their graphs must be disjoint);
-/// the memory budget covers all of them together. Results are in the order
-/// of `inputs` and equal those of separate ComputeNtkFast calls up to float
-/// rounding (bit-equal when the rows per pass are the same).
+/// The fast NTK of several networks at once (a search's origin and
+/// candidate, several candidates of a round, or a score's repeats). Each
+/// network has its own batch; all batches have the same B and all logits
+/// the same shape. The networks must not share parameters (their graphs
+/// must be disjoint). On CPU every (network, group of rows) backward pass
+/// is a task, and the tasks run on at::get_num_threads() threads (each task
+/// on one LibTorch thread); on CUDA each pass covers every network, and the
+/// memory budget covers them all together. Results are in the order of
+/// `inputs` and equal those of separate ComputeNtkFast calls up to float
+/// rounding (bit-equal when the rows per pass are the same), whatever the
+/// thread count.
 absl::StatusOr<std::vector<NtkResult>> ComputeNtkFastJoint(
     const std::vector<NtkInput>& inputs, const NtkOptions& options = {});
 

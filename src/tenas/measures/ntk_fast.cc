@@ -8,17 +8,25 @@
 // The forward is the reference path's forward (same call, same values); the
 // train-mode batch-norm couplings are in the graph, so the rows are exact.
 
+#include <ATen/Parallel.h>
+#include <ATen/ThreadLocalState.h>
 #include <ATen/functorch/BatchedTensorImpl.h>
 #include <ATen/functorch/DynamicLayer.h>
+#include <omp.h>
 #include <torch/version.h>
 
 #include <algorithm>
+#include <atomic>
+#include <functional>
+#include <thread>
 #include <vector>
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
+#include "absl/synchronization/mutex.h"
 #include "tenas/measures/batched_backward_rules.h"
 #include "tenas/measures/ntk.h"
+#include "tenas/util/status_macros.h"
 
 namespace tenas::measures {
 namespace {
@@ -85,6 +93,53 @@ int64_t ReplicasPerPass(const NtkOptions& options, const at::Tensor& batch,
   return std::clamp<int64_t>(r, 1, B);
 }
 
+// Runs run_task(0) .. run_task(tasks - 1) on `threads` threads (inline, in
+// order, when 1), each thread taking the next task when it gets free; the
+// first error wins and stops the others from starting new tasks. Plain
+// threads, not an OpenMP region: oneDNN sizes its kernels for the thread
+// count it was first run with and waits forever inside a nested region that
+// gets one thread. Each thread runs its operators on one LibTorch thread
+// (OpenMP's thread count is per thread), with the caller's thread-local
+// state (grad mode, dispatch keys).
+absl::Status RunTasksOnThreads(
+    int64_t tasks, int threads,
+    const std::function<absl::Status(int64_t)>& run_task) {
+  if (threads <= 1 || tasks <= 1) {
+    for (int64_t t = 0; t < tasks; ++t) {
+      TENAS_RETURN_IF_ERROR(run_task(t));
+    }
+    return absl::OkStatus();
+  }
+  std::atomic<int64_t> next{0};
+  std::atomic<bool> failed{false};
+  absl::Mutex mu;
+  absl::Status first_error;
+  const at::ThreadLocalState caller_state;
+  const auto worker = [&] {
+    at::ThreadLocalStateGuard state_guard(caller_state);
+    omp_set_num_threads(1);
+    for (int64_t t = next++; t < tasks && !failed.load(); t = next++) {
+      absl::Status status;
+      try {
+        status = run_task(t);
+      } catch (const std::exception& e) {
+        status = NtkFailureStatus(e);
+      }
+      if (!status.ok()) {
+        absl::MutexLock lock(&mu);
+        if (first_error.ok()) first_error = status;
+        failed.store(true);
+        return;
+      }
+    }
+  };
+  std::vector<std::thread> pool;
+  const int64_t n = std::min<int64_t>(threads, tasks);
+  for (int64_t t = 0; t < n; ++t) pool.emplace_back(worker);
+  for (std::thread& t : pool) t.join();
+  return first_error;
+}
+
 }  // namespace
 
 int64_t FastNtkBytesPerRow(int64_t batch_entries, int64_t param_entries,
@@ -118,22 +173,27 @@ absl::StatusOr<std::vector<NtkResult>> ComputeNtkFastJoint(
   try {
     const size_t n_nets = inputs.size();
     // One forward per network; the graphs are disjoint (no shared
-    // parameters), so one backward call over all of them gives each
+    // parameters), so a backward call over several of them gives each
     // network's own rows.
     std::vector<at::Tensor> logits;
     std::vector<at::Tensor> params;  // all networks, concatenated
     std::vector<size_t> first_param(n_nets + 1, 0);
     int64_t all_entries = 0, batch_entries = 0;
+    int64_t max_net_entries = 0, max_batch_entries = 0;
     for (size_t i = 0; i < n_nets; ++i) {
       nn::SearchNetwork* net = inputs[i].net;
       net->train();
+      int64_t net_entries = 0;
       for (const at::Tensor& p : net->WeightParameters()) {
         params.push_back(p);
-        all_entries += p.numel();
+        net_entries += p.numel();
       }
+      all_entries += net_entries;
+      max_net_entries = std::max(max_net_entries, net_entries);
       first_param[i + 1] = params.size();
       logits.push_back(net->forward(inputs[i].batch));
       batch_entries += inputs[i].batch.numel();
+      max_batch_entries = std::max(max_batch_entries, inputs[i].batch.numel());
     }
     const int64_t B = logits[0].size(0), K = logits[0].size(1);
     for (const at::Tensor& l : logits) {
@@ -142,15 +202,30 @@ absl::StatusOr<std::vector<NtkResult>> ComputeNtkFastJoint(
             "nets: the networks' logits differ in shape");
       }
     }
-    const int64_t R =
-        ReplicasPerPass(options, inputs[0].batch, batch_entries, all_entries);
-    std::vector<at::Tensor> G(n_nets);  // [B, P_i], allocated when known
-    int64_t passes = 0;
-    for (int64_t start = 0; start < B; start += R) {
+    // The work is split into tasks of one backward pass each: on CPU one
+    // network's rows start .. start+R-1 (tasks of different networks and
+    // passes are independent, so they spread over the threads), on CUDA
+    // those rows of every network in one pass (the device wants big
+    // passes). The memory budget covers the passes in flight at once.
+    const bool per_network = !inputs[0].batch.is_cuda();
+    const int threads = at::in_parallel_region() ? 1 : at::get_num_threads();
+    const int64_t R = per_network ? ReplicasPerPass(options, inputs[0].batch,
+                                                    max_batch_entries * threads,
+                                                    max_net_entries * threads)
+                                  : ReplicasPerPass(options, inputs[0].batch,
+                                                    batch_entries, all_entries);
+    const int64_t passes = (B + R - 1) / R;
+    const int64_t tasks = per_network ? passes * n_nets : passes;
+    std::vector<at::Tensor> G(n_nets);  // [B, P_i], allocated by the first
+    absl::Mutex g_mu;                   // task done for network i
+    const auto run_task = [&](int64_t task) -> absl::Status {
       if (options.cancel != nullptr &&
           options.cancel->load(std::memory_order_relaxed)) {
         return absl::CancelledError("NTK evaluation cancelled");
       }
+      const int64_t start = (per_network ? task / n_nets : task) * R;
+      const size_t net_begin = per_network ? task % n_nets : 0;
+      const size_t net_end = per_network ? net_begin + 1 : n_nets;
       const int64_t rows = std::min(R, B - start);
       // Cotangent r is all ones on the logits of sample start + r.
       at::Tensor cotangents = at::zeros({rows, B, K}, logits[0].options());
@@ -161,41 +236,54 @@ absl::StatusOr<std::vector<NtkResult>> ComputeNtkFastJoint(
       {
         VmapLevel vmap(rows);
         const at::Tensor batched = ft::addBatchDim(cotangents, 0, vmap.level());
+        const std::vector<at::Tensor> outputs(logits.begin() + net_begin,
+                                              logits.begin() + net_end);
+        const std::vector<at::Tensor> wrt(
+            params.begin() + first_param[net_begin],
+            params.begin() + first_param[net_end]);
         grads = torch::autograd::grad(
-            logits, params, std::vector<at::Tensor>(n_nets, batched),
+            outputs, wrt, std::vector<at::Tensor>(net_end - net_begin, batched),
             /*retain_graph=*/true, /*create_graph=*/false,
             /*allow_unused=*/true);
         for (at::Tensor& g : grads) {
           if (g.defined()) g = Unbatch(g, vmap.level(), rows);
         }
       }
-      for (size_t i = 0; i < n_nets; ++i) {
-        const auto begin = grads.begin() + first_param[i];
-        const auto end = grads.begin() + first_param[i + 1];
-        if (!G[i].defined()) {
-          int64_t P = 0;
-          for (auto g = begin; g != end; ++g) {
-            if (g->defined()) P += g->numel() / rows;
-          }
-          G[i] = at::empty({B, P}, logits[i].options());
+      for (size_t i = net_begin; i < net_end; ++i) {
+        const auto begin =
+            grads.begin() + (first_param[i] - first_param[net_begin]);
+        const auto end =
+            grads.begin() + (first_param[i + 1] - first_param[net_begin]);
+        int64_t P = 0;
+        for (auto g = begin; g != end; ++g) {
+          if (g->defined()) P += g->numel() / rows;
+        }
+        at::Tensor rows_of_g;
+        {
+          absl::MutexLock lock(&g_mu);
+          if (!G[i].defined()) G[i] = at::empty({B, P}, logits[i].options());
+          rows_of_g = G[i].narrow(0, start, rows);
+        }
+        if (P != rows_of_g.size(1)) {
+          return absl::InternalError(
+              "NTK evaluation failed: the set of used parameters changed "
+              "between backward passes");
         }
         int64_t offset = 0;
         for (auto g = begin; g != end; ++g) {
           if (!g->defined()) continue;
           const int64_t n = g->numel() / rows;
-          G[i].narrow(0, start, rows)
-              .narrow(1, offset, n)
-              .copy_(g->reshape({rows, n}));
+          rows_of_g.narrow(1, offset, n).copy_(g->reshape({rows, n}));
           offset += n;
         }
-        if (offset != G[i].size(1)) {
-          return absl::InternalError(
-              "NTK evaluation failed: the set of used parameters changed "
-              "between backward passes");
-        }
       }
-      ++passes;
-    }
+      return absl::OkStatus();
+    };
+    // Tasks write disjoint rows of G, so with more than one LibTorch thread
+    // they run concurrently on the shared graphs (LibTorch serialises each
+    // autograd node's apply, so passes of one network pipeline through
+    // it). Every task computes the same bits on whichever thread runs it.
+    TENAS_RETURN_IF_ERROR(RunTasksOnThreads(tasks, threads, run_task));
     std::vector<NtkResult> results;
     for (size_t i = 0; i < n_nets; ++i) {
       results.push_back(NtkFromRows(G[i], options, passes));
