@@ -33,6 +33,18 @@ namespace {
 int64_t Min(int64_t a, int64_t b) { return a < b ? a : b; }
 int64_t Max(int64_t a, int64_t b) { return a < b ? b : a; }
 
+// Makes the compiler load v into a register once; left alone it folds the
+// load into each of the three FMAs that read v (three loads instead of one,
+// and the loop becomes load-bound).
+template <typename V>
+inline void InRegister(V& v) {
+#if defined(__x86_64__)
+  __asm__("" : "+v"(v));
+#else
+  (void)v;
+#endif
+}
+
 template <typename E>
 struct VectorOf {
   typedef E type __attribute__((vector_size(TENAS_CONV_VECTOR_BYTES)));
@@ -246,7 +258,8 @@ void WeightGradTiled(const ConvShape& s, const T* g, const T* x,
             x2 = width > 2 ? S::Load(xn + 2 * x_plane + p) : V{};
           }
           for (int r = 0; r < RB; ++r) {
-            const V gv = S::Load(gn + r * g_replica + p);
+            V gv = S::Load(gn + r * g_replica + p);
+            InRegister(gv);
             a[r][0] += gv * x0;
             a[r][1] += gv * x1;
             a[r][2] += gv * x2;
