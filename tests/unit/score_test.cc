@@ -4,6 +4,7 @@
 
 #include "tenas/measures/score.h"
 
+#include <ATen/Parallel.h>
 #include <gtest/gtest.h>
 
 #include "tenas/data/cifar.h"
@@ -68,6 +69,38 @@ TEST(ScoreTest, PaperInitRedrawsWeights) {
   ASSERT_TRUE(paper.ok() && shipped.ok());
   // Same batches (same seed), different weights.
   EXPECT_NE(paper->kappa[0], shipped->kappa[0]);
+}
+
+// The fast path scores all repeats in one call, one network copy per
+// repeat; the reference path reuses one network in order. Same κ per repeat
+// (to float rounding) under both inits, the same regions, and the fast
+// path's κ the same on 1 and 2 threads (to the rounding of the forward's
+// oneDNN convolutions, which may split their sums by thread count).
+TEST(ScoreTest, FastRepeatsInOneCallMatchTheReferenceInOrder) {
+  const int saved = at::get_num_threads();
+  for (nn::InitMode init : {nn::InitMode::kShipped, nn::InitMode::kPaper}) {
+    ScoreOptions o = SmallOptions(9);
+    o.repeats = 3;
+    o.init = init;
+    o.ntk_method = NtkMethod::kReference;
+    at::set_num_threads(1);
+    auto ref = ScoreNb201(Arch(kArch), Cifar(), o);
+    o.ntk_method = NtkMethod::kFast;
+    auto fast1 = ScoreNb201(Arch(kArch), Cifar(), o);
+    at::set_num_threads(2);
+    auto fast2 = ScoreNb201(Arch(kArch), Cifar(), o);
+    at::set_num_threads(saved);
+    ASSERT_TRUE(ref.ok() && fast1.ok() && fast2.ok());
+    ASSERT_EQ(fast1->kappa.size(), 3u);
+    for (int r = 0; r < 3; ++r) {
+      EXPECT_NEAR(fast1->kappa[r], ref->kappa[r], 1e-3 * ref->kappa[r]) << r;
+    }
+    for (int r = 0; r < 3; ++r) {
+      EXPECT_NEAR(fast2->kappa[r], fast1->kappa[r], 1e-5 * fast1->kappa[r]);
+    }
+    EXPECT_EQ(fast1->regions, ref->regions);
+    EXPECT_NE(fast1->kappa[0], fast1->kappa[1]);
+  }
 }
 
 TEST(ScoreTest, NoneEdgesAreZeroAndDoNotCrash) {

@@ -109,8 +109,9 @@ struct NtkInput {
 /// on one LibTorch thread); on CUDA each pass covers every network, and the
 /// memory budget covers them all together. Results are in the order of
 /// `inputs` and equal those of separate ComputeNtkFast calls up to float
-/// rounding (bit-equal when the rows per pass are the same), whatever the
-/// thread count.
+/// rounding (bit-equal when the rows per pass are the same). The passes
+/// compute the same bits on any thread; only the forward (oneDNN's
+/// convolutions) may round differently with another thread count.
 absl::StatusOr<std::vector<NtkResult>> ComputeNtkFastJoint(
     const std::vector<NtkInput>& inputs, const NtkOptions& options = {});
 

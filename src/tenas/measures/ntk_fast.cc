@@ -7,6 +7,8 @@
 // walks the graph once and every backward kernel sees all R cotangents.
 // The forward is the reference path's forward (same call, same values); the
 // train-mode batch-norm couplings are in the graph, so the rows are exact.
+// On CPU each (network, R rows) pass is a task, and with more than one
+// LibTorch thread the tasks run concurrently (RunTasksOnThreads).
 
 #include <ATen/Parallel.h>
 #include <ATen/ThreadLocalState.h>
@@ -117,6 +119,10 @@ absl::Status RunTasksOnThreads(
   const at::ThreadLocalState caller_state;
   const auto worker = [&] {
     at::ThreadLocalStateGuard state_guard(caller_state);
+    // ATen gives each new thread the process's thread count the first time
+    // it asks for it (at::get_num_threads, at::parallel_for); ask first, so
+    // that this thread's count stays 1 afterwards.
+    (void)at::get_num_threads();
     omp_set_num_threads(1);
     for (int64_t t = next++; t < tasks && !failed.load(); t = next++) {
       absl::Status status;
