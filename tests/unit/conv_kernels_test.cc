@@ -34,6 +34,16 @@ const Shape kShapes[] = {
     {3, 3, 6, 16, 16, 1}, {2, 1, 1, 4, 4, 3},   {3, 12, 12, 8, 8, 1},
 };
 
+// Random input and weights of a convolution of shape s, and its padding.
+struct RandomConv {
+  at::Tensor x, w;
+  int64_t pad;
+  RandomConv(const Shape& s, at::ScalarType type)
+      : x(at::randn({s.N, s.Ci, s.H, s.W}, at::TensorOptions().dtype(type))),
+        w(at::randn({s.Co, s.Ci, s.K, s.K}, at::TensorOptions().dtype(type))),
+        pad((s.K - 1) / 2) {}
+};
+
 double MaxRelDiff(const at::Tensor& a, const at::Tensor& b) {
   return (a - b).abs().max().item<double>() /
          std::max(b.abs().max().item<double>(), 1e-30);
@@ -66,84 +76,86 @@ class ConvKernelsTest
     EXPECT_GE(shapes.size(), 3u);
     return shapes;
   }
+  // Calls fn(shape, random data, options) for every shape of Shapes().
+  template <typename Fn>
+  void ForEachCase(Fn fn) const {
+    for (const Shape& s : Shapes()) {
+      SCOPED_TRACE(Name(s));
+      fn(s, RandomConv(s, Type()), at::TensorOptions().dtype(Type()));
+    }
+  }
 };
 
 TEST_P(ConvKernelsTest, ForwardMatchesAten) {
-  for (const Shape& s : Shapes()) {
-    SCOPED_TRACE(Name(s));
-    const auto opts = at::TensorOptions().dtype(Type());
-    const at::Tensor x = at::randn({s.N, s.Ci, s.H, s.W}, opts);
-    const at::Tensor w = at::randn({s.Co, s.Ci, s.K, s.K}, opts);
-    const int64_t pad = (s.K - 1) / 2;
-    const at::Tensor ref = at::conv2d(x, w, {}, 1, pad);
-    at::Tensor out = at::full({s.N, s.Co, s.H, s.W}, 7.0, opts);
-    AT_DISPATCH_FLOATING_TYPES(Type(), "test", [&] {
-      SmallConvForward<scalar_t>(x.data_ptr<scalar_t>(), w.data_ptr<scalar_t>(),
-                                 s.N, s.Ci, s.Co, s.H, s.W, s.K,
-                                 out.data_ptr<scalar_t>());
-    });
-    EXPECT_LT(MaxRelDiff(out, ref), Tol());
-  }
+  ForEachCase(
+      [&](const Shape& s, const RandomConv& c, const at::TensorOptions& opts) {
+        const at::Tensor &x = c.x, &w = c.w;
+        const int64_t pad = c.pad;
+        const at::Tensor ref = at::conv2d(x, w, {}, 1, pad);
+        at::Tensor out = at::full({s.N, s.Co, s.H, s.W}, 7.0, opts);
+        AT_DISPATCH_FLOATING_TYPES(Type(), "test", [&] {
+          SmallConvForward<scalar_t>(x.data_ptr<scalar_t>(),
+                                     w.data_ptr<scalar_t>(), s.N, s.Ci, s.Co,
+                                     s.H, s.W, s.K, out.data_ptr<scalar_t>());
+        });
+        EXPECT_LT(MaxRelDiff(out, ref), Tol());
+      });
 }
 
 TEST_P(ConvKernelsTest, WeightGradMatchesAtenForEveryReplicaCount) {
-  for (const Shape& s : Shapes()) {
-    SCOPED_TRACE(Name(s));
-    const auto opts = at::TensorOptions().dtype(Type());
-    const at::Tensor x = at::randn({s.N, s.Ci, s.H, s.W}, opts);
-    const at::Tensor w = at::randn({s.Co, s.Ci, s.K, s.K}, opts);
-    const int64_t pad = (s.K - 1) / 2;
-    for (int64_t R : {1, 2, 3, 4, 8}) {  // tasks of 1, 2 and 4 replicas
-      const at::Tensor g = at::randn({R, s.N, s.Co, s.H, s.W}, opts);
-      at::Tensor gw = at::full({R, s.Co, s.Ci, s.K, s.K}, 7.0, opts);
-      AT_DISPATCH_FLOATING_TYPES(Type(), "test", [&] {
-        SmallConvWeightGrad<scalar_t>(
-            g.data_ptr<scalar_t>(), x.data_ptr<scalar_t>(), R, s.N, s.Ci, s.Co,
-            s.H, s.W, s.K, gw.data_ptr<scalar_t>());
+  ForEachCase(
+      [&](const Shape& s, const RandomConv& c, const at::TensorOptions& opts) {
+        const at::Tensor &x = c.x, &w = c.w;
+        const int64_t pad = c.pad;
+        for (int64_t R : {1, 2, 3, 4, 8}) {  // tasks of 1, 2 and 4 replicas
+          const at::Tensor g = at::randn({R, s.N, s.Co, s.H, s.W}, opts);
+          at::Tensor gw = at::full({R, s.Co, s.Ci, s.K, s.K}, 7.0, opts);
+          AT_DISPATCH_FLOATING_TYPES(Type(), "test", [&] {
+            SmallConvWeightGrad<scalar_t>(
+                g.data_ptr<scalar_t>(), x.data_ptr<scalar_t>(), R, s.N, s.Ci,
+                s.Co, s.H, s.W, s.K, gw.data_ptr<scalar_t>());
+          });
+          for (int64_t r = 0; r < R; ++r) {
+            const at::Tensor ref = std::get<1>(at::convolution_backward(
+                g[r], x, w, c10::nullopt, {1, 1}, {pad, pad}, {1, 1}, false,
+                {0, 0}, 1, {false, true, false}));
+            EXPECT_LT(MaxRelDiff(gw[r], ref), Tol()) << "R=" << R << " r=" << r;
+          }
+        }
       });
-      for (int64_t r = 0; r < R; ++r) {
-        const at::Tensor ref = std::get<1>(at::convolution_backward(
-            g[r], x, w, c10::nullopt, {1, 1}, {pad, pad}, {1, 1}, false, {0, 0},
-            1, {false, true, false}));
-        EXPECT_LT(MaxRelDiff(gw[r], ref), Tol()) << "R=" << R << " r=" << r;
-      }
-    }
-  }
 }
 
 // Thread counts change how the work is split, never the sums: results are
-// bit for bit the same (the search's worker-count independence needs it).
+// bit for bit the same (the fast NTK's passes rely on it).
 TEST_P(ConvKernelsTest, ThreadCountDoesNotChangeTheBits) {
-  for (const Shape& s : Shapes()) {
-    SCOPED_TRACE(Name(s));
-    const auto opts = at::TensorOptions().dtype(Type());
-    const at::Tensor x = at::randn({s.N, s.Ci, s.H, s.W}, opts);
-    const at::Tensor w = at::randn({s.Co, s.Ci, s.K, s.K}, opts);
-    const int64_t R = 4;
-    const at::Tensor g = at::randn({R, s.N, s.Co, s.H, s.W}, opts);
-    std::vector<at::Tensor> outs, gws;
-    const int threads = at::get_num_threads();
-    for (int t : {1, 2, 3}) {
-      at::set_num_threads(t);
-      at::Tensor out = at::empty({s.N, s.Co, s.H, s.W}, opts);
-      at::Tensor gw = at::empty({R, s.Co, s.Ci, s.K, s.K}, opts);
-      AT_DISPATCH_FLOATING_TYPES(Type(), "test", [&] {
-        SmallConvForward<scalar_t>(x.data_ptr<scalar_t>(),
-                                   w.data_ptr<scalar_t>(), s.N, s.Ci, s.Co, s.H,
-                                   s.W, s.K, out.data_ptr<scalar_t>());
-        SmallConvWeightGrad<scalar_t>(
-            g.data_ptr<scalar_t>(), x.data_ptr<scalar_t>(), R, s.N, s.Ci, s.Co,
-            s.H, s.W, s.K, gw.data_ptr<scalar_t>());
+  ForEachCase(
+      [&](const Shape& s, const RandomConv& c, const at::TensorOptions& opts) {
+        const at::Tensor &x = c.x, &w = c.w;
+        const int64_t R = 4;
+        const at::Tensor g = at::randn({R, s.N, s.Co, s.H, s.W}, opts);
+        std::vector<at::Tensor> outs, gws;
+        const int threads = at::get_num_threads();
+        for (int t : {1, 2, 3}) {
+          at::set_num_threads(t);
+          at::Tensor out = at::empty({s.N, s.Co, s.H, s.W}, opts);
+          at::Tensor gw = at::empty({R, s.Co, s.Ci, s.K, s.K}, opts);
+          AT_DISPATCH_FLOATING_TYPES(Type(), "test", [&] {
+            SmallConvForward<scalar_t>(x.data_ptr<scalar_t>(),
+                                       w.data_ptr<scalar_t>(), s.N, s.Ci, s.Co,
+                                       s.H, s.W, s.K, out.data_ptr<scalar_t>());
+            SmallConvWeightGrad<scalar_t>(
+                g.data_ptr<scalar_t>(), x.data_ptr<scalar_t>(), R, s.N, s.Ci,
+                s.Co, s.H, s.W, s.K, gw.data_ptr<scalar_t>());
+          });
+          outs.push_back(out);
+          gws.push_back(gw);
+        }
+        at::set_num_threads(threads);
+        for (size_t i = 1; i < outs.size(); ++i) {
+          EXPECT_TRUE(at::equal(outs[i], outs[0]));
+          EXPECT_TRUE(at::equal(gws[i], gws[0]));
+        }
       });
-      outs.push_back(out);
-      gws.push_back(gw);
-    }
-    at::set_num_threads(threads);
-    for (size_t i = 1; i < outs.size(); ++i) {
-      EXPECT_TRUE(at::equal(outs[i], outs[0]));
-      EXPECT_TRUE(at::equal(gws[i], gws[0]));
-    }
-  }
 }
 
 TEST_P(ConvKernelsTest, RowGramMatchesMatmul) {
