@@ -54,8 +54,9 @@ void SmallConvWeightGrad(const T* g, const T* x, int64_t R, int64_t N,
 template <typename T>
 void RowGram(const T* rows, int64_t B, int64_t P, T* out);
 
-/// The vector instruction sets this CPU runs the loops with, widest first:
-/// some of "avx512", "avx2", "baseline".
+/// The vector instruction sets this CPU can run the loops with, widest
+/// first: some of "avx512", "avx2", "baseline" (always there; on x86-64
+/// used only when SetSmallConvIsaForTesting asks for it).
 std::vector<std::string> SmallConvIsas();
 
 /// Restricts the loops to `isa` (one of SmallConvIsas()), or lifts the
