@@ -5,6 +5,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 # ccache + precompiled headers: these relaxations keep the cache effective.
 export CCACHE_SLOPPINESS=pch_defines,time_macros,include_file_mtime,include_file_ctime
+# Paths inside the checkout are hashed relative to it, so that clones in other
+# folders (CI's fresh clone, git worktrees) share the cache.
+export CCACHE_BASEDIR="${CCACHE_BASEDIR:-$(pwd)}"
 BUILD_DIR="${TENAS_BUILD_DIR:-build}"
 GENERATOR=()
 if command -v ninja >/dev/null; then GENERATOR=(-G Ninja); fi

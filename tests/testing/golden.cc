@@ -11,11 +11,6 @@
 
 namespace tenas::testing {
 
-std::string SharedDir() {
-  if (const char* env = std::getenv("TENAS_SHARED_DIR")) return env;
-  return TENAS_SHARED_DIR;
-}
-
 const at::Tensor& GoldenFixture::Get(const std::string& name) const {
   auto it = tensors.find(name);
   if (it == tensors.end()) throw std::out_of_range("no golden tensor " + name);
@@ -24,7 +19,7 @@ const at::Tensor& GoldenFixture::Get(const std::string& name) const {
 
 GoldenFixture LoadGolden(const std::string& name) {
   GoldenFixture fixture;
-  const std::string dir = SharedDir() + "/golden/" + name;
+  const std::string dir = GoldenDir() + "/" + name;
   std::ifstream manifest_in(dir + "/manifest.json");
   if (!manifest_in) {
     ADD_FAILURE() << "missing golden fixture " << dir;

@@ -1,6 +1,6 @@
 // Copyright 2026 The tenas Authors.
 //
-// golden.h: loads the fixtures in ../shared/golden that were produced by the
+// golden.h: loads the fixtures in tests/golden that were produced by the
 // original TE-NAS Python code (manifest.json + tensors.bin of float32 arrays).
 
 #ifndef TENAS_TESTS_TESTING_GOLDEN_H_
@@ -13,10 +13,9 @@
 #include <string>
 #include <vector>
 
-namespace tenas::testing {
+#include "testing/test_data.h"
 
-/// Absolute path of the shared data folder (`../shared` beside the repo).
-std::string SharedDir();
+namespace tenas::testing {
 
 /// One golden fixture folder.
 struct GoldenFixture {
@@ -29,7 +28,7 @@ struct GoldenFixture {
   const at::Tensor& Get(const std::string& name) const;
 };
 
-/// Loads `../shared/golden/<name>`. Aborts the test (via ADD_FAILURE and an
+/// Loads `tests/golden/<name>`. Aborts the test (via ADD_FAILURE and an
 /// empty result) if the folder is missing.
 GoldenFixture LoadGolden(const std::string& name);
 

@@ -6,14 +6,14 @@
 
 #include <fstream>
 
-#include "testing/golden.h"
+#include "testing/test_data.h"
 
 namespace tenas::nb201 {
 namespace {
 
 TEST(AccuracyTableTest, LoadsSharedTableAndKnownOptimum) {
   auto table =
-      AccuracyTable::Load(testing::SharedDir() + "/data/nb201_accuracy.csv");
+      AccuracyTable::Load(testing::AccuracyTablePath());
   ASSERT_TRUE(table.ok()) << table.status();
   EXPECT_EQ(table->size(), 15625u);
   auto best = ParseArchitecture(

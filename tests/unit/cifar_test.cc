@@ -17,7 +17,7 @@
 
 #include "absl/status/status.h"
 #include "absl/types/span.h"
-#include "testing/golden.h"
+#include "testing/test_data.h"
 
 namespace tenas::data {
 namespace {
@@ -28,7 +28,7 @@ constexpr int64_t kRecord10 = 3073;
 constexpr int64_t kRecord100 = 3074;
 
 std::string SharedData(const std::string& file) {
-  return tenas::testing::SharedDir() + "/data/" + file;
+  return tenas::testing::TestDataDir() + "/" + file;
 }
 
 std::vector<char> ReadBytes(const std::string& path) {

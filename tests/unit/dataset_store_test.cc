@@ -11,7 +11,7 @@
 #include <fstream>
 #include <thread>
 
-#include "testing/golden.h"
+#include "testing/test_data.h"
 
 namespace tenas::data {
 namespace {
@@ -21,7 +21,7 @@ namespace {
 std::string MakeCifar100Dir() {
   const std::string dir = ::testing::TempDir() + "/store_c100";
   std::filesystem::create_directories(dir + "/cifar-100-binary");
-  std::ifstream in(testing::SharedDir() + "/data/cifar100_sample.bin",
+  std::ifstream in(testing::TestDataDir() + "/cifar100_sample.bin",
                    std::ios::binary);
   std::string bytes((std::istreambuf_iterator<char>(in)),
                     std::istreambuf_iterator<char>());

@@ -141,7 +141,7 @@ TEST(Nb201NetworkTest, EdgeIsSoftmaxWeightedMeanOfAliveOps) {
 // Ground truth: the `params` column (millions) of NASLib's NB201 table for
 // the benchmark network (C=16, N=5), for every architecture listed there.
 TEST(Nb201BenchmarkNetworkTest, ParameterCountsMatchNasBench201) {
-  std::ifstream acc(testing::SharedDir() + "/data/nb201_accuracy.csv");
+  std::ifstream acc(testing::AccuracyTablePath());
   ASSERT_TRUE(acc) << "nb201_accuracy.csv missing";
   std::map<int, std::string> arch_by_index;
   std::string line;
@@ -151,8 +151,7 @@ TEST(Nb201BenchmarkNetworkTest, ParameterCountsMatchNasBench201) {
     const size_t last = line.rfind(',');
     arch_by_index[std::stoi(line.substr(last + 1))] = line.substr(0, first);
   }
-  std::ifstream zc(testing::SharedDir() +
-                   "/data/nb201_zc_proxies_naslib_subset.csv");
+  std::ifstream zc(testing::TestDataDir() + "/nb201_zc_proxies_naslib_subset.csv");
   ASSERT_TRUE(zc);
   std::getline(zc, line);
   int checked = 0;

@@ -10,13 +10,13 @@
 #include <set>
 #include <string>
 
-#include "testing/golden.h"
+#include "testing/test_data.h"
 
 namespace tenas::nb201 {
 namespace {
 
 TEST(Nb201ArchTest, AllBenchmarkArchitecturesRoundTrip) {
-  std::ifstream in(testing::SharedDir() + "/data/nb201_accuracy.csv");
+  std::ifstream in(testing::AccuracyTablePath());
   ASSERT_TRUE(in);
   std::string line;
   std::getline(in, line);

@@ -1,7 +1,7 @@
 // Copyright 2026 The tenas Authors.
 //
 // The per-round ranking and selection of the prune loop: the 14 golden cases
-// of ../shared/golden/ranking_cases.json (produced by the official
+// of tests/golden/ranking_cases.json (produced by the official
 // prune_func_rank) reproduced bit for bit, plus hand-made unit tests of the
 // rounding, sort-key, tie and selection rules (spec §5.2-§5.4).
 
@@ -20,6 +20,8 @@
 #include <ostream>
 #include <string>
 #include <vector>
+
+#include "testing/test_data.h"
 
 namespace tenas::search {
 
@@ -53,8 +55,8 @@ std::string Str(const CandidateId& id) {
 
 const json& Cases() {
   static const json* const cases = [] {
-    std::ifstream in(std::string(TENAS_SHARED_DIR) +
-                     "/golden/ranking_cases.json");
+    std::ifstream in(tenas::testing::GoldenDir() +
+                     "/ranking_cases.json");
     auto* parsed = new json(in ? json::parse(in) : json::object());
     return parsed;
   }();

@@ -19,7 +19,7 @@
 #include "absl/status/statusor.h"
 #include "tenas/data/cifar.h"
 #include "tenas/util/rng.h"
-#include "testing/golden.h"
+#include "testing/test_data.h"
 
 namespace tenas::data {
 namespace {
@@ -27,7 +27,7 @@ namespace {
 /// The first `n` images of the shared CIFAR-10 sample.
 ImageDataset SharedCifar10(int64_t n) {
   absl::StatusOr<ImageDataset> d =
-      LoadCifarFile(tenas::testing::SharedDir() + "/data/cifar10_sample.bin",
+      LoadCifarFile(tenas::testing::TestDataDir() + "/cifar10_sample.bin",
                     CifarKind::kCifar10);
   EXPECT_TRUE(d.ok()) << d.status();
   if (!d.ok()) return ImageDataset();

@@ -23,6 +23,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "tenas/util/data_dir.h"
 #include "tenas/util/status_macros.h"
 
 #ifndef TENAS_BUNDLED_DATA_DIR
@@ -261,20 +262,8 @@ absl::StatusOr<ImageDataset> LoadCifarDir(const std::string& dir,
       candidates[1].string(), "'", partial));
 }
 
-std::string BundledDataDir() {
-  const char* env = std::getenv("TENAS_DATA_DIR");
-  if (env != nullptr && env[0] != '\0') return env;
-  const std::string source_dir = TENAS_BUNDLED_DATA_DIR;
-  std::error_code ec;
-  if (!source_dir.empty() &&
-      fs::is_regular_file(fs::path(source_dir) / kBundledFile, ec)) {
-    return source_dir;
-  }
-  return TENAS_INSTALL_DATA_DIR;
-}
-
 absl::StatusOr<ImageDataset> LoadBundledCifar10() {
-  const std::string path = (fs::path(BundledDataDir()) / kBundledFile).string();
+  const std::string path = (fs::path(tenas::BundledDataDir()) / kBundledFile).string();
   absl::StatusOr<std::vector<uint8_t>> bytes = ReadGzipFile(path);
   if (!bytes.ok()) {
     return absl::Status(

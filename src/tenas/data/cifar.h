@@ -44,12 +44,9 @@ absl::StatusOr<ImageDataset> LoadCifarFile(const std::string& path,
 absl::StatusOr<ImageDataset> LoadCifarDir(const std::string& dir,
                                           CifarKind kind);
 
-/// Folder holding the bundled sample data: $TENAS_DATA_DIR if set, else the
-/// source tree's `data/`, else the installed `share/tenas/data`.
-std::string BundledDataDir();
-
 /// The ~2000 real CIFAR-10 training images bundled with tenas
-/// (`data/cifar10_sample_2000.bin.gz`, gzip-compressed CIFAR-10 records).
+/// (`data/cifar10_sample_2000.bin.gz`, gzip-compressed CIFAR-10 records), in
+/// the folder tenas::BundledDataDir() (tenas/util/data_dir.h) names.
 absl::StatusOr<ImageDataset> LoadBundledCifar10();
 
 }  // namespace tenas::data

@@ -85,12 +85,6 @@ struct SearchOptions {
   const std::vector<RoundRecord>* resume_rounds = nullptr;
 };
 
-/// Default NTK batch (spec §6.1); DARTS with cifar100 / ImageNet16-120 (not
-/// configured by the original launcher) use 14 / 24.
-int DefaultBatchSize(SpaceKind space, const std::string& dataset);
-/// Default prune number; DARTS with cifar100 3, ImageNet16-120 2.
-int DefaultPruneNumber(SpaceKind space, const std::string& dataset);
-
 /// One scored candidate of a round.
 struct CandidateRecord {
   CandidateDeltas deltas;

@@ -13,16 +13,10 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "tenas/nn/search_network.h"
+#include "tenas/options/search_defaults.h"
 #include "tenas/search/ranking.h"
 
 namespace tenas::search {
-
-/// The search spaces of the paper.
-enum class SpaceKind { kNb201, kDarts };
-
-/// Parses "nb201" or "darts".
-absl::StatusOr<SpaceKind> ParseSpace(absl::string_view text);
-absl::string_view SpaceName(SpaceKind space);
 
 /// Space-specific parts of the prune loop. Implementations are stateless
 /// and thread-safe.

@@ -1,16 +1,13 @@
 // Copyright 2026 The tenas Authors.
 //
-// search_defaults.cc: the LibTorch-free part of the search headers: space
-// names and the per-space, per-dataset defaults. Kept apart so that code
-// that only validates requests (the fuzz targets, tests/fuzz) links without
-// LibTorch.
+// search_defaults.cc: space names and the per-space, per-dataset defaults.
+
+#include "tenas/options/search_defaults.h"
 
 #include <string>
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
-#include "tenas/search/prune_search.h"
-#include "tenas/search/space_adapter.h"
 
 namespace tenas::search {
 

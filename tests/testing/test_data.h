@@ -1,0 +1,26 @@
+// Copyright 2026 The tenas Authors.
+//
+// test_data.h: where the tests' data lives inside the repository (nothing
+// outside it is read): tests/data (real images, NASLib's proxy table),
+// tests/golden (fixtures of the original TE-NAS code) and the product's own
+// data/ folder (the NAS-Bench-201 accuracy table). LibTorch-free.
+
+#ifndef TENAS_TESTS_TESTING_TEST_DATA_H_
+#define TENAS_TESTS_TESTING_TEST_DATA_H_
+
+#include <string>
+
+namespace tenas::testing {
+
+/// Absolute path of `tests/data` in the source tree.
+std::string TestDataDir();
+
+/// Absolute path of `tests/golden` in the source tree.
+std::string GoldenDir();
+
+/// Absolute path of `data/nb201_accuracy.csv` in the source tree.
+std::string AccuracyTablePath();
+
+}  // namespace tenas::testing
+
+#endif  // TENAS_TESTS_TESTING_TEST_DATA_H_
