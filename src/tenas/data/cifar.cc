@@ -26,12 +26,6 @@
 #include "tenas/util/data_dir.h"
 #include "tenas/util/status_macros.h"
 
-#ifndef TENAS_BUNDLED_DATA_DIR
-#define TENAS_BUNDLED_DATA_DIR ""
-#endif
-#ifndef TENAS_INSTALL_DATA_DIR
-#define TENAS_INSTALL_DATA_DIR ""
-#endif
 
 namespace tenas::data {
 namespace {
