@@ -1,7 +1,7 @@
 // Copyright 2026 The tenas Authors.
 //
-// metrics.h: the server's Prometheus metrics (service design §3), served in
-// the text format on their own port by prometheus-cpp's Exposer.
+// metrics.h: the server's Prometheus metrics (docs/SERVICE_DESIGN.md §3),
+// served in the text format on their own port by prometheus-cpp's Exposer.
 //
 // Names: tenas_requests_total{method,code}, tenas_request_duration_seconds
 // {method}, tenas_queue_depth, tenas_queue_wait_seconds,

@@ -2,7 +2,7 @@
 """Static checks of the deployment files (docker/, deploy/).
 
 Parses every YAML file under docker/ and deploy/ (and the Grafana JSON
-dashboards) and checks what the service design (§5-6) asks of them:
+dashboards) and checks what the docs/SERVICE_DESIGN.md (§5-6) asks of them:
 
   Kubernetes  StatefulSet: a per-pod state volume for --state-dir,
               nvidia.com/gpu limit, native gRPC probes on the

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Scale-out check (service design §6): three tenas-server replicas on
+# Scale-out check (docs/SERVICE_DESIGN.md §6): three tenas-server replicas on
 # 127.0.0.1 behind ONE client channel with gRPC's own round_robin policy
 # (target ipv4:127.0.0.1:P1,127.0.0.1:P2,127.0.0.1:P3 - what a dns:/// target
 # over a headless Service resolves to in Kubernetes). The Python client sends

@@ -4,9 +4,13 @@
 
 namespace tenas::testing {
 
-std::string TestDataDir() { return std::string(TENAS_SOURCE_DIR) + "/tests/data"; }
+std::string TestDataDir() {
+  return std::string(TENAS_SOURCE_DIR) + "/tests/data";
+}
 
-std::string GoldenDir() { return std::string(TENAS_SOURCE_DIR) + "/tests/golden"; }
+std::string GoldenDir() {
+  return std::string(TENAS_SOURCE_DIR) + "/tests/golden";
+}
 
 std::string AccuracyTablePath() {
   return std::string(TENAS_SOURCE_DIR) + "/data/nb201_accuracy.csv";

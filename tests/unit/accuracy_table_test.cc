@@ -12,8 +12,7 @@ namespace tenas::nb201 {
 namespace {
 
 TEST(AccuracyTableTest, LoadsSharedTableAndKnownOptimum) {
-  auto table =
-      AccuracyTable::Load(testing::AccuracyTablePath());
+  auto table = AccuracyTable::Load(testing::AccuracyTablePath());
   ASSERT_TRUE(table.ok()) << table.status();
   EXPECT_EQ(table->size(), 15625u);
   auto best = ParseArchitecture(

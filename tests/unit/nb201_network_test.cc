@@ -64,7 +64,8 @@ TEST(Nb201NetworkTest, LogitsMatchOriginalCode) {
 }
 
 TEST(Nb201NetworkTest, WeightParameterCountMatchesSpec) {
-  // Spec §1.5: 14,244 + 12*K scalars in "weight" params, all ops alive.
+  // docs/ALGORITHM.md §1.5: 14,244 + 12*K scalars in "weight" params, all ops
+  // alive.
   for (int64_t k : {10, 100, 120}) {
     auto net = BuildSeeded(Nb201NtkConfig(k), 1);
     int64_t total = 0;
@@ -151,7 +152,8 @@ TEST(Nb201BenchmarkNetworkTest, ParameterCountsMatchNasBench201) {
     const size_t last = line.rfind(',');
     arch_by_index[std::stoi(line.substr(last + 1))] = line.substr(0, first);
   }
-  std::ifstream zc(testing::TestDataDir() + "/nb201_zc_proxies_naslib_subset.csv");
+  std::ifstream zc(testing::TestDataDir() +
+                   "/nb201_zc_proxies_naslib_subset.csv");
   ASSERT_TRUE(zc);
   std::getline(zc, line);
   int checked = 0;

@@ -3,7 +3,7 @@
 // The per-round ranking and selection of the prune loop: the 14 golden cases
 // of tests/golden/ranking_cases.json (produced by the official
 // prune_func_rank) reproduced bit for bit, plus hand-made unit tests of the
-// rounding, sort-key, tie and selection rules (spec §5.2-§5.4).
+// rounding, sort-key, tie and selection rules (docs/ALGORITHM.md §5.2-§5.4).
 
 #include "tenas/search/ranking.h"
 
@@ -55,8 +55,7 @@ std::string Str(const CandidateId& id) {
 
 const json& Cases() {
   static const json* const cases = [] {
-    std::ifstream in(tenas::testing::GoldenDir() +
-                     "/ranking_cases.json");
+    std::ifstream in(tenas::testing::GoldenDir() + "/ranking_cases.json");
     auto* parsed = new json(in ? json::parse(in) : json::object());
     return parsed;
   }();

@@ -26,7 +26,6 @@
 #include "tenas/util/data_dir.h"
 #include "tenas/util/status_macros.h"
 
-
 namespace tenas::data {
 namespace {
 
@@ -43,7 +42,8 @@ int64_t LabelBytes(CifarKind kind) {
 
 int64_t RecordBytes(CifarKind kind) { return LabelBytes(kind) + kImageBytes; }
 
-/// An empty dataset with the metadata of `kind` (§6.1 normalisation).
+/// An empty dataset with the metadata of `kind` (docs/ALGORITHM.md §6.1
+/// normalisation).
 ImageDataset MakeEmptyDataset(CifarKind kind) {
   ImageDataset d;
   d.channels = 3;
@@ -257,7 +257,8 @@ absl::StatusOr<ImageDataset> LoadCifarDir(const std::string& dir,
 }
 
 absl::StatusOr<ImageDataset> LoadBundledCifar10() {
-  const std::string path = (fs::path(tenas::BundledDataDir()) / kBundledFile).string();
+  const std::string path =
+      (fs::path(tenas::BundledDataDir()) / kBundledFile).string();
   absl::StatusOr<std::vector<uint8_t>> bytes = ReadGzipFile(path);
   if (!bytes.ok()) {
     return absl::Status(

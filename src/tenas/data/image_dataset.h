@@ -41,7 +41,8 @@ struct ImageDataset {
   std::shared_ptr<const LazyImageSource> lazy;
   /// Class label of each image, in [0, num_classes).
   std::vector<int32_t> labels;
-  /// Per-channel normalisation mean and std, in [0, 1] pixel units (§6.1).
+  /// Per-channel normalisation mean and std, in [0, 1] pixel units
+  /// (docs/ALGORITHM.md §6.1).
   std::array<float, 3> mean{};
   std::array<float, 3> std{};
 

@@ -2,7 +2,8 @@
 //
 // image_folder.h: ImageNet-1k as a torchvision-style image folder
 // (`train/<wnid>/*.JPEG`), decoded lazily with libjpeg-turbo and resized to
-// 32x32 as torchvision's Resize((32, 32)) does on a PIL image (spec §6).
+// 32x32 as torchvision's Resize((32, 32)) does on a PIL image
+// (docs/ALGORITHM.md §6).
 //
 // Loading only lists the folder (no decoding), so a 1.28 M-image training
 // split is ready in seconds. Images are decoded on first use by the batch
@@ -56,12 +57,13 @@ struct ImageFolderStats {
 /// case), sorted by name; other files are ignored.
 ///
 /// The dataset is named "imagenet-1k", has num_classes = number of class
-/// folders, 3 x 32 x 32 images and the ImageNet mean / std (§6.1). Its
-/// `pixels` are empty and `lazy` decodes image i on demand: the file is read,
-/// decoded to RGB by TurboJPEG (grayscale and CMYK/YCCK JPEGs are converted
-/// to RGB as PIL's convert("RGB") does) and resized with ResizeRgbPil. A file
-/// that cannot be read or decoded (including a truncated JPEG) makes Read
-/// return an error; it is remembered and counted in ImageFolderStats.
+/// folders, 3 x 32 x 32 images and the ImageNet mean / std (docs/ALGORITHM.md
+/// §6.1). Its `pixels` are empty and `lazy` decodes image i on demand: the file
+/// is read, decoded to RGB by TurboJPEG (grayscale and CMYK/YCCK JPEGs are
+/// converted to RGB as PIL's convert("RGB") does) and resized with
+/// ResizeRgbPil. A file that cannot be read or decoded (including a truncated
+/// JPEG) makes Read return an error; it is remembered and counted in
+/// ImageFolderStats.
 ///
 /// Errors: no train folder (the message lists the layouts looked for and
 /// where), a train folder without class folders or without JPEG files,

@@ -32,7 +32,8 @@ constexpr int kSide = 16;
 constexpr int64_t kImageBytes = 3 * kSide * kSide;
 constexpr int kTrainBatches = 10;
 
-/// An empty dataset with the ImageNet16 metadata (§6.1 normalisation).
+/// An empty dataset with the ImageNet16 metadata (docs/ALGORITHM.md §6.1
+/// normalisation).
 ImageDataset MakeEmptyDataset(int max_label) {
   ImageDataset d;
   d.name = max_label == 120 ? std::string("ImageNet16-120")

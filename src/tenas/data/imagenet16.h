@@ -36,9 +36,9 @@ absl::StatusOr<ImageDataset> ParseImagenet16Bytes(absl::string_view bytes,
 /// keeping the images whose 1-based label is in [1, max_label] and storing
 /// label - 1. `max_label` must be in [1, 1000]; the result is named
 /// "ImageNet16-120" for the default and "ImageNet16-<max_label>" otherwise,
-/// with num_classes = max_label, 3 x 16 x 16 images and the §6.1
-/// normalisation. Errors (never crashes) on a missing, truncated, malformed
-/// or hostile file; the message names the file and the byte offset.
+/// with num_classes = max_label, 3 x 16 x 16 images and the docs/ALGORITHM.md
+/// §6.1 normalisation. Errors (never crashes) on a missing, truncated,
+/// malformed or hostile file; the message names the file and the byte offset.
 absl::StatusOr<ImageDataset> LoadImagenet16File(const std::string& path,
                                                 int max_label = 120);
 

@@ -1,6 +1,6 @@
 // Copyright 2026 The tenas Authors.
 //
-// transforms.cc: NTK and linear-region batch samplers (spec §6).
+// transforms.cc: NTK and linear-region batch samplers (docs/ALGORITHM.md §6).
 //
 // Matches torchvision's float32 arithmetic: ToTensor gives v / 255 and
 // Normalize gives (x - mean) / std, both in float32. RandomCrop(padding=p)

@@ -1,6 +1,7 @@
 // Copyright 2026 The tenas Authors.
 //
-// transforms.h: batch samplers with the TE-NAS preprocessing (spec §6).
+// transforms.h: batch samplers with the TE-NAS preprocessing (docs/ALGORITHM.md
+// §6).
 //
 // All randomness comes from the caller's Rng, so a batch is reproducible from
 // its seed whichever thread draws it. The dataset is only read.
@@ -40,10 +41,10 @@ int NtkCropPadding(const ImageDataset& dataset);
 absl::StatusOr<at::Tensor> SampleNtkBatch(const ImageDataset& dataset,
                                           int batch_size, Rng& rng);
 
-/// One linear-region batch (§6.2): `batch_size` distinct images; each gives a
-/// random 3x3 crop (no padding, no flip), normalised, of one random channel.
-/// Returns float32 [batch_size, 1, 3, 3] on CPU.
-/// Error if batch_size < 1 or batch_size > dataset.size().
+/// One linear-region batch (docs/ALGORITHM.md §6.2): `batch_size` distinct
+/// images; each gives a random 3x3 crop (no padding, no flip), normalised, of
+/// one random channel. Returns float32 [batch_size, 1, 3, 3] on CPU. Error if
+/// batch_size < 1 or batch_size > dataset.size().
 absl::StatusOr<at::Tensor> SampleLrBatch(const ImageDataset& dataset,
                                          int batch_size, Rng& rng);
 

@@ -1,7 +1,8 @@
 // Copyright 2026 The tenas Authors.
 //
-// linear_regions.h: number of linear regions R (spec §4): the number of
-// distinct ReLU activation patterns over the samples of a few batches.
+// linear_regions.h: number of linear regions R (docs/ALGORITHM.md §4): the
+// number of distinct ReLU activation patterns over the samples of a few
+// batches.
 
 #ifndef TENAS_MEASURES_LINEAR_REGIONS_H_
 #define TENAS_MEASURES_LINEAR_REGIONS_H_

@@ -1,6 +1,6 @@
 // Copyright 2026 The tenas Authors.
 //
-// ntk.h: condition number of the neural tangent kernel (spec §3).
+// ntk.h: condition number of the neural tangent kernel (docs/ALGORITHM.md §3).
 //
 // ComputeNtkReference is the straightforward, literal implementation of the
 // shipped code (one batched train-mode forward, then one backward per sample)

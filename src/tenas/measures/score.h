@@ -21,7 +21,8 @@
 
 namespace tenas::measures {
 
-/// Options of one score. Defaults follow the shipped code (spec §0.2, §6.1).
+/// Options of one score. Defaults follow the shipped code (docs/ALGORITHM.md
+/// §0.2, §6.1).
 struct ScoreOptions {
   /// NTK mini-batch size (72 for NB201). Range [2, dataset size].
   int batch_size = 72;

@@ -2,16 +2,17 @@
 //
 // darts_network.h: DARTS (NASNet-style) networks.
 //
-//  - DartsSearchNetwork: the TE-NAS supernet (NASNetworkDARTS, spec §2.2,
+//  - DartsSearchNetwork: the TE-NAS supernet (NASNetworkDARTS,
+//  docs/ALGORITHM.md §2.2,
 //    §2.3): every edge of the normal and the reduction cell holds all 8 ops,
 //    mixed by softmax(alpha) with ops of weight <= 0.01 not executed and
 //    all-masked edges contributing exactly 0. Its two TE-NAS configurations
 //    are DartsNtkConfig() (C=1, N=1, depth 2, stem) and DartsLrConfig() (the
 //    same without stem, fed 1x3x3 inputs).
 //  - DartsCifarNetwork / DartsImagenetNetwork: the evaluation networks that
-//    retrain a genotype (chenwydj/DARTS_evaluation model.py, spec §2.5),
-//    including the auxiliary head; DartsParameterCount() counts parameters
-//    the way the papers report them (auxiliary head excluded).
+//    retrain a genotype (chenwydj/DARTS_evaluation model.py, docs/ALGORITHM.md
+//    §2.5), including the auxiliary head; DartsParameterCount() counts
+//    parameters the way the papers report them (auxiliary head excluded).
 
 #ifndef TENAS_NN_DARTS_NETWORK_H_
 #define TENAS_NN_DARTS_NETWORK_H_

@@ -3,7 +3,8 @@
 // darts_ops.h: the operations of the DARTS search space, in two flavours with
 // the module layout and names of their original code:
 //
-//  - search ops (spec §2.1; TE-NAS lib/models/cell_operations.py), used by the
+//  - search ops (docs/ALGORITHM.md §2.1; TE-NAS lib/models/cell_operations.py),
+//  used by the
 //    TE-NAS supernet: DualSepConv (`op_a`, `op_b`), SepConv (dilated conv),
 //    FactorizedReduce (`relu`, `convs.{0,1}`, `bn`), pools without BN;
 //  - evaluation ops (chenwydj/DARTS_evaluation operations.py), used to

@@ -1,7 +1,7 @@
 // Copyright 2026 The tenas Authors.
 //
-// init.h: weight initialisation of the TE-NAS networks (spec §3.6) and
-// reproducible, thread-safe seeding of network construction.
+// init.h: weight initialisation of the TE-NAS networks (docs/ALGORITHM.md §3.6)
+// and reproducible, thread-safe seeding of network construction.
 
 #ifndef TENAS_NN_INIT_H_
 #define TENAS_NN_INIT_H_

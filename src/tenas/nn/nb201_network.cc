@@ -10,7 +10,7 @@ namespace {
 using nb201::kNumEdges;
 using nb201::kNumOps;
 
-// Channel and reduction layout of TinyNetwork(Darts) (spec §1.3):
+// Channel and reduction layout of TinyNetwork(Darts) (docs/ALGORITHM.md §1.3):
 // [C]*N + [2C] + [2C]*N + [4C] + [4C]*N, reductions at the ResBlocks.
 void MacroLayout(const Nb201NetworkConfig& config, std::vector<int64_t>* c,
                  std::vector<bool>* reduction) {

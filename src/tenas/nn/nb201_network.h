@@ -1,6 +1,6 @@
 // Copyright 2026 The tenas Authors.
 //
-// nb201_network.h: NAS-Bench-201 networks (spec §1.3, §1.5).
+// nb201_network.h: NAS-Bench-201 networks (docs/ALGORITHM.md §1.3, §1.5).
 //
 //  - Nb201SearchNetwork: the TE-NAS supernet (TinyNetworkDarts): every edge
 //    holds all 5 ops, mixed by softmax(alpha) with ops of weight <= 0.01 not

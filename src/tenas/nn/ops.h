@@ -1,10 +1,10 @@
 // Copyright 2026 The tenas Authors.
 //
-// ops.h: the building blocks of the NB201 and DARTS search spaces (spec §1.1,
-// §2.1), with the module layout and names of the original code, so that
-// parameter names and default initialisation order match PyTorch's:
-// constructing a network after torch::manual_seed(s) gives the same weights
-// as the original Python code after torch.manual_seed(s).
+// ops.h: the building blocks of the NB201 and DARTS search spaces
+// (docs/ALGORITHM.md §1.1, §2.1), with the module layout and names of the
+// original code, so that parameter names and default initialisation order match
+// PyTorch's: constructing a network after torch::manual_seed(s) gives the same
+// weights as the original Python code after torch.manual_seed(s).
 
 #ifndef TENAS_NN_OPS_H_
 #define TENAS_NN_OPS_H_
@@ -116,8 +116,8 @@ class Pooling : public CellOp {
   torch::nn::AvgPool2d pool_{nullptr};
 };
 
-/// NB201 residual reduction block (spec §1.3): conv_a (3x3, stride 2),
-/// conv_b (3x3), downsample = AvgPool(2,2) -> Conv1x1 (no BN).
+/// NB201 residual reduction block (docs/ALGORITHM.md §1.3): conv_a (3x3, stride
+/// 2), conv_b (3x3), downsample = AvgPool(2,2) -> Conv1x1 (no BN).
 class ResNetBasicBlock : public CellOp {
  public:
   ResNetBasicBlock(std::shared_ptr<ActivationRecorder> recorder, int64_t c_in,

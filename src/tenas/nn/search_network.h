@@ -22,9 +22,10 @@ struct ActivationRecorder {
   std::vector<at::Tensor> outputs;
 };
 
-/// Alpha value of a pruned or masked op (spec: INF = 1000).
+/// Alpha value of a pruned or masked op (docs/ALGORITHM.md §1.5: INF = 1000).
 inline constexpr float kMaskedAlpha = -1000.0f;
-/// An op runs only when its softmax weight is above this (spec §1.5).
+/// An op runs only when its softmax weight is above this (docs/ALGORITHM.md
+/// §1.5).
 inline constexpr float kActiveThreshold = 0.01f;
 
 /// Base class of the supernets. Parameter names follow the original PyTorch

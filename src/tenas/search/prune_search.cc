@@ -497,7 +497,7 @@ absl::StatusOr<SearchResult> RunPruneSearch(
   int round = 0;
   ResumedRounds resumed(options.resume_rounds);
 
-  // Op stage (§5.2): rounds until every edge keeps one op.
+  // Op stage (docs/ALGORITHM.md §5.2): rounds until every edge keeps one op.
   while (!SearchFinished(alive)) {
     if (resumed.HasNext()) {
       TENAS_RETURN_IF_ERROR(
@@ -542,7 +542,7 @@ absl::StatusOr<SearchResult> RunPruneSearch(
     ++round;
   }
 
-  // DARTS edge stage (§5.4): keep 2 incoming edges per node.
+  // DARTS edge stage (docs/ALGORITHM.md §5.4): keep 2 incoming edges per node.
   if (options.space == SpaceKind::kDarts) {
     const AliveMask stage_start_alive = alive;  // the stale NTK origin
     const uint64_t edge_ntk_seed =

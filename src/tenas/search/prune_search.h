@@ -1,8 +1,8 @@
 // Copyright 2026 The tenas Authors.
 //
-// prune_search.h: the TE-NAS pruning search (spec §5): start from the
-// supernet with every op alive, and in each round remove, on every edge, the
-// `prune_number` ops whose removal ranks best by Δκ (descending) plus ΔR
+// prune_search.h: the TE-NAS pruning search (docs/ALGORITHM.md §5): start from
+// the supernet with every op alive, and in each round remove, on every edge,
+// the `prune_number` ops whose removal ranks best by Δκ (descending) plus ΔR
 // (ascending), until each edge keeps one op; in the DARTS space an edge stage
 // then keeps 2 incoming edges per node.
 //
@@ -50,7 +50,7 @@ struct SearchOptions {
   /// keys (--precision, shipped 3).
   int precision = 3;
   /// DARTS edge stage: refresh the NTK origin after each node group (off =
-  /// the shipped code's stale origin, spec §5.4).
+  /// the shipped code's stale origin, docs/ALGORITHM.md §5.4).
   bool fix_stale_origin = false;
   /// Linear regions: batches of 1x3x3 crops per repeat.
   int lr_batch_size = 1000;

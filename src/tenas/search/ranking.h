@@ -1,11 +1,11 @@
 // Copyright 2026 The tenas Authors.
 //
 // ranking.h: the per-round ranking and selection of the TE-NAS prune loop
-// (spec §5.2-§5.4), bit-faithful to prune_func_rank / prune_func_rank_group
-// of the official code (VITA-Group/TENAS 9df78ff). No LibTorch here: the
-// inputs are the raw per-repeat measurements (NTK condition numbers κ and
-// linear-region counts R) of every candidate, the outputs are the sorted
-// lists, the ranks and the ops to prune.
+// (docs/ALGORITHM.md §5.2-§5.4), bit-faithful to prune_func_rank /
+// prune_func_rank_group of the official code (VITA-Group/TENAS 9df78ff). No
+// LibTorch here: the inputs are the raw per-repeat measurements (NTK condition
+// numbers κ and linear-region counts R) of every candidate, the outputs are the
+// sorted lists, the ranks and the ops to prune.
 //
 // Two stages:
 //   (a) ComputeCandidateDeltas: per candidate, the per-repeat relative
@@ -128,10 +128,10 @@ struct DeltaOptions {
   /// Decimal places of the per-repeat rounding (--precision; shipped 3). The
   /// same value must be passed to RankAndSelect. Must be in [0, 100].
   int precision = 3;
-  /// Documented deviation (spec §5.3), default off = shipped behaviour: map a
-  /// raw κ of ±inf to 100000.0 like NaN instead of ±DBL_MAX. With it off, a
-  /// candidate κ of +inf makes the round fail in RankAndSelect (as the
-  /// original aborts with OverflowError).
+  /// Documented deviation (docs/ALGORITHM.md §5.3), default off = shipped
+  /// behaviour: map a raw κ of ±inf to 100000.0 like NaN instead of ±DBL_MAX.
+  /// With it off, a candidate κ of +inf makes the round fail in RankAndSelect
+  /// (as the original aborts with OverflowError).
   bool kappa_inf_as_nan = false;
 };
 
@@ -240,7 +240,7 @@ absl::Status ApplyChoices(const std::vector<std::vector<CandidateId>>& choices,
                           AliveMask* alive);
 
 // ---------------------------------------------------------------------------
-// DARTS edge stage (prune_func_rank_group, spec §5.4).
+// DARTS edge stage (prune_func_rank_group, docs/ALGORITHM.md §5.4).
 // ---------------------------------------------------------------------------
 
 /// The incoming edges [begin, end) of one intermediate node of a DARTS cell.

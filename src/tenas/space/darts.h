@@ -1,8 +1,8 @@
 // Copyright 2026 The tenas Authors.
 //
-// darts.h: the DARTS (NASNet-style) search space as used by TE-NAS (spec §2):
-// its 8 operations, the 14-edge cell with 4 intermediate nodes, and the
-// DARTS genotype string
+// darts.h: the DARTS (NASNet-style) search space as used by TE-NAS
+// (docs/ALGORITHM.md §2): its 8 operations, the 14-edge cell with 4
+// intermediate nodes, and the DARTS genotype string
 //   Genotype(normal=[('sep_conv_3x3', 0), ...], normal_concat=[2, 3, 4, 5],
 //            reduce=[...], reduce_concat=[2, 3, 4, 5])
 // together with the genotypes TE-NAS published. No LibTorch here: this is

@@ -1,7 +1,7 @@
 // Copyright 2026 The tenas Authors.
 //
-// nb201.h: the NAS-Bench-201 search space (spec §1): its 5 operations, its
-// 6-edge cell and the official architecture string
+// nb201.h: the NAS-Bench-201 search space (docs/ALGORITHM.md §1): its 5
+// operations, its 6-edge cell and the official architecture string
 //   |op~0|+|op~0|op~1|+|op~0|op~1|op~2|
 // No LibTorch here: this is plain data and parsing.
 
