@@ -18,7 +18,7 @@ STAGES="${3:-1 2 3 4 5}"
 stage() { [[ " $STAGES " == *" $1 "* ]]; }
 SERVER_BIN="$BUILD/server/tenas-server"
 CLI="$BUILD/client/tenas"
-SHARED="$(cd .. && pwd)/shared"
+SAMPLE="$(pwd)/tests/data/cifar10_sample.bin"
 source tests/integration/server_lib.sh
 rss_kib() { awk '/^VmRSS/ {print $2}' "/proc/$1/status"; }
 threads() { awk '/^Threads/ {print $2}' "/proc/$1/status"; }
@@ -121,12 +121,12 @@ if stage 5; then
 echo "== 5. a corrupted dataset file at start-up"
 mkdir -p "$tmp/bad-data"
 for i in 1 2 3 4 5; do
-  cp "$SHARED/data/cifar10_sample.bin" "$tmp/bad-data/data_batch_$i.bin"
+  cp "$SAMPLE" "$tmp/bad-data/data_batch_$i.bin"
 done
 truncate -s 100000 "$tmp/bad-data/data_batch_3.bin"
 "$SERVER_BIN" --port 0 --metrics-port -1 --data-dir "$tmp/bad-data" 2>&1 | tail -1
 echo "exit ${PIPESTATUS[0]} (data_batch_3.bin truncated to 100000 bytes)"
-cp "$SHARED/data/cifar10_sample.bin" "$tmp/bad-data/data_batch_3.bin"
+cp "$SAMPLE" "$tmp/bad-data/data_batch_3.bin"
 printf '\xff' | dd of="$tmp/bad-data/data_batch_3.bin" bs=1 seek=3073 conv=notrunc 2>/dev/null
 "$SERVER_BIN" --port 0 --metrics-port -1 --data-dir "$tmp/bad-data" 2>&1 | tail -1
 echo "exit ${PIPESTATUS[0]} (data_batch_3.bin: record 1's label byte set to 255)"

@@ -2,12 +2,12 @@
 # make_seeds.py: regenerates the seed corpora of the libFuzzer targets in
 # tests/fuzz/corpus/<target>/ from real inputs: NB201 strings of the
 # benchmark table, the published DARTS genotypes, CIFAR records cut from the
-# shared samples, Imagenet16-style pickles written by Python + numpy (and the
+# repository's test samples (tests/data), Imagenet16-style pickles written by Python + numpy (and the
 # Python 2 cPickle forms of the original release) and serialized tenas.v1
 # requests. Needs Debian's /usr/bin/python3 with numpy and protobuf, and
 # protoc. Regression seeds (inputs that once crashed, regress_*) are kept.
 #
-# Usage: /usr/bin/python3 tests/fuzz/make_seeds.py [SHARED_DIR]
+# Usage: /usr/bin/python3 tests/fuzz/make_seeds.py
 
 import os
 import pickle
@@ -21,8 +21,7 @@ import numpy as np
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(os.path.dirname(HERE))
-SHARED = sys.argv[1] if len(sys.argv) > 1 else os.path.join(
-    os.path.dirname(REPO), 'shared')
+TEST_DATA = os.path.join(REPO, 'tests', 'data')
 CORPUS = os.path.join(HERE, 'corpus')
 
 
@@ -46,7 +45,7 @@ def write(folder, name, data):
 # --- NB201 -----------------------------------------------------------------
 
 def nb201_strings():
-    with open(os.path.join(SHARED, 'data', 'nb201_accuracy.csv')) as f:
+    with open(os.path.join(REPO, 'data', 'nb201_accuracy.csv')) as f:
         next(f)
         archs = [line.split(',')[0] for line in f]
     # A spread over the table (every op on every edge appears).
@@ -137,10 +136,10 @@ def darts():
 
 def cifar():
     folder = reset('fuzz_cifar_records')
-    with open(os.path.join(SHARED, 'data', 'cifar10_test_sample.bin'),
+    with open(os.path.join(TEST_DATA, 'cifar10_test_sample.bin'),
               'rb') as f:
         c10 = f.read()
-    with open(os.path.join(SHARED, 'data', 'cifar100_sample.bin'), 'rb') as f:
+    with open(os.path.join(TEST_DATA, 'cifar100_sample.bin'), 'rb') as f:
         c100 = f.read()
     write(folder, 'cifar10_1', c10[:3073])
     write(folder, 'cifar10_3', c10[3073:4 * 3073])

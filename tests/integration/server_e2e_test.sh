@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
 # End-to-end: the real tenas-server binary driven by the tenas CLI, scraped
 # by a real Prometheus server, stopped with SIGTERM.
-# usage: server_e2e_test.sh PATH/TO/tenas-server PATH/TO/tenas SHARED_DIR
+# usage: server_e2e_test.sh PATH/TO/tenas-server PATH/TO/tenas REPO_DIR
 set -uo pipefail
 SERVER_BIN="$1"
 CLI="$2"
-SHARED="$3"
+REPO="$3"
 PY=/usr/bin/python3
 source "$(dirname "$0")/check_lib.sh"
 tmp=$(mktemp -d)
@@ -61,7 +61,7 @@ check "dataset not loaded exit 2" 2 $?
 "$CLI" score --bogus 2>/dev/null; check "unknown flag exit 2" 2 $?
 
 "$CLI" search "${S[@]}" --space nb201 --repeats 1 --batch-size 8 --json \
-  --accuracy-table "$SHARED/data/nb201_accuracy.csv" > "$tmp/search.jsonl"
+  --accuracy-table "$REPO/data/nb201_accuracy.csv" > "$tmp/search.jsonl"
 check "search exit 0" 0 $?
 $PY - "$tmp/search.jsonl" <<'PYEOF'
 import json, sys

@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # End-to-end test of tenas-bench: JSON contract and exit codes.
-# usage: tenas_bench_cli_test.sh PATH/TO/tenas-bench SHARED_DIR
+# usage: tenas_bench_cli_test.sh PATH/TO/tenas-bench REPO_DIR
 set -uo pipefail
 BIN="$1"
-SHARED="$2"
+REPO="$2"
 PY=/usr/bin/python3
 ARCH='|nor_conv_3x3~0|+|nor_conv_1x1~0|avg_pool_3x3~1|+|skip_connect~0|nor_conv_3x3~1|nor_conv_1x1~2|'
 source "$(dirname "$0")/check_lib.sh"
@@ -72,12 +72,12 @@ check "missing data dir exit 1" 1 $?
 tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
 mkdir -p "$tmp/cifar-10-batches-bin"
 for i in 1 2 3 4 5; do
-  head -c $((3073 * 250)) "$SHARED/data/cifar10_sample.bin" > "$tmp/cifar-10-batches-bin/data_batch_$i.bin"
+  head -c $((3073 * 250)) "$REPO/tests/data/cifar10_sample.bin" > "$tmp/cifar-10-batches-bin/data_batch_$i.bin"
 done
 "$BIN" score --arch "$ARCH" --data-dir "$tmp" --repeats 1 --batch-size 8 --json | tail -n 1 \
   | $PY -c 'import json,sys; d=json.load(sys.stdin); assert d["dataset_images"] == 1250, d'
 check "score --data-dir official layout" 0 $?
-head -c 1000 "$SHARED/data/cifar10_sample.bin" > "$tmp/cifar-10-batches-bin/data_batch_3.bin"
+head -c 1000 "$REPO/tests/data/cifar10_sample.bin" > "$tmp/cifar-10-batches-bin/data_batch_3.bin"
 err=$("$BIN" score --arch "$ARCH" --data-dir "$tmp" 2>&1 >/dev/null)
 rc=$?
 check "truncated batch file fails" 2 $rc

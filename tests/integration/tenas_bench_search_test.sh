@@ -2,16 +2,16 @@
 # End-to-end test of `tenas-bench search`: JSON event lines, the result line,
 # the accuracy lookup, text mode and exit codes. Reduced cost: 1 repeat,
 # NTK batch 8.
-# usage: tenas_bench_search_test.sh PATH/TO/tenas-bench SHARED_DIR
+# usage: tenas_bench_search_test.sh PATH/TO/tenas-bench REPO_DIR
 set -uo pipefail
 BIN="$1"
-SHARED="$2"
+REPO="$2"
 PY=/usr/bin/python3
 source "$(dirname "$0")/check_lib.sh"
 tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
 
 "$BIN" search --space nb201 --dataset cifar10 --seed 0 --repeats 1 --batch-size 8 \
-  --accuracy-table "$SHARED/data/nb201_accuracy.csv" --json > "$tmp/events.jsonl"
+  --accuracy-table "$REPO/data/nb201_accuracy.csv" --json > "$tmp/events.jsonl"
 check "search --json exit 0" 0 $?
 $PY - "$tmp/events.jsonl" <<'PYEOF'
 import json, sys

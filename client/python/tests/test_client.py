@@ -39,9 +39,7 @@ ARCHS = [
     "|avg_pool_3x3~0|+|nor_conv_1x1~0|skip_connect~1|"
     "+|nor_conv_1x1~0|skip_connect~1|skip_connect~2|",
 ]
-SHARED = os.environ.get("TENAS_SHARED_DIR",
-                        os.path.join(os.path.dirname(REPO_ROOT), "shared"))
-ACCURACY = os.path.join(SHARED, "data", "nb201_accuracy.csv")
+ACCURACY = os.path.join(REPO_ROOT, "data", "nb201_accuracy.csv")
 
 
 class Server:
@@ -252,9 +250,7 @@ class ServerTest(unittest.TestCase):
                "--server", self.server.target, "--cycles", "2",
                "--population", "3", "--sample-size", "2", "--batch", "2",
                "--repeats", "1", "--batch-size", "8", "--json", "--quiet",
-               "--timeout", "300"]
-        if os.path.isfile(ACCURACY):
-            cmd += ["--accuracy-table", ACCURACY]
+               "--timeout", "300", "--accuracy-table", ACCURACY]
         out = subprocess.run(cmd, env=env, capture_output=True, text=True,
                              timeout=600)
         self.assertEqual(out.returncode, 0, out.stderr)
@@ -263,8 +259,7 @@ class ServerTest(unittest.TestCase):
         self.assertEqual(summary["cycles"], 2)
         self.assertGreaterEqual(summary["evaluated"], 1)
         self.assertTrue(summary["ntk_condition_number"] >= 1)
-        if os.path.isfile(ACCURACY):
-            self.assertGreater(summary["benchmark"]["cifar10_test"], 0)
+        self.assertGreater(summary["benchmark"]["cifar10_test"], 0)
         # Text output with the rank fitness.
         cmd = [c for c in cmd if c != "--json"] + ["--fitness", "rank"]
         out = subprocess.run(cmd, env=env, capture_output=True, text=True,
