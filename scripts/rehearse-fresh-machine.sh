@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
 # Rehearses tenas on a fresh Debian bookworm: a clean root made with
 # `debootstrap --variant=minbase bookworm` from the mirror apt uses here, the
-# repository copied in (plus ../shared as the sibling "shared"), and then, in
+# repository copied in with nothing beside it, and then, in
 # a chroot (proc, sys, dev mounted):
 #
 #   readme   the README's two commands, exactly: bash scripts/run-main.sh,
-#            then bash scripts/test.sh (in /work/main, shared in /work/shared)
+#            then bash scripts/test.sh (in /work/main)
 #   docker   the build stage of docker/Dockerfile, instruction by instruction
 #            (ENV, WORKDIR, COPY from the repository, RUN via /bin/sh -c) in
 #            its own fresh root, as `docker build` would run them
@@ -43,8 +43,6 @@ if [[ ! -f "$REPO/scripts/install-deps.sh" || ! -f "$REPO/docker/Dockerfile" ]];
   echo "rehearse: $REPO is not the tenas repository (set TENAS_REHEARSE_REPO)" >&2
   exit 2
 fi
-SHARED=""
-if [[ -d "$REPO/../shared" ]]; then SHARED="$(cd "$REPO/../shared" && pwd)"; fi
 WORK="/var/tmp/tenas-rehearsal"
 STAGES="readme,docker,runtime"
 MIRROR=""
@@ -197,10 +195,6 @@ stage_readme() {
   local r="$WORK/readme"
   new_root "$r"
   copy_repo "$r/work/main"
-  if [[ -n "$SHARED" ]]; then
-    mkdir -p "$r/work/shared"
-    cp -a "$SHARED/." "$r/work/shared/"
-  fi
   preinstall "$r" || return 1
   echo "== bash scripts/run-main.sh"
   in_root "$r" bash -c 'cd /work/main && bash scripts/run-main.sh' || return 1
@@ -366,7 +360,7 @@ stage_runtime() {
 }
 
 # --- run --------------------------------------------------------------------
-note "repository $REPO (shared: ${SHARED:-none}); stages $STAGES; work $WORK"
+note "repository $REPO; stages $STAGES; work $WORK"
 note "host: $(. /etc/os-release; echo "$PRETTY_NAME"), $(nproc) cores"
 [[ -z "$EXTRA_PACKAGES" ]] || note "DEVIATION: --extra-packages \"$EXTRA_PACKAGES\" installed before the steps"
 overall=0

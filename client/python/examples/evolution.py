@@ -24,13 +24,13 @@ Fitness (--fitness):
         (best). It is relative, so it is recomputed as the history grows.
 
 With --accuracy-table (NAS-Bench-201 CSV with columns arch, cifar10_test, ...,
-e.g. ../shared/data/nb201_accuracy.csv) it also prints the best
+e.g. the repository's data/nb201_accuracy.csv) it also prints the best
 architecture's benchmark test accuracy; the search itself never reads it.
 
 Example:
   python3 examples/evolution.py --server 127.0.0.1:50051 --cycles 20 \
       --population 16 --sample-size 4 --batch 4 --repeats 1 --batch-size 16 \
-      --accuracy-table ../shared/data/nb201_accuracy.csv
+      --accuracy-table data/nb201_accuracy.csv
 """
 
 import argparse
