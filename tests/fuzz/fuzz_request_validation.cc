@@ -10,8 +10,8 @@
 // in range and an accepted architecture's canonical text must reparse to
 // the same architecture.
 //
-// Besides proto_convert.cc, it links the search's LibTorch-free defaults
-// (src/tenas/search/search_defaults.cc): no LibTorch library is linked.
+// Besides proto_convert.cc, it links the library's LibTorch-free targets
+// (tenas_space, tenas_options): no LibTorch library is linked.
 
 #include <cstddef>
 #include <cstdint>

@@ -6,7 +6,7 @@
 // with and without padding in the count; float and double, and the channel
 // counts with and without a specialised loop.
 
-#include "tenas/measures/backward_kernels.h"
+#include "tenas/measures/internal/backward_kernels.h"
 
 #include <gtest/gtest.h>
 #include <torch/torch.h>

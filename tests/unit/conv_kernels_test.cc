@@ -6,7 +6,7 @@
 // at TE-NAS's shapes and at odd ones (planes narrower than a vector, Ci !=
 // Co, channel counts with no tile of their own).
 
-#include "tenas/measures/conv_kernels.h"
+#include "tenas/measures/internal/conv_kernels.h"
 
 #include <gtest/gtest.h>
 #include <torch/torch.h>
@@ -14,6 +14,8 @@
 #include <string>
 #include <tuple>
 #include <vector>
+
+#include "tenas/measures/internal/conv_kernels_testing.h"
 
 namespace tenas::measures::kernels {
 namespace {

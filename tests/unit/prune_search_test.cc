@@ -73,6 +73,28 @@ int CountOpRounds(const SearchResult& r) {
   return n;
 }
 
+TEST(PruneSearchTest, TooSmallDatasetNamesItsImagesAndTheBatchNeeded) {
+  // The first 50 bundled images: too few for the default NTK batch (72) and
+  // for Fast()'s 200-image linear-region batch.
+  data::ImageDataset small = Cifar();
+  small.labels.resize(50);
+  small.pixels.resize(static_cast<size_t>(50 * small.image_bytes()));
+  SearchOptions o = Fast(SpaceKind::kNb201, 0);
+  o.batch_size = 0;  // The NB201 default, 72.
+  absl::StatusOr<SearchResult> r = RunPruneSearch(small, o, nullptr);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(r.status().message(),
+            "dataset 'cifar10' has 50 images, but lr_batch_size asks for a "
+            "linear-region batch of 200 distinct images");
+  o.lr_batch_size = 20;
+  r = RunPruneSearch(small, o, nullptr);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().message(),
+            "dataset 'cifar10' has 50 images, but batch_size asks for an NTK "
+            "batch of 72 distinct images");
+}
+
 TEST(PruneSearchTest, Nb201RunsThreeRoundsOf24_18_12AndKeepsOneOpPerEdge) {
   int candidate_events = 0, rounds_started = 0, results = 0;
   auto result = RunPruneSearch(

@@ -39,6 +39,49 @@ constexpr char kArch[] =
     "|nor_conv_3x3~0|+|nor_conv_1x1~0|avg_pool_3x3~1|+|skip_connect~0|"
     "nor_conv_3x3~1|nor_conv_1x1~2|";
 
+/// A small ImageNet16-120-like dataset: 360 random 16x16 images, as a
+/// folder of Imagenet16 batches that holds only 360 images of labels 1..120
+/// would give.
+data::ImageDataset SmallImagenet16() {
+  data::ImageDataset d;
+  d.name = "ImageNet16-120";
+  d.num_classes = 120;
+  d.height = d.width = 16;
+  d.mean = {0.48f, 0.46f, 0.41f};
+  d.std = {0.25f, 0.24f, 0.26f};
+  for (int i = 0; i < 360; ++i) d.labels.push_back(i % 120);
+  d.pixels.resize(static_cast<size_t>(d.size() * d.image_bytes()));
+  for (size_t i = 0; i < d.pixels.size(); ++i) {
+    d.pixels[i] = static_cast<uint8_t>(i * 2654435761u >> 24);
+  }
+  return d;
+}
+
+TEST(ScoreTest, TooSmallDatasetNamesItsImagesAndTheBatchNeeded) {
+  // The linear-region batch (1000 images by default) does not fit.
+  absl::StatusOr<ScoreResult> r =
+      ScoreNb201(Arch(kArch), SmallImagenet16(), SmallOptions(0));
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(r.status().message(),
+            "dataset 'ImageNet16-120' has 360 images, but lr_batch_size asks "
+            "for a linear-region batch of 1000 distinct images");
+  // Likewise an NTK batch larger than the dataset.
+  ScoreOptions o = SmallOptions(0);
+  o.batch_size = 400;
+  o.lr_batch_size = 100;
+  r = ScoreNb201(Arch(kArch), SmallImagenet16(), o);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().message(),
+            "dataset 'ImageNet16-120' has 360 images, but batch_size asks "
+            "for an NTK batch of 400 distinct images");
+  // Within the dataset, it scores.
+  o.batch_size = 8;
+  o.repeats = 1;
+  r = ScoreNb201(Arch(kArch), SmallImagenet16(), o);
+  EXPECT_TRUE(r.ok()) << r.status();
+}
+
 TEST(ScoreTest, SameSeedGivesSameValues) {
   auto a = ScoreNb201(Arch(kArch), Cifar(), SmallOptions(7));
   auto b = ScoreNb201(Arch(kArch), Cifar(), SmallOptions(7));

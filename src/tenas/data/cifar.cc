@@ -23,6 +23,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "tenas/data/file_reader.h"
 #include "tenas/util/data_dir.h"
 #include "tenas/util/status_macros.h"
 
@@ -123,40 +124,6 @@ absl::Status AppendRecords(const uint8_t* data, int64_t size,
   return absl::OkStatus();
 }
 
-/// Reads a whole file. NotFound if it does not exist.
-absl::StatusOr<std::vector<uint8_t>> ReadFile(const std::string& path) {
-  std::error_code ec;
-  if (fs::is_directory(path, ec)) {
-    return absl::InvalidArgumentError(
-        absl::StrCat(path, ": is a directory, not a CIFAR file"));
-  }
-  std::FILE* f = std::fopen(path.c_str(), "rb");
-  if (f == nullptr) {
-    const int err = errno;
-    const std::string msg =
-        absl::StrCat(path, ": cannot open: ", std::strerror(err));
-    if (err == ENOENT) return absl::NotFoundError(msg);
-    if (err == EACCES) return absl::PermissionDeniedError(msg);
-    return absl::UnavailableError(msg);
-  }
-  std::vector<uint8_t> bytes;
-  std::error_code size_ec;
-  const auto size_hint = fs::file_size(path, size_ec);
-  if (!size_ec) bytes.reserve(static_cast<size_t>(size_hint));
-  uint8_t chunk[1 << 16];
-  size_t got;
-  while ((got = std::fread(chunk, 1, sizeof(chunk), f)) > 0) {
-    bytes.insert(bytes.end(), chunk, chunk + got);
-  }
-  const bool failed = std::ferror(f) != 0;
-  std::fclose(f);
-  if (failed) {
-    return absl::DataLossError(
-        absl::StrCat(path, ": read error after ", bytes.size(), " bytes"));
-  }
-  return bytes;
-}
-
 /// Reads a whole gzip file with zlib.
 absl::StatusOr<std::vector<uint8_t>> ReadGzipFile(const std::string& path) {
   std::error_code ec;
@@ -214,7 +181,8 @@ absl::StatusOr<ImageDataset> ParseCifarRecords(absl::Span<const uint8_t> bytes,
 
 absl::StatusOr<ImageDataset> LoadCifarFile(const std::string& path,
                                            CifarKind kind) {
-  TENAS_ASSIGN_OR_RETURN(std::vector<uint8_t> bytes, ReadFile(path));
+  TENAS_ASSIGN_OR_RETURN(std::vector<uint8_t> bytes,
+                         ReadFileBytes(path, "a CIFAR file"));
   return ParseCifarRecords(bytes, kind, path);
 }
 
@@ -234,7 +202,8 @@ absl::StatusOr<ImageDataset> LoadCifarDir(const std::string& dir,
       ImageDataset dataset = MakeEmptyDataset(kind);
       for (const std::string& file : files) {
         const std::string path = (folder / file).string();
-        TENAS_ASSIGN_OR_RETURN(std::vector<uint8_t> bytes, ReadFile(path));
+        TENAS_ASSIGN_OR_RETURN(std::vector<uint8_t> bytes,
+                               ReadFileBytes(path, "a CIFAR file"));
         TENAS_RETURN_IF_ERROR(AppendRecords(bytes.data(),
                                             static_cast<int64_t>(bytes.size()),
                                             path, kind, &dataset));

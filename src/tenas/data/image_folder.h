@@ -1,9 +1,9 @@
 // Copyright 2026 The tenas Authors.
 //
 // image_folder.h: ImageNet-1k as a torchvision-style image folder
-// (`train/<wnid>/*.JPEG`), decoded lazily with libjpeg-turbo and resized to
-// 32x32 as torchvision's Resize((32, 32)) does on a PIL image
-// (docs/ALGORITHM.md §6).
+// (`train/<wnid>/*.JPEG`), decoded lazily with libjpeg-turbo (jpeg_decode.h)
+// and resized to 32x32 as torchvision's Resize((32, 32)) does on a PIL image
+// (pil_resize.h; docs/ALGORITHM.md §6).
 //
 // Loading only lists the folder (no decoding), so a 1.28 M-image training
 // split is ready in seconds. Images are decoded on first use by the batch
@@ -75,20 +75,6 @@ absl::StatusOr<ImageDataset> LoadImageFolder(
 /// `dataset` is not one (no lazy source, or another kind of source).
 absl::StatusOr<ImageFolderStats> GetImageFolderStats(
     const ImageDataset& dataset);
-
-/// Resizes an interleaved RGB image (src_h x src_w x 3, row-major) to
-/// dst_h x dst_w and writes it as 3 planes (channel-major) to `dst`, exactly
-/// as PIL's Image.resize((dst_w, dst_h), Image.BILINEAR) on an "RGB" image
-/// (libImaging/Resample.c; tested bit-exact against Pillow 9.4): a separable
-/// triangle filter whose support grows with the downscale factor
-/// (antialiasing), taps centred at (i + 0.5) * scale, weights normalised per
-/// output pixel and converted to 22-bit fixed point, a horizontal pass into an
-/// 8-bit intermediate image and then a vertical pass, each rounding half up
-/// and clamping to [0, 255].
-/// An axis whose size does not change is copied, as PIL skips that pass.
-/// Preconditions: all sizes >= 1.
-void ResizeRgbPil(const uint8_t* src, int src_h, int src_w, int dst_h,
-                  int dst_w, uint8_t* dst);
 
 }  // namespace tenas::data
 

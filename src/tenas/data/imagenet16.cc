@@ -20,6 +20,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "tenas/data/file_reader.h"
 #include "tenas/data/pickle.h"
 #include "tenas/util/status_macros.h"
 
@@ -56,40 +57,6 @@ absl::Status CheckMaxLabel(int max_label) {
                      kImagenet16AllClasses, "]"));
   }
   return absl::OkStatus();
-}
-
-/// Reads a whole file. NotFound if it does not exist.
-absl::StatusOr<std::string> ReadFile(const std::string& path) {
-  std::error_code ec;
-  if (fs::is_directory(path, ec)) {
-    return absl::InvalidArgumentError(
-        absl::StrCat(path, ": is a directory, not an Imagenet16 pickle"));
-  }
-  std::FILE* f = std::fopen(path.c_str(), "rb");
-  if (f == nullptr) {
-    const int err = errno;
-    const std::string msg =
-        absl::StrCat(path, ": cannot open: ", std::strerror(err));
-    if (err == ENOENT) return absl::NotFoundError(msg);
-    if (err == EACCES) return absl::PermissionDeniedError(msg);
-    return absl::UnavailableError(msg);
-  }
-  std::string bytes;
-  std::error_code size_ec;
-  const auto size_hint = fs::file_size(path, size_ec);
-  if (!size_ec) bytes.reserve(static_cast<size_t>(size_hint));
-  char chunk[1 << 16];
-  size_t got;
-  while ((got = std::fread(chunk, 1, sizeof(chunk), f)) > 0) {
-    bytes.append(chunk, got);
-  }
-  const bool failed = std::ferror(f) != 0;
-  std::fclose(f);
-  if (failed) {
-    return absl::DataLossError(
-        absl::StrCat(path, ": read error after ", bytes.size(), " bytes"));
-  }
-  return bytes;
 }
 
 /// Parses the pickle `bytes` read from `path` (used in messages) and appends
@@ -134,8 +101,12 @@ absl::Status AppendBytes(absl::string_view bytes, const std::string& path,
 /// Reads the pickle at `path` and appends it to `out` as AppendBytes does.
 absl::Status AppendFile(const std::string& path, int max_label,
                         ImageDataset* out) {
-  TENAS_ASSIGN_OR_RETURN(const std::string bytes, ReadFile(path));
-  return AppendBytes(bytes, path, max_label, out);
+  TENAS_ASSIGN_OR_RETURN(const std::vector<uint8_t> bytes,
+                         ReadFileBytes(path, "an Imagenet16 pickle"));
+  return AppendBytes(
+      absl::string_view(reinterpret_cast<const char*>(bytes.data()),
+                        bytes.size()),
+      path, max_label, out);
 }
 
 std::vector<std::string> TrainFiles() {

@@ -8,7 +8,7 @@
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
-#include "tenas/measures/conv_kernels.h"
+#include "tenas/measures/internal/conv_kernels.h"
 
 namespace tenas::measures {
 

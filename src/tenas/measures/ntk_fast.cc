@@ -26,7 +26,7 @@
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
-#include "tenas/measures/batched_backward_rules.h"
+#include "tenas/measures/internal/batched_backward_rules.h"
 #include "tenas/measures/ntk.h"
 #include "tenas/util/status_macros.h"
 

@@ -42,21 +42,28 @@ bool Cancelled(const ScoreOptions& options) {
 
 absl::Status ValidateScoreOptions(const ScoreOptions& options,
                                   const data::ImageDataset& dataset) {
-  if (options.compute_ntk &&
-      (options.batch_size < 2 || options.batch_size > dataset.size())) {
+  if (options.compute_ntk && options.batch_size < 2) {
     return absl::InvalidArgumentError(absl::StrCat(
         "batch_size: ", options.batch_size, " is out of range [2, ",
         dataset.size(), "] (the dataset has ", dataset.size(), " images)"));
+  }
+  if (options.compute_ntk) {
+    TENAS_RETURN_IF_ERROR(data::CheckDatasetHolds(
+        dataset, options.batch_size, "batch_size", "an NTK batch"));
   }
   if (options.repeats < 1 || options.repeats > 100) {
     return absl::InvalidArgumentError(absl::StrCat(
         "repeats: ", options.repeats, " is out of range [1, 100]"));
   }
-  if (options.compute_regions &&
-      (options.lr_batch_size < 1 || options.lr_batch_size > dataset.size())) {
+  if (options.compute_regions && options.lr_batch_size < 1) {
     return absl::InvalidArgumentError(
         absl::StrCat("lr_batch_size: ", options.lr_batch_size,
                      " is out of range [1, ", dataset.size(), "]"));
+  }
+  if (options.compute_regions) {
+    TENAS_RETURN_IF_ERROR(
+        data::CheckDatasetHolds(dataset, options.lr_batch_size, "lr_batch_size",
+                                "a linear-region batch"));
   }
   if (options.lr_num_batches < 1 || options.lr_num_batches > 100) {
     return absl::InvalidArgumentError(

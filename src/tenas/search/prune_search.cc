@@ -433,12 +433,15 @@ bool SearchFinished(const AliveMask& alive) {
 
 absl::Status ValidateSearchOptions(const SearchOptions& o,
                                    const data::ImageDataset& dataset) {
-  if (o.batch_size != 0 &&
-      (o.batch_size < 2 || o.batch_size > dataset.size())) {
+  if (o.batch_size != 0 && o.batch_size < 2) {
     return absl::InvalidArgumentError(absl::StrCat("batch_size: ", o.batch_size,
                                                    " is out of range [2, ",
                                                    dataset.size(), "]"));
   }
+  if (o.batch_size != 0) {
+    TENAS_RETURN_IF_ERROR(data::CheckDatasetHolds(
+        dataset, o.batch_size, "batch_size", "an NTK batch"));
+  }  // Else the default, checked once chosen (RunPruneSearch).
   if (o.repeats < 1 || o.repeats > 100) {
     return absl::InvalidArgumentError(
         absl::StrCat("repeats: ", o.repeats, " is out of range [1, 100]"));
@@ -451,11 +454,13 @@ absl::Status ValidateSearchOptions(const SearchOptions& o,
     return absl::InvalidArgumentError(
         absl::StrCat("precision: ", o.precision, " is out of range [0, 10]"));
   }
-  if (o.lr_batch_size < 1 || o.lr_batch_size > dataset.size()) {
+  if (o.lr_batch_size < 1) {
     return absl::InvalidArgumentError(
         absl::StrCat("lr_batch_size: ", o.lr_batch_size,
                      " is out of range [1, ", dataset.size(), "]"));
   }
+  TENAS_RETURN_IF_ERROR(data::CheckDatasetHolds(
+      dataset, o.lr_batch_size, "lr_batch_size", "a linear-region batch"));
   if (o.lr_num_batches < 1 || o.lr_num_batches > 100) {
     return absl::InvalidArgumentError(absl::StrCat(
         "lr_num_batches: ", o.lr_num_batches, " is out of range [1, 100]"));
@@ -482,11 +487,8 @@ absl::StatusOr<SearchResult> RunPruneSearch(
   if (options.prune_number == 0) {
     options.prune_number = DefaultPruneNumber(options.space, dataset.name);
   }
-  if (options.batch_size > dataset.size()) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("batch_size: ", options.batch_size,
-                     " exceeds the dataset's ", dataset.size(), " images"));
-  }
+  TENAS_RETURN_IF_ERROR(data::CheckDatasetHolds(dataset, options.batch_size,
+                                                "batch_size", "an NTK batch"));
   SearchContext ctx(dataset, options, on_event);
   const SpaceAdapter& adapter = ctx.adapter();
   SearchResult result;

@@ -6,4 +6,4 @@
 
 #define TENAS_CONV_ISA baseline
 #define TENAS_CONV_VECTOR_BYTES 16
-#include "tenas/measures/conv_kernels_isa.h"
+#include "tenas/measures/internal/conv_kernels_isa.h"

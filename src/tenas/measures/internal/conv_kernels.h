@@ -12,12 +12,10 @@
 // (see SmallConvSupported). Parallel over samples (forward) or (replica,
 // output channel) (weight grads) with at::parallel_for.
 
-#ifndef TENAS_MEASURES_CONV_KERNELS_H_
-#define TENAS_MEASURES_CONV_KERNELS_H_
+#ifndef TENAS_MEASURES_INTERNAL_CONV_KERNELS_H_
+#define TENAS_MEASURES_INTERNAL_CONV_KERNELS_H_
 
 #include <cstdint>
-#include <string>
-#include <vector>
 
 namespace tenas::measures::kernels {
 
@@ -54,15 +52,6 @@ void SmallConvWeightGrad(const T* g, const T* x, int64_t R, int64_t N,
 template <typename T>
 void RowGram(const T* rows, int64_t B, int64_t P, T* out);
 
-/// The vector instruction sets this CPU can run the loops with, widest
-/// first: some of "avx512", "avx2", "baseline" (always there; on x86-64
-/// used only when SetSmallConvIsaForTesting asks for it).
-std::vector<std::string> SmallConvIsas();
-
-/// Restricts the loops to `isa` (one of SmallConvIsas()), or lifts the
-/// restriction when empty; for tests, which cover every ISA this way.
-void SetSmallConvIsaForTesting(const std::string& isa);
-
 }  // namespace tenas::measures::kernels
 
-#endif  // TENAS_MEASURES_CONV_KERNELS_H_
+#endif  // TENAS_MEASURES_INTERNAL_CONV_KERNELS_H_

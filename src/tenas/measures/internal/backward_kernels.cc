@@ -1,6 +1,6 @@
 // Copyright 2026 The tenas Authors.
 
-#include "tenas/measures/backward_kernels.h"
+#include "tenas/measures/internal/backward_kernels.h"
 
 #include <ATen/Parallel.h>
 

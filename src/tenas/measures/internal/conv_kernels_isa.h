@@ -19,7 +19,7 @@
 #include <cstdint>
 #include <cstring>
 
-#include "tenas/measures/conv_kernels_internal.h"
+#include "tenas/measures/internal/conv_kernels_internal.h"
 
 #if !defined(TENAS_CONV_ISA) || !defined(TENAS_CONV_VECTOR_BYTES)
 #error "define TENAS_CONV_ISA and TENAS_CONV_VECTOR_BYTES before including"

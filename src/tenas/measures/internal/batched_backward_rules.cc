@@ -1,6 +1,6 @@
 // Copyright 2026 The tenas Authors.
 
-#include "tenas/measures/batched_backward_rules.h"
+#include "tenas/measures/internal/batched_backward_rules.h"
 
 #include <ATen/functorch/BatchedTensorImpl.h>
 #include <ATen/functorch/DynamicLayer.h>
@@ -19,8 +19,8 @@
 #include <utility>
 #include <vector>
 
-#include "tenas/measures/backward_kernels.h"
-#include "tenas/measures/conv_kernels.h"
+#include "tenas/measures/internal/backward_kernels.h"
+#include "tenas/measures/internal/conv_kernels.h"
 
 // The rules are compiled only for the LibTorch they were written for (see
 // BatchedBackwardRulesSupported()).

@@ -4,7 +4,7 @@
 // the weights and spreads the work over threads; the loops themselves are
 // in conv_kernels_isa.h.
 
-#include "tenas/measures/conv_kernels.h"
+#include "tenas/measures/internal/conv_kernels.h"
 
 #include <ATen/Parallel.h>
 
@@ -12,7 +12,8 @@
 #include <atomic>
 #include <cstring>
 
-#include "tenas/measures/conv_kernels_internal.h"
+#include "tenas/measures/internal/conv_kernels_internal.h"
+#include "tenas/measures/internal/conv_kernels_testing.h"
 
 namespace tenas::measures::kernels {
 namespace {

@@ -28,8 +28,8 @@
 // back to a general (slower, exact) path when its inputs are not of the
 // shape it was written for (a batched forward input or weight, CUDA).
 
-#ifndef TENAS_MEASURES_BATCHED_BACKWARD_RULES_H_
-#define TENAS_MEASURES_BATCHED_BACKWARD_RULES_H_
+#ifndef TENAS_MEASURES_INTERNAL_BATCHED_BACKWARD_RULES_H_
+#define TENAS_MEASURES_INTERNAL_BATCHED_BACKWARD_RULES_H_
 
 namespace tenas::measures {
 
@@ -45,4 +45,4 @@ void InstallBatchedBackwardRules();
 
 }  // namespace tenas::measures
 
-#endif  // TENAS_MEASURES_BATCHED_BACKWARD_RULES_H_
+#endif  // TENAS_MEASURES_INTERNAL_BATCHED_BACKWARD_RULES_H_

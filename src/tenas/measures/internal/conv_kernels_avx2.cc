@@ -7,5 +7,5 @@
 #if defined(__x86_64__)
 #define TENAS_CONV_ISA avx2
 #define TENAS_CONV_VECTOR_BYTES 32
-#include "tenas/measures/conv_kernels_isa.h"
+#include "tenas/measures/internal/conv_kernels_isa.h"
 #endif

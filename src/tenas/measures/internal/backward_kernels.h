@@ -14,8 +14,8 @@
 // distinct, non-overlapping buffers. Parallel over (replica, ...) with
 // at::parallel_for.
 
-#ifndef TENAS_MEASURES_BACKWARD_KERNELS_H_
-#define TENAS_MEASURES_BACKWARD_KERNELS_H_
+#ifndef TENAS_MEASURES_INTERNAL_BACKWARD_KERNELS_H_
+#define TENAS_MEASURES_INTERNAL_BACKWARD_KERNELS_H_
 
 #include <cstdint>
 
@@ -51,4 +51,4 @@ void AvgPool3x3Backward(const T* g, int64_t planes, int64_t H, int64_t W,
 
 }  // namespace tenas::measures::kernels
 
-#endif  // TENAS_MEASURES_BACKWARD_KERNELS_H_
+#endif  // TENAS_MEASURES_INTERNAL_BACKWARD_KERNELS_H_

@@ -5,8 +5,8 @@
 // conv_kernels_<isa>.cc) share. Plain types only: this header is included
 // in translation units built for AVX2 and AVX-512.
 
-#ifndef TENAS_MEASURES_CONV_KERNELS_INTERNAL_H_
-#define TENAS_MEASURES_CONV_KERNELS_INTERNAL_H_
+#ifndef TENAS_MEASURES_INTERNAL_CONV_KERNELS_INTERNAL_H_
+#define TENAS_MEASURES_INTERNAL_CONV_KERNELS_INTERNAL_H_
 
 #include <cstdint>
 #include <type_traits>
@@ -64,4 +64,4 @@ TENAS_DECLARE_CONV_ISA(baseline)
 
 }  // namespace tenas::measures::kernels
 
-#endif  // TENAS_MEASURES_CONV_KERNELS_INTERNAL_H_
+#endif  // TENAS_MEASURES_INTERNAL_CONV_KERNELS_INTERNAL_H_
