@@ -7,9 +7,10 @@
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
-#include "server/device_memory.h"
 #include "server/status_mapping.h"
 #include "server/stream_reactor.h"
+#include "tenas/engine/device.h"
+#include "tenas/engine/exception_status.h"
 #include "tenas/measures/score.h"
 #include "tenas/util/status_macros.h"
 
@@ -127,14 +128,11 @@ absl::StatusOr<v1::ScoreArchitectureResponse> RunScore(
     ServerMetrics& metrics) {
   const double queued = Since(accepted);
   options.cancel = cancel;
-  absl::StatusOr<measures::ScoreResult> result;
-  try {
-    result = arch.nb201 ? measures::ScoreNb201(*arch.nb201, dataset, options)
-                        : measures::ScoreDarts(*arch.darts, dataset, options);
-  } catch (const c10::Error& e) {
-    result = absl::InternalError(
-        absl::StrCat("LibTorch: ", e.what_without_backtrace()));
-  }
+  absl::StatusOr<measures::ScoreResult> result =
+      engine::RunGuarded("score", [&] {
+        return arch.nb201 ? measures::ScoreNb201(*arch.nb201, dataset, options)
+                          : measures::ScoreDarts(*arch.darts, dataset, options);
+      });
   if (!result.ok()) {
     if (cancel->load() &&
         result.status().code() == absl::StatusCode::kCancelled) {
@@ -151,7 +149,7 @@ absl::StatusOr<v1::ScoreArchitectureResponse> RunScore(
       result->regions.empty()
           ? 0
           : result->regions_seconds / result->regions.size());
-  if (auto memory = QueryDeviceMemory(info.device)) {
+  if (auto memory = engine::QueryDeviceMemory(info.device)) {
     metrics.SetDeviceMemory(memory->used_bytes, memory->total_bytes);
   }
   v1::ScoreArchitectureResponse response;

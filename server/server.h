@@ -35,7 +35,8 @@ struct ServerOptions {
   std::string address = "0.0.0.0:50051";
   /// /metrics listen address; empty: no metrics endpoint.
   std::string metrics_address = "0.0.0.0:9464";
-  /// "auto" (CUDA if available, else CPU), "cpu" or "cuda:N".
+  /// "auto" (CUDA if available, else CPU), "cpu" or "cuda:N"; resolved by
+  /// engine::ResolveDevice at Start().
   std::string device = "auto";
   /// NTK implementation and the memory budget of one batched NTK pass.
   measures::NtkMethod ntk_method = measures::NtkMethod::kFast;
@@ -67,9 +68,6 @@ struct ServerOptions {
   /// Bearer tokens (TokenAuthenticator::LoadFile); empty: no authentication.
   std::string auth_token_file;
 };
-
-/// Resolves "auto" and validates "cpu" / "cuda:N" against this machine.
-absl::StatusOr<std::string> ResolveDevice(const std::string& requested);
 
 class TenasServer {
  public:

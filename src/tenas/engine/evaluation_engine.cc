@@ -7,6 +7,7 @@
 #include <iostream>
 
 #include "absl/strings/str_cat.h"
+#include "tenas/engine/exception_status.h"
 
 namespace tenas::engine {
 
@@ -149,12 +150,14 @@ void EvaluationEngine::WorkerLoop() {
                                         entry.enqueued)
               .count());
     }
-    try {
+    // Jobs should not throw; one that does is logged, and the worker goes
+    // on with the next job.
+    absl::Status escaped = RunGuarded("a job", [&] {
       entry.job();
-    } catch (const std::exception& e) {
-      std::cerr << "tenas engine: a job threw: " << e.what() << std::endl;
-    } catch (...) {
-      std::cerr << "tenas engine: a job threw a non-exception" << std::endl;
+      return absl::OkStatus();
+    });
+    if (!escaped.ok()) {
+      std::cerr << "tenas engine: " << escaped.message() << std::endl;
     }
     absl::MutexLock lock(&mu_);
     --busy_;

@@ -12,6 +12,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
 #include "tenas/data/transforms.h"
+#include "tenas/engine/exception_status.h"
 #include "tenas/measures/linear_regions.h"
 #include "tenas/measures/ntk.h"
 #include "tenas/util/rng.h"
@@ -268,15 +269,8 @@ int NtkGroupSize(SearchContext& ctx, int num_jobs) {
 // LibTorch exceptions into a status.
 absl::Status RunParallel(SearchContext& ctx, int n,
                          const std::function<absl::Status(int)>& task) {
-  auto guarded = [&](int i) -> absl::Status {
-    try {
-      return task(i);
-    } catch (const c10::Error& e) {
-      return absl::InternalError(absl::StrCat("search failed in LibTorch: ",
-                                              e.what_without_backtrace()));
-    } catch (const std::exception& e) {
-      return absl::InternalError(absl::StrCat("search failed: ", e.what()));
-    }
+  auto guarded = [&](int i) {
+    return engine::RunGuarded("search", [&] { return task(i); });
   };
   ThreadExecutor own(ctx.options().workers);
   ParallelExecutor* executor =
