@@ -6,8 +6,8 @@
 
 #include "absl/strings/str_cat.h"
 #include "tenas/engine/device.h"
-#include "tenas/measures/ntk_method.h"
-#include "tenas/nn/init.h"
+#include "tenas/options/init_mode.h"
+#include "tenas/options/ntk_method.h"
 
 #ifndef TENAS_VERSION
 #define TENAS_VERSION "0.1.0"

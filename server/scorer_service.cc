@@ -231,12 +231,9 @@ grpc::ServerUnaryReactor* ScorerService::ScoreArchitecture(
     reactor->Done(absl::InvalidArgumentError(dataset.status().message()));
     return reactor;
   }
-  auto options = ScoreOptionsFromProto(request->options(), arch->space,
-                                       *dataset_name, limits_);
-  if (options.ok()) {
-    absl::Status valid = measures::ValidateScoreOptions(*options, **dataset);
-    if (!valid.ok()) options = valid;
-  }
+  auto options =
+      ScoreOptionsFromProto(request->options(), arch->space, *dataset_name,
+                            limits_, (*dataset)->size());
   if (!options.ok()) {
     reactor->Done(options.status());
     return reactor;
@@ -290,11 +287,9 @@ ScorerService::ScoreArchitectures(
     return fail(client.status());
   }
   const int n = request->architectures_size();
-  if (n < 1 || n > limits_.max_architectures_per_call) {
-    return fail(absl::InvalidArgumentError(
-        absl::StrCat("architectures: ", n, " given, must be in [1, ",
-                     limits_.max_architectures_per_call,
-                     "] (server limit --max-architectures)")));
+  if (absl::Status count = options::ValidateArchitectureCount(n, limits_);
+      !count.ok()) {
+    return fail(count);
   }
   std::vector<ParsedArchitecture> archs;
   for (int i = 0; i < n; ++i) {
@@ -313,11 +308,7 @@ ScorerService::ScoreArchitectures(
   std::vector<measures::ScoreOptions> options;
   for (const auto& arch : archs) {
     auto o = ScoreOptionsFromProto(request->options(), arch.space,
-                                   *dataset_name, limits_);
-    if (o.ok()) {
-      absl::Status valid = measures::ValidateScoreOptions(*o, **dataset);
-      if (!valid.ok()) o = valid;
-    }
+                                   *dataset_name, limits_, (*dataset)->size());
     if (!o.ok()) return fail(o.status());
     options.push_back(WithServerSettings(*o, info_));
   }

@@ -29,14 +29,15 @@ bool Finished(v1::SearchState s) {
 SearchManager::SearchManager(const data::DatasetStore& datasets,
                              engine::EvaluationEngine& engine,
                              ServerMetrics* metrics, StateStore* store,
-                             int max_active_searches,
+                             SearchLimits search_limits,
                              const RequestLimits& limits,
                              EvaluationSettings settings)
     : datasets_(datasets),
       engine_(engine),
       metrics_(metrics),
       store_(store),
-      max_active_(max_active_searches),
+      max_active_(search_limits.max_active),
+      max_per_client_(search_limits.max_per_client),
       limits_(limits),
       settings_(std::move(settings)) {}
 
@@ -100,13 +101,17 @@ absl::StatusOr<int> SearchManager::Recover() {
     s.events.resize(keep_events);
     record->events = std::move(s.events);
     record->round = static_cast<int>(finished_rounds);
-    absl::StatusOr<search::SearchOptions> options =
-        SearchOptionsFromProto(record->request, limits_);
-    if (ok.ok() && !options.ok()) ok = options.status();
-    if (ok.ok() && !datasets_.Get(record->dataset).ok()) {
+    absl::StatusOr<const data::ImageDataset*> dataset =
+        datasets_.Get(record->dataset);
+    if (ok.ok() && !dataset.ok()) {
       ok = absl::FailedPreconditionError(absl::StrCat(
           "dataset '", record->dataset, "' is not loaded by this server"));
     }
+    const int64_t images =
+        dataset.ok() ? (*dataset)->size() : options::kUnknownDatasetImages;
+    absl::StatusOr<search::SearchOptions> options =
+        SearchOptionsFromProto(record->request, limits_, images);
+    if (ok.ok() && !options.ok()) ok = options.status();
     if (!ok.ok()) {
       record->state = v1::SEARCH_STATE_FAILED;
       record->error =
@@ -156,15 +161,18 @@ void SearchManager::TrimFinished() {
 absl::StatusOr<std::string> SearchManager::Start(
     const v1::RunSearchRequest& request, SearchSubscriber* subscriber,
     const std::string& client) {
-  TENAS_ASSIGN_OR_RETURN(search::SearchOptions options,
-                         SearchOptionsFromProto(request, limits_));
+  // The request alone first (its space, fields and dataset name), then
+  // against the dataset it names.
+  TENAS_RETURN_IF_ERROR(SearchOptionsFromProto(request, limits_).status());
   TENAS_ASSIGN_OR_RETURN(std::string dataset_name,
                          DatasetFromProto(request.dataset()));
   auto dataset = datasets_.Get(dataset_name);
   if (!dataset.ok()) {
     return absl::InvalidArgumentError(dataset.status().message());
   }
-  TENAS_RETURN_IF_ERROR(search::ValidateSearchOptions(options, **dataset));
+  TENAS_ASSIGN_OR_RETURN(
+      search::SearchOptions options,
+      SearchOptionsFromProto(request, limits_, (*dataset)->size()));
 
   // Join the threads of searches that have finished (never under mu_).
   std::vector<std::shared_ptr<Record>> done;
@@ -196,11 +204,11 @@ absl::StatusOr<std::string> SearchManager::Start(
       absl::MutexLock rl(&r->mu);
       if (r->client == client && !Finished(r->state)) ++mine;
     }
-    if (mine >= limits_.max_searches_per_client) {
+    if (mine >= max_per_client_) {
       return absl::ResourceExhaustedError(
           absl::StrCat("this client already runs ", mine,
-                       " searches (--max-searches-per-client ",
-                       limits_.max_searches_per_client, "); retry later"));
+                       " searches (--max-searches-per-client ", max_per_client_,
+                       "); retry later"));
     }
     Rng rng(DeriveSeed(
         static_cast<uint64_t>(

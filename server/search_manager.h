@@ -33,7 +33,7 @@
 #include "server/state_store.h"
 #include "tenas/data/dataset_store.h"
 #include "tenas/engine/evaluation_engine.h"
-#include "tenas/measures/ntk_method.h"
+#include "tenas/options/ntk_method.h"
 #include "tenas/v1/scorer.pb.h"
 
 namespace tenas::server {
@@ -59,13 +59,20 @@ struct EvaluationSettings {
   int ntk_group = 0;
 };
 
+/// How many searches run at once.
+struct SearchLimits {
+  int max_active = 4;      ///< --max-searches: in all.
+  int max_per_client = 2;  ///< --max-searches-per-client.
+};
+
 class SearchManager {
  public:
   /// `store` (not owned, non-null) keeps the searches; call Recover() once
-  /// to serve and resume those it already holds.
+  /// to serve and resume those it already holds. Requests are checked
+  /// against `limits`.
   SearchManager(const data::DatasetStore& datasets,
                 engine::EvaluationEngine& engine, ServerMetrics* metrics,
-                StateStore* store, int max_active_searches,
+                StateStore* store, SearchLimits search_limits,
                 const RequestLimits& limits, EvaluationSettings settings = {});
   ~SearchManager();
   SearchManager(const SearchManager&) = delete;
@@ -146,6 +153,7 @@ class SearchManager {
   ServerMetrics* const metrics_;
   StateStore* const store_;
   const int max_active_;
+  const int max_per_client_;
   const RequestLimits limits_;
   const EvaluationSettings settings_;  // LibTorch device of every search
   mutable absl::Mutex mu_;

@@ -82,6 +82,19 @@ absl::StatusOr<std::unique_ptr<TenasServer>> TenasServer::Start(
     return absl::InvalidArgumentError(
         absl::StrCat("max_queue: ", options.max_queue, " must be >= 1"));
   }
+  if (options.max_searches < 1) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "--max-searches: ", options.max_searches, " must be >= 1"));
+  }
+  if (options.max_searches_per_client < 1) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "--max-searches-per-client: ", options.max_searches_per_client,
+        " must be >= 1"));
+  }
+  if (absl::Status limits = options::ValidateRequestLimits(options.limits);
+      !limits.ok()) {
+    return limits;
+  }
   if (options.max_message_bytes < 1024) {
     return absl::InvalidArgumentError(absl::StrCat(
         "max_message_bytes: ", options.max_message_bytes, " must be >= 1024"));
@@ -168,7 +181,8 @@ void TenasServer::LoadDatasets() {
     metrics_->SetDatasetImages(d.name, d.images);
   }
   searches_ = std::make_unique<SearchManager>(
-      *datasets_, *engine_, metrics_.get(), store_.get(), options_.max_searches,
+      *datasets_, *engine_, metrics_.get(), store_.get(),
+      SearchLimits{options_.max_searches, options_.max_searches_per_client},
       options_.limits,
       EvaluationSettings{device_, options_.ntk_method,
                          options_.ntk_max_memory_bytes, options_.ntk_group});

@@ -26,7 +26,7 @@
 #include "server/state_store.h"
 #include "tenas/data/dataset_store.h"
 #include "tenas/engine/evaluation_engine.h"
-#include "tenas/measures/ntk_method.h"
+#include "tenas/options/ntk_method.h"
 
 namespace tenas::server {
 
@@ -50,6 +50,9 @@ struct ServerOptions {
   /// LibTorch intra-op threads per worker; 0: cores / workers.
   int threads = 0;
   int max_searches = 4;
+  /// Searches one client (token name, else peer address) may run at once.
+  int max_searches_per_client = 2;
+  /// Caps on what a client may ask (options::ValidateScoreRequest).
   RequestLimits limits;
   absl::Duration drain_timeout = absl::Seconds(30);
   /// Largest request or response message, in bytes.

@@ -71,7 +71,7 @@ TEST(SearchDurabilityTest,
   }
 
   server::ServerOptions restart = DurableOptions(dir);
-  restart.limits.max_searches_per_client = 1;
+  restart.max_searches_per_client = 1;
   auto server = StartServer(restart);
   ASSERT_NE(server, nullptr);
   auto stub = NewStub(server->port());

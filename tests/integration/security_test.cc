@@ -125,7 +125,7 @@ TEST(SecurityTest, BearerTokensGateEveryCallButHealthAndMetrics) {
                       << "0123456789abcdef-anonymous\n";
   server::ServerOptions options = TestServerOptions();
   options.auth_token_file = file;
-  options.limits.max_searches_per_client = 1;
+  options.max_searches_per_client = 1;
   auto server = StartServer(options);
   ASSERT_NE(server, nullptr);
   auto stub = NewStub(server->port());
@@ -227,7 +227,7 @@ TEST(SecurityTest, BadTlsAndTokenFlagsFailAtStartNamingTheFlag) {
 TEST(LimitsTest, OversizedMessagesAndPerClientSearchesAreRefused) {
   server::ServerOptions options = TestServerOptions();
   options.max_message_bytes = 4096;
-  options.limits.max_searches_per_client = 1;
+  options.max_searches_per_client = 1;
   auto server = StartServer(options);
   ASSERT_NE(server, nullptr);
   auto stub = NewStub(server->port());

@@ -15,6 +15,8 @@
 #include "tenas/engine/exception_status.h"
 #include "tenas/measures/linear_regions.h"
 #include "tenas/measures/ntk.h"
+#include "tenas/nn/init.h"
+#include "tenas/search/space_adapter.h"
 #include "tenas/util/rng.h"
 #include "tenas/util/status_macros.h"
 
@@ -427,42 +429,7 @@ bool SearchFinished(const AliveMask& alive) {
 
 absl::Status ValidateSearchOptions(const SearchOptions& o,
                                    const data::ImageDataset& dataset) {
-  if (o.batch_size != 0 &&
-      (o.batch_size < 2 || o.batch_size > dataset.size())) {
-    return absl::InvalidArgumentError(absl::StrCat("batch_size: ", o.batch_size,
-                                                   " is out of range [2, ",
-                                                   dataset.size(), "]"));
-  }
-  if (o.repeats < 1 || o.repeats > 100) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("repeats: ", o.repeats, " is out of range [1, 100]"));
-  }
-  if (o.prune_number < 0 || o.prune_number > 7) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "prune_number: ", o.prune_number, " is out of range [1, 7]"));
-  }
-  if (o.precision < 0 || o.precision > 10) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("precision: ", o.precision, " is out of range [0, 10]"));
-  }
-  if (o.lr_batch_size < 1 || o.lr_batch_size > dataset.size()) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("lr_batch_size: ", o.lr_batch_size,
-                     " is out of range [1, ", dataset.size(), "]"));
-  }
-  if (o.lr_num_batches < 1 || o.lr_num_batches > 100) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "lr_num_batches: ", o.lr_num_batches, " is out of range [1, 100]"));
-  }
-  if (o.ntk_group < 0 || o.ntk_group > 1024) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("ntk_group: ", o.ntk_group, " is out of range [0, 1024]"));
-  }
-  if (o.workers < 1 || o.workers > 256) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("workers: ", o.workers, " is out of range [1, 256]"));
-  }
-  return absl::OkStatus();
+  return CheckSearchOptions(o, dataset.size());
 }
 
 absl::StatusOr<SearchResult> RunPruneSearch(
