@@ -9,7 +9,6 @@
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
-#include "server/status_mapping.h"
 #include "server/stored_round.h"
 #include "tenas/util/rng.h"
 #include "tenas/util/status_macros.h"
@@ -22,6 +21,25 @@ constexpr size_t kMaxFinishedKept = 200;
 bool Finished(v1::SearchState s) {
   return s == v1::SEARCH_STATE_SUCCEEDED || s == v1::SEARCH_STATE_FAILED ||
          s == v1::SEARCH_STATE_CANCELLED;
+}
+
+absl::Status CancelledStatus() {
+  return absl::CancelledError("search cancelled");
+}
+
+// How a finished search read back from the store ended: the code stored
+// with it (UNKNOWN for a failure stored before codes were).
+absl::Status StoredEndStatus(const StoredSearch& s) {
+  switch (s.state) {
+    case v1::SEARCH_STATE_SUCCEEDED:
+      return absl::OkStatus();
+    case v1::SEARCH_STATE_CANCELLED:
+      return CancelledStatus();
+    default:
+      return absl::Status(
+          s.code == absl::StatusCode::kOk ? absl::StatusCode::kUnknown : s.code,
+          s.error);
+  }
 }
 
 }  // namespace
@@ -64,16 +82,12 @@ absl::StatusOr<int> SearchManager::Recover() {
     absl::MutexLock lock(&mu_);
     absl::MutexLock rl(&record->mu);
     record->state = s.state;
-    record->error = s.error;
+    record->error = s.state == v1::SEARCH_STATE_FAILED ? s.error : "";
     searches_[record->id] = record;
     order_.push_back(record->id);
     if (Finished(s.state)) {
       record->events = std::move(s.events);
-      record->end_status =
-          s.state == v1::SEARCH_STATE_SUCCEEDED ? grpc::Status::OK
-          : s.state == v1::SEARCH_STATE_CANCELLED
-              ? grpc::Status(grpc::StatusCode::CANCELLED, "search cancelled")
-              : grpc::Status(grpc::StatusCode::INTERNAL, s.error);
+      record->end_status = StoredEndStatus(s);
       if (!record->events.empty()) {
         record->seconds = record->events.back().seconds();
       }
@@ -116,10 +130,9 @@ absl::StatusOr<int> SearchManager::Recover() {
       record->state = v1::SEARCH_STATE_FAILED;
       record->error =
           absl::StrCat("cannot resume after a restart: ", ok.message());
-      record->end_status =
-          ToGrpcStatus(absl::FailedPreconditionError(record->error));
+      record->end_status = absl::FailedPreconditionError(record->error);
       absl::Status saved =
-          store_->SetSearchState(record->id, record->state, record->error);
+          store_->SetSearchState(record->id, record->state, record->end_status);
       if (!saved.ok()) StoreFailed(saved, record->id);
       continue;
     }
@@ -268,8 +281,8 @@ void SearchManager::Run(Record* record, search::SearchOptions options) {
     absl::MutexLock lock(&record->mu);
     record->state = v1::SEARCH_STATE_RUNNING;
   }
-  absl::Status running =
-      store_->SetSearchState(record->id, v1::SEARCH_STATE_RUNNING, "");
+  absl::Status running = store_->SetSearchState(
+      record->id, v1::SEARCH_STATE_RUNNING, absl::OkStatus());
   if (!running.ok()) StoreFailed(running, record->id);
   const data::ImageDataset* dataset = *datasets_.Get(record->dataset);
   const std::string space(search::SpaceName(options.space));
@@ -310,32 +323,30 @@ void SearchManager::Run(Record* record, search::SearchOptions options) {
       SearchResultToProto(*result, record->dataset, event.mutable_result());
       Append(record, std::move(event));
       record->state = v1::SEARCH_STATE_SUCCEEDED;
-      record->end_status = grpc::Status::OK;
+      record->end_status = absl::OkStatus();
       outcome = "succeeded";
     } else if (record->interrupted.load() &&
                result.status().code() == absl::StatusCode::kCancelled) {
       // Shutdown: the store keeps it RUNNING, to resume on the next start.
       record->state = v1::SEARCH_STATE_QUEUED;
-      record->end_status =
-          grpc::Status(grpc::StatusCode::UNAVAILABLE,
-                       absl::StrCat("server is shutting down; search ",
-                                    record->id, " resumes when it restarts"));
+      record->end_status = absl::UnavailableError(
+          absl::StrCat("server is shutting down; search ", record->id,
+                       " resumes when it restarts"));
       outcome = "interrupted";
     } else if (record->cancel.load() &&
                result.status().code() == absl::StatusCode::kCancelled) {
       record->state = v1::SEARCH_STATE_CANCELLED;
-      record->end_status =
-          grpc::Status(grpc::StatusCode::CANCELLED, "search cancelled");
+      record->end_status = CancelledStatus();
       outcome = "cancelled";
     } else {
       record->state = v1::SEARCH_STATE_FAILED;
       record->error = std::string(result.status().message());
-      record->end_status = ToGrpcStatus(result.status());
+      record->end_status = result.status();
       outcome = "failed";
     }
     if (outcome != "interrupted") {
       absl::Status saved =
-          store_->SetSearchState(record->id, record->state, record->error);
+          store_->SetSearchState(record->id, record->state, record->end_status);
       if (!saved.ok()) StoreFailed(saved, record->id);
     }
   }

@@ -16,8 +16,6 @@
 #ifndef TENAS_SERVER_SEARCH_MANAGER_H_
 #define TENAS_SERVER_SEARCH_MANAGER_H_
 
-#include <grpcpp/support/status.h>
-
 #include <atomic>
 #include <map>
 #include <memory>
@@ -26,6 +24,7 @@
 #include <vector>
 
 #include "absl/base/thread_annotations.h"
+#include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
 #include "server/metrics.h"
@@ -44,8 +43,9 @@ class SearchSubscriber {
  public:
   virtual ~SearchSubscriber() = default;
   virtual void OnEvent(const v1::SearchEvent& event) = 0;
-  /// OK after the result event; CANCELLED or the error otherwise.
-  virtual void OnEnd(const grpc::Status& status) = 0;
+  /// OK after the result event; CANCELLED or the error otherwise (the
+  /// same code live and after a restart).
+  virtual void OnEnd(const absl::Status& status) = 0;
 };
 
 /// How every evaluation of this server runs.
@@ -124,7 +124,7 @@ class SearchManager {
     mutable absl::Mutex mu;
     v1::SearchState state ABSL_GUARDED_BY(mu) = v1::SEARCH_STATE_QUEUED;
     std::string error ABSL_GUARDED_BY(mu);
-    grpc::Status end_status ABSL_GUARDED_BY(mu);
+    absl::Status end_status ABSL_GUARDED_BY(mu);
     int round ABSL_GUARDED_BY(mu) = 0;
     std::vector<v1::SearchEvent> events ABSL_GUARDED_BY(mu);
     std::vector<SearchSubscriber*> subscribers ABSL_GUARDED_BY(mu);

@@ -10,6 +10,7 @@
 #include <system_error>
 #include <utility>
 
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "server/sqlite_statement.h"
 #include "tenas/util/status_macros.h"
@@ -17,7 +18,9 @@
 namespace tenas::server {
 namespace {
 
-constexpr int kSchemaVersion = 1;
+// Schema versions: 1, the first; 2 adds searches.code, the absl::StatusCode
+// a search ended with (NULL in rows written by version 1).
+constexpr int kSchemaVersion = 2;
 
 constexpr char kSchema[] = R"sql(
 CREATE TABLE IF NOT EXISTS meta(
@@ -29,7 +32,8 @@ CREATE TABLE IF NOT EXISTS searches(
   dataset TEXT NOT NULL,
   client TEXT NOT NULL DEFAULT '',
   state INTEGER NOT NULL,
-  error TEXT NOT NULL DEFAULT '');
+  error TEXT NOT NULL DEFAULT '',
+  code INTEGER);
 CREATE TABLE IF NOT EXISTS events(
   search_id TEXT NOT NULL,
   sequence INTEGER NOT NULL,
@@ -148,10 +152,15 @@ absl::Status StateStore::Init() {
   {
     SqliteStatement version(db_, "SELECT value FROM meta WHERE key = 'schema'");
     TENAS_ASSIGN_OR_RETURN(bool row, version.Step());
-    if (row && version.Text(0) != std::to_string(kSchemaVersion)) {
-      return absl::FailedPreconditionError(
-          absl::StrCat("state database has schema version ", version.Text(0),
-                       ", this server uses ", kSchemaVersion));
+    if (row) {
+      int stored = 0;
+      if (!absl::SimpleAtoi(version.Text(0), &stored) || stored < 1 ||
+          stored > kSchemaVersion) {
+        return absl::FailedPreconditionError(
+            absl::StrCat("state database has schema version ", version.Text(0),
+                         ", this server uses ", kSchemaVersion));
+      }
+      if (stored < kSchemaVersion) TENAS_RETURN_IF_ERROR(MigrateLocked(stored));
     }
   }
   // A probe write: a full disk or a read-only file fails here, at start-up.
@@ -169,6 +178,25 @@ absl::Status StateStore::Init() {
     cache_entries_ = stats.Int(0);
     cache_bytes_ = stats.Int(1);
     cache_clock_ = stats.Int(2);
+  }
+  return absl::OkStatus();
+}
+
+absl::Status StateStore::MigrateLocked(int from_version) {
+  if (from_version < 2) {
+    // Version 2: searches.code. CREATE TABLE IF NOT EXISTS left a version 1
+    // table as it was.
+    bool has_code = false;
+    SqliteStatement columns(db_, "PRAGMA table_info(searches)");
+    while (true) {
+      TENAS_ASSIGN_OR_RETURN(bool row, columns.Step());
+      if (!row) break;
+      if (columns.Text(1) == "code") has_code = true;
+    }
+    if (!has_code) {
+      TENAS_RETURN_IF_ERROR(
+          Exec("ALTER TABLE searches ADD COLUMN code INTEGER"));
+    }
   }
   return absl::OkStatus();
 }
@@ -193,13 +221,15 @@ absl::Status StateStore::InsertSearch(const std::string& id,
 
 absl::Status StateStore::SetSearchState(const std::string& id,
                                         v1::SearchState state,
-                                        const std::string& error) {
+                                        const absl::Status& status) {
   absl::MutexLock lock(&mu_);
-  return SqliteStatement(
-             db_, "UPDATE searches SET state = ?2, error = ?3 WHERE id = ?1")
+  return SqliteStatement(db_,
+                         "UPDATE searches SET state = ?2, error = ?3, "
+                         "code = ?4 WHERE id = ?1")
       .Bind(1, id)
       .Bind(2, int64_t{state})
-      .Bind(3, error)
+      .Bind(3, std::string(status.message()))
+      .Bind(4, static_cast<int64_t>(status.code()))
       .Run();
 }
 
@@ -268,7 +298,7 @@ absl::StatusOr<std::vector<StoredSearch>> StateStore::LoadSearches() {
   std::vector<StoredSearch> out;
   SqliteStatement searches(
       db_,
-      "SELECT id, request, dataset, state, error, client FROM "
+      "SELECT id, request, dataset, state, error, client, code FROM "
       "searches "
       "ORDER BY created");
   while (true) {
@@ -285,6 +315,12 @@ absl::StatusOr<std::vector<StoredSearch>> StateStore::LoadSearches() {
                   : v1::SEARCH_STATE_FAILED;
     s.error = searches.Text(4);
     s.client = searches.Text(5);
+    // NULL: written before codes were stored (schema 1).
+    const int64_t code = searches.IsNull(6) ? -1 : searches.Int(6);
+    s.code = code >= 0 && code <= static_cast<int64_t>(
+                                      absl::StatusCode::kUnauthenticated)
+                 ? static_cast<absl::StatusCode>(code)
+                 : absl::StatusCode::kUnknown;
     out.push_back(std::move(s));
   }
   for (StoredSearch& s : out) {
