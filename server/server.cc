@@ -170,6 +170,7 @@ absl::StatusOr<std::unique_ptr<TenasServer>> TenasServer::Start(
 }
 
 void TenasServer::LoadDatasets() {
+  if (options_.before_loading) options_.before_loading();
   auto store = data::DatasetStore::Load(options_.datasets);
   if (!store.ok()) {
     load_status_ = store.status();

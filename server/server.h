@@ -9,6 +9,7 @@
 
 #include <grpcpp/grpcpp.h>
 
+#include <functional>
 #include <memory>
 #include <string>
 #include <thread>
@@ -70,6 +71,9 @@ struct ServerOptions {
   std::string tls_client_ca_file;
   /// Bearer tokens (TokenAuthenticator::LoadFile); empty: no authentication.
   std::string auth_token_file;
+  /// Runs on the loading thread before the datasets load; may be null.
+  /// Tests hold the server in its loading state with it.
+  std::function<void()> before_loading;
 };
 
 class TenasServer {
@@ -95,6 +99,10 @@ class TenasServer {
   void Shutdown();
 
   ServerMetrics& metrics() { return *metrics_; }
+  /// The evaluation engine every RPC and search runs its work on. Tests
+  /// wait on its state (EvaluationEngine::AwaitStats) and occupy its
+  /// workers with jobs of their own.
+  engine::EvaluationEngine& engine() { return *engine_; }
 
  private:
   TenasServer() = default;

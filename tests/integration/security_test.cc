@@ -82,8 +82,7 @@ std::unique_ptr<Stub> TlsStub(int port, bool with_client_cert) {
 
 grpc::Status Info(Stub& stub, const std::string& token = "") {
   grpc::ClientContext context;
-  context.set_deadline(std::chrono::system_clock::now() +
-                       std::chrono::seconds(10));
+  GuardAgainstHangs(&context);
   if (!token.empty()) context.AddMetadata("authorization", "Bearer " + token);
   v1::GetServerInfoResponse info;
   return stub.GetServerInfo(&context, v1::GetServerInfoRequest(), &info);
