@@ -8,6 +8,7 @@
 //   build/bench/load_benchmark [--requests-per-client 6] [--batch-size 16]
 //                              [--workers 2]
 
+#include <ATen/Parallel.h>
 #include <grpcpp/grpcpp.h>
 
 #include <algorithm>

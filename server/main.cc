@@ -172,13 +172,8 @@ int main(int argc, char** argv) {
   options.tls_client_ca_file = absl::GetFlag(FLAGS_tls_client_ca);
   options.auth_token_file = absl::GetFlag(FLAGS_auth_token_file);
   options.max_message_bytes = absl::GetFlag(FLAGS_max_message_bytes);
-  options.limits.max_searches_per_client =
+  options.max_searches_per_client =
       absl::GetFlag(FLAGS_max_searches_per_client);
-  if (options.limits.max_searches_per_client < 1) {
-    std::cerr << "tenas-server: --max-searches-per-client: must be >= 1"
-              << std::endl;
-    return 2;
-  }
   if (options.ntk_group < 0 || options.ntk_group > 1024) {
     std::cerr << "tenas-server: --ntk-group: " << options.ntk_group
               << " is out of range [0, 1024]" << std::endl;

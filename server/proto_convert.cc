@@ -4,7 +4,7 @@
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
-#include "tenas/data/dataset_loader.h"
+#include "tenas/options/datasets.h"
 #include "tenas/util/status_macros.h"
 
 namespace tenas::server {
@@ -143,93 +143,62 @@ absl::StatusOr<ParsedArchitecture> ParseArchitectureProto(
 }
 
 absl::StatusOr<std::string> DatasetFromProto(const std::string& dataset) {
-  const std::string name = dataset.empty() ? "cifar10" : dataset;
-  auto classes = data::DatasetNumClasses(name);
-  if (!classes.ok()) {
-    return Invalid("dataset", absl::StrCat("unknown dataset '", name,
-                                           "' (expected one of ",
-                                           data::kSupportedDatasets, ")"));
-  }
-  return name;
+  return data::ResolveDatasetName(dataset, "dataset");
 }
 
 absl::StatusOr<measures::ScoreOptions> ScoreOptionsFromProto(
     const v1::ScoreOptions& o, search::SpaceKind space,
-    const std::string& dataset, const RequestLimits& limits) {
-  measures::ScoreOptions options;
-  options.seed = o.seed();
-  options.repeats = o.repeats() == 0 ? 3 : o.repeats();
-  if (options.repeats < 1 || options.repeats > limits.max_repeats) {
-    return Invalid(
-        "options.repeats",
-        absl::StrCat(o.repeats(), " is out of range [1, ", limits.max_repeats,
-                     "] (server limit --max-repeats)"));
-  }
-  options.batch_size = o.batch_size() == 0
-                           ? search::DefaultBatchSize(space, dataset)
-                           : o.batch_size();
-  if (options.batch_size < 2 || options.batch_size > limits.max_batch_size) {
-    return Invalid("options.batch_size",
-                   absl::StrCat(o.batch_size(), " is out of range [2, ",
-                                limits.max_batch_size,
-                                "] (server limit --max-batch-size)"));
-  }
-  TENAS_ASSIGN_OR_RETURN(options.init, InitFromProto(o.init(), "options.init"));
-  options.fp64 = o.fp64();
+    const std::string& dataset, const RequestLimits& limits,
+    int64_t dataset_images) {
+  measures::ScoreOptions requested;
+  requested.seed = o.seed();
+  requested.repeats = o.repeats();        // 0: the default
+  requested.batch_size = o.batch_size();  // 0: the default
+  TENAS_ASSIGN_OR_RETURN(requested.init,
+                         InitFromProto(o.init(), "options.init"));
+  requested.fp64 = o.fp64();
   switch (o.measures()) {
     case v1::MEASURES_BOTH:
       break;
     case v1::MEASURES_NTK_ONLY:
-      options.compute_regions = false;
+      requested.compute_regions = false;
       break;
     case v1::MEASURES_LINEAR_REGIONS_ONLY:
-      options.compute_ntk = false;
+      requested.compute_ntk = false;
       break;
     default:
       return Invalid("options.measures",
                      absl::StrCat("unknown value ", o.measures()));
   }
-  return options;
+  return options::ValidateScoreRequest(requested, space, dataset,
+                                       dataset_images, limits, "options.");
 }
 
 absl::StatusOr<search::SearchOptions> SearchOptionsFromProto(
-    const v1::RunSearchRequest& r, const RequestLimits& limits) {
-  search::SearchOptions options;
+    const v1::RunSearchRequest& r, const RequestLimits& limits,
+    int64_t dataset_images) {
+  search::SearchOptions requested;
   switch (r.space()) {
     case v1::SEARCH_SPACE_NB201:
-      options.space = search::SpaceKind::kNb201;
+      requested.space = search::SpaceKind::kNb201;
       break;
     case v1::SEARCH_SPACE_DARTS:
-      options.space = search::SpaceKind::kDarts;
+      requested.space = search::SpaceKind::kDarts;
       break;
     default:
       return Invalid("space",
                      "must be SEARCH_SPACE_NB201 or SEARCH_SPACE_DARTS");
   }
-  options.seed = r.seed();
-  options.repeats = r.repeats() == 0 ? 3 : r.repeats();
-  if (options.repeats < 1 || options.repeats > limits.max_repeats) {
-    return Invalid("repeats", absl::StrCat(r.repeats(), " is out of range [1, ",
-                                           limits.max_repeats,
-                                           "] (server limit --max-repeats)"));
-  }
-  if (r.batch_size() != 0 &&
-      (r.batch_size() < 2 || r.batch_size() > limits.max_batch_size)) {
-    return Invalid("batch_size",
-                   absl::StrCat(r.batch_size(), " is out of range [2, ",
-                                limits.max_batch_size,
-                                "] (server limit --max-batch-size)"));
-  }
-  options.batch_size = r.batch_size();
-  if (r.prune_number() < 0 || r.prune_number() > 7) {
-    return Invalid("prune_number",
-                   absl::StrCat(r.prune_number(), " is out of range [1, 7]"));
-  }
-  options.prune_number = r.prune_number();
-  TENAS_ASSIGN_OR_RETURN(options.init, InitFromProto(r.init(), "init"));
-  options.fp64 = r.fp64();
-  options.fix_stale_origin = r.fix_stale_origin();
-  return options;
+  requested.seed = r.seed();
+  requested.repeats = r.repeats();            // 0: the default
+  requested.batch_size = r.batch_size();      // 0: the default
+  requested.prune_number = r.prune_number();  // 0: the default
+  TENAS_ASSIGN_OR_RETURN(requested.init, InitFromProto(r.init(), "init"));
+  requested.fp64 = r.fp64();
+  requested.fix_stale_origin = r.fix_stale_origin();
+  TENAS_ASSIGN_OR_RETURN(std::string dataset, DatasetFromProto(r.dataset()));
+  return options::ValidateSearchRequest(requested, dataset, dataset_images,
+                                        limits);
 }
 
 void ScoreResultToProto(const ParsedArchitecture& arch,

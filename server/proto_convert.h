@@ -1,8 +1,11 @@
 // Copyright 2026 The tenas Authors.
 //
-// proto_convert.h: validation of requests and conversion between the
-// tenas.v1 messages and the library's types. Every invalid field becomes
-// INVALID_ARGUMENT with a message naming the field.
+// proto_convert.h: conversion between the tenas.v1 messages and the
+// library's types. Defaults and limits are not decided here: requests become
+// the library's option types and go through its one validation
+// (options/request_limits.h). Every invalid field becomes INVALID_ARGUMENT
+// with a message naming the field. LibTorch-free: with tenas_options (and
+// the generated messages) this is all a request takes to be validated.
 
 #ifndef TENAS_SERVER_PROTO_CONVERT_H_
 #define TENAS_SERVER_PROTO_CONVERT_H_
@@ -12,6 +15,7 @@
 
 #include "absl/status/statusor.h"
 #include "tenas/measures/score.h"
+#include "tenas/options/request_limits.h"
 #include "tenas/search/prune_search.h"
 #include "tenas/space/darts.h"
 #include "tenas/space/nb201.h"
@@ -19,14 +23,9 @@
 
 namespace tenas::server {
 
-/// Limits on what a client controls.
-struct RequestLimits {
-  int max_batch_size = 512;
-  int max_repeats = 20;
-  int max_architectures_per_call = 1024;
-  /// Searches one client (token name, else peer address) may run at once.
-  int max_searches_per_client = 2;
-};
+/// The caps on what a client may ask (--max-batch-size, --max-repeats,
+/// --max-architectures).
+using RequestLimits = options::RequestLimits;
 
 /// A parsed architecture of either space.
 struct ParsedArchitecture {
@@ -40,17 +39,26 @@ struct ParsedArchitecture {
 absl::StatusOr<ParsedArchitecture> ParseArchitectureProto(
     const v1::Architecture& arch, const std::string& field);
 
-/// Scoring options with defaults applied and ranges checked.
+/// Scoring options of a request for `space` on `dataset` (a resolved name)
+/// with `dataset_images` images (options::kUnknownDatasetImages: not yet
+/// known), completed and checked by options::ValidateScoreRequest; fields
+/// are named "options.<field>".
 absl::StatusOr<measures::ScoreOptions> ScoreOptionsFromProto(
-    const v1::ScoreOptions& options, search::SpaceKind space,
-    const std::string& dataset, const RequestLimits& limits);
+    const v1::ScoreOptions& proto, search::SpaceKind space,
+    const std::string& dataset, const RequestLimits& limits,
+    int64_t dataset_images = options::kUnknownDatasetImages);
 
-/// Search options with ranges checked (batch/prune 0 = defaults).
+/// Search options of a request whose dataset has `dataset_images` images
+/// (options::kUnknownDatasetImages: not yet known), completed and checked
+/// by options::ValidateSearchRequest (zero batch_size / prune_number take
+/// the space's and dataset's defaults).
 absl::StatusOr<search::SearchOptions> SearchOptionsFromProto(
-    const v1::RunSearchRequest& request, const RequestLimits& limits);
+    const v1::RunSearchRequest& request, const RequestLimits& limits,
+    int64_t dataset_images = options::kUnknownDatasetImages);
 
-/// The dataset name of a request ("" -> "cifar10"), checked to be a known
-/// name; whether it is loaded is checked by the DatasetStore.
+/// The dataset name of a request (data::ResolveDatasetName: "" ->
+/// "cifar10", a known name); whether it is loaded is the DatasetStore's to
+/// say.
 absl::StatusOr<std::string> DatasetFromProto(const std::string& dataset);
 
 /// Fills a ScoreArchitectureResponse.

@@ -2,13 +2,12 @@
 
 #include "server/result_cache.h"
 
-#include <torch/version.h>
-
 #include <iostream>
 
 #include "absl/strings/str_cat.h"
-#include "tenas/measures/ntk_method.h"
-#include "tenas/nn/init.h"
+#include "tenas/engine/device.h"
+#include "tenas/options/init_mode.h"
+#include "tenas/options/ntk_method.h"
 
 #ifndef TENAS_VERSION
 #define TENAS_VERSION "0.1.0"
@@ -38,8 +37,8 @@ std::string ResultCache::Key(const ParsedArchitecture& arch,
                              const measures::ScoreOptions& o) {
   // One field per line, named: adding a field changes every key.
   return absl::StrCat(
-      "code=", CodeRevision(), "\ntorch=", TORCH_VERSION, "\ndevice=", o.device,
-      "\nntk=", measures::NtkMethodName(o.ntk_method),
+      "code=", CodeRevision(), "\ntorch=", engine::TorchVersion(),
+      "\ndevice=", o.device, "\nntk=", measures::NtkMethodName(o.ntk_method),
       "\nntk_max_memory=", o.ntk_max_memory_bytes,
       "\nspace=", search::SpaceName(arch.space), "\narch=", arch.canonical,
       "\ndataset=", dataset, "\nseed=", o.seed, "\nrepeats=", o.repeats,

@@ -7,9 +7,10 @@
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
-#include "server/device_memory.h"
 #include "server/status_mapping.h"
 #include "server/stream_reactor.h"
+#include "tenas/engine/device.h"
+#include "tenas/engine/exception_status.h"
 #include "tenas/measures/score.h"
 #include "tenas/util/status_macros.h"
 
@@ -22,47 +23,6 @@ double Since(Clock::time_point t) {
   return std::chrono::duration<double>(Clock::now() - t).count();
 }
 
-std::string CodeName(grpc::StatusCode code) {
-  switch (code) {
-    case grpc::StatusCode::OK:
-      return "OK";
-    case grpc::StatusCode::CANCELLED:
-      return "CANCELLED";
-    case grpc::StatusCode::UNKNOWN:
-      return "UNKNOWN";
-    case grpc::StatusCode::INVALID_ARGUMENT:
-      return "INVALID_ARGUMENT";
-    case grpc::StatusCode::DEADLINE_EXCEEDED:
-      return "DEADLINE_EXCEEDED";
-    case grpc::StatusCode::NOT_FOUND:
-      return "NOT_FOUND";
-    case grpc::StatusCode::ALREADY_EXISTS:
-      return "ALREADY_EXISTS";
-    case grpc::StatusCode::PERMISSION_DENIED:
-      return "PERMISSION_DENIED";
-    case grpc::StatusCode::RESOURCE_EXHAUSTED:
-      return "RESOURCE_EXHAUSTED";
-    case grpc::StatusCode::FAILED_PRECONDITION:
-      return "FAILED_PRECONDITION";
-    case grpc::StatusCode::ABORTED:
-      return "ABORTED";
-    case grpc::StatusCode::OUT_OF_RANGE:
-      return "OUT_OF_RANGE";
-    case grpc::StatusCode::UNIMPLEMENTED:
-      return "UNIMPLEMENTED";
-    case grpc::StatusCode::INTERNAL:
-      return "INTERNAL";
-    case grpc::StatusCode::UNAVAILABLE:
-      return "UNAVAILABLE";
-    case grpc::StatusCode::DATA_LOSS:
-      return "DATA_LOSS";
-    case grpc::StatusCode::UNAUTHENTICATED:
-      return "UNAUTHENTICATED";
-    default:
-      return "UNKNOWN";
-  }
-}
-
 // A unary reactor that records metrics and exposes cancellation (client
 // cancel or deadline) as an atomic flag for the worker.
 class UnaryReactor : public grpc::ServerUnaryReactor {
@@ -70,11 +30,11 @@ class UnaryReactor : public grpc::ServerUnaryReactor {
   UnaryReactor(ServerMetrics& metrics, std::string method)
       : metrics_(metrics), method_(std::move(method)), start_(Clock::now()) {}
 
-  void Done(const absl::Status& status) { Done(ToGrpcStatus(status)); }
-  void Done(const grpc::Status& status) {
-    metrics_.RecordRequest(method_, CodeName(status.error_code()),
+  void Done(const absl::Status& status) {
+    const grpc::Status answer = ToGrpcStatus(status);
+    metrics_.RecordRequest(method_, GrpcCodeName(answer.error_code()),
                            Since(start_));
-    Finish(status);
+    Finish(answer);
   }
   std::shared_ptr<std::atomic<bool>> cancel() const { return cancel_; }
   void OnCancel() override { cancel_->store(true); }
@@ -94,7 +54,7 @@ class SearchStream : public SearchSubscriber {
   explicit SearchStream(std::shared_ptr<StreamSink<v1::SearchEvent>> sink)
       : sink_(std::move(sink)) {}
   void OnEvent(const v1::SearchEvent& event) override { sink_->Push(event); }
-  void OnEnd(const grpc::Status& status) override { sink_->Close(status); }
+  void OnEnd(const absl::Status& status) override { sink_->Close(status); }
 
  private:
   std::shared_ptr<StreamSink<v1::SearchEvent>> sink_;
@@ -104,7 +64,7 @@ std::function<void(const grpc::Status&)> RecordOnFinish(ServerMetrics& metrics,
                                                         std::string method) {
   const auto start = Clock::now();
   return [&metrics, method = std::move(method), start](const grpc::Status& s) {
-    metrics.RecordRequest(method, CodeName(s.error_code()), Since(start));
+    metrics.RecordRequest(method, GrpcCodeName(s.error_code()), Since(start));
   };
 }
 
@@ -127,14 +87,11 @@ absl::StatusOr<v1::ScoreArchitectureResponse> RunScore(
     ServerMetrics& metrics) {
   const double queued = Since(accepted);
   options.cancel = cancel;
-  absl::StatusOr<measures::ScoreResult> result;
-  try {
-    result = arch.nb201 ? measures::ScoreNb201(*arch.nb201, dataset, options)
-                        : measures::ScoreDarts(*arch.darts, dataset, options);
-  } catch (const c10::Error& e) {
-    result = absl::InternalError(
-        absl::StrCat("LibTorch: ", e.what_without_backtrace()));
-  }
+  absl::StatusOr<measures::ScoreResult> result =
+      engine::RunGuarded("score", [&] {
+        return arch.nb201 ? measures::ScoreNb201(*arch.nb201, dataset, options)
+                          : measures::ScoreDarts(*arch.darts, dataset, options);
+      });
   if (!result.ok()) {
     if (cancel->load() &&
         result.status().code() == absl::StatusCode::kCancelled) {
@@ -151,7 +108,7 @@ absl::StatusOr<v1::ScoreArchitectureResponse> RunScore(
       result->regions.empty()
           ? 0
           : result->regions_seconds / result->regions.size());
-  if (auto memory = QueryDeviceMemory(info.device)) {
+  if (auto memory = engine::QueryDeviceMemory(info.device)) {
     metrics.SetDeviceMemory(memory->used_bytes, memory->total_bytes);
   }
   v1::ScoreArchitectureResponse response;
@@ -233,12 +190,9 @@ grpc::ServerUnaryReactor* ScorerService::ScoreArchitecture(
     reactor->Done(absl::InvalidArgumentError(dataset.status().message()));
     return reactor;
   }
-  auto options = ScoreOptionsFromProto(request->options(), arch->space,
-                                       *dataset_name, limits_);
-  if (options.ok()) {
-    absl::Status valid = measures::ValidateScoreOptions(*options, **dataset);
-    if (!valid.ok()) options = valid;
-  }
+  auto options =
+      ScoreOptionsFromProto(request->options(), arch->space, *dataset_name,
+                            limits_, (*dataset)->size());
   if (!options.ok()) {
     reactor->Done(options.status());
     return reactor;
@@ -258,8 +212,7 @@ grpc::ServerUnaryReactor* ScorerService::ScoreArchitecture(
       [this, reactor, response, cancel, arch = *arch, dataset = *dataset,
        options = *options, accepted, key = std::move(key)] {
         if (cancel->load()) {
-          reactor->Done(grpc::Status(grpc::StatusCode::CANCELLED,
-                                     "cancelled before it started"));
+          reactor->Done(absl::CancelledError("cancelled before it started"));
           return;
         }
         auto result = RunScore(arch, *dataset, options, cancel.get(), info_,
@@ -285,18 +238,16 @@ ScorerService::ScoreArchitectures(
   auto* reactor = new StreamReactor<v1::ScoreArchitecturesResponse>(
       sink, RecordOnFinish(metrics_, "ScoreArchitectures"), nullptr);
   auto fail = [&](const absl::Status& s) {
-    sink->Close(ToGrpcStatus(s));
+    sink->Close(s);
     return reactor;
   };
   if (auto client = Admit(context); !client.ok()) {
     return fail(client.status());
   }
   const int n = request->architectures_size();
-  if (n < 1 || n > limits_.max_architectures_per_call) {
-    return fail(absl::InvalidArgumentError(
-        absl::StrCat("architectures: ", n, " given, must be in [1, ",
-                     limits_.max_architectures_per_call,
-                     "] (server limit --max-architectures)")));
+  if (absl::Status count = options::ValidateArchitectureCount(n, limits_);
+      !count.ok()) {
+    return fail(count);
   }
   std::vector<ParsedArchitecture> archs;
   for (int i = 0; i < n; ++i) {
@@ -315,26 +266,21 @@ ScorerService::ScoreArchitectures(
   std::vector<measures::ScoreOptions> options;
   for (const auto& arch : archs) {
     auto o = ScoreOptionsFromProto(request->options(), arch.space,
-                                   *dataset_name, limits_);
-    if (o.ok()) {
-      absl::Status valid = measures::ValidateScoreOptions(*o, **dataset);
-      if (!valid.ok()) o = valid;
-    }
+                                   *dataset_name, limits_, (*dataset)->size());
     if (!o.ok()) return fail(o.status());
     options.push_back(WithServerSettings(*o, info_));
   }
   // One job per architecture; results stream back as they finish.
   auto remaining = std::make_shared<std::atomic<int>>(n);
   auto finish_one = [sink, remaining] {
-    if (remaining->fetch_sub(1) == 1) sink->Close(grpc::Status::OK);
+    if (remaining->fetch_sub(1) == 1) sink->Close(absl::OkStatus());
   };
   const Clock::time_point accepted = Clock::now();
   for (int i = 0; i < n; ++i) {
     auto push_error = [sink, i](const absl::Status& s) {
       v1::ScoreArchitecturesResponse item;
       item.set_index(i);
-      item.mutable_error()->set_code(static_cast<int>(s.code()));
-      item.mutable_error()->set_message(std::string(s.message()));
+      ToScoreError(s, item.mutable_error());
       sink->Push(std::move(item));
     };
     std::string key =
@@ -399,12 +345,12 @@ grpc::ServerWriteReactor<v1::SearchEvent>* ScorerService::RunSearch(
     client = absl::UnavailableError("server is loading its datasets; retry");
   }
   if (!client.ok()) {
-    sink->Close(ToGrpcStatus(client.status()));
+    sink->Close(client.status());
     return reactor;
   }
   auto id = manager->Start(*request, subscriber.get(), *client);
   if (!id.ok()) {
-    sink->Close(ToGrpcStatus(id.status()));
+    sink->Close(id.status());
     return reactor;
   }
   *search_id = *id;
@@ -427,12 +373,12 @@ grpc::ServerWriteReactor<v1::SearchEvent>* ScorerService::WatchSearch(
     client = absl::UnavailableError("server is loading its datasets; retry");
   }
   if (!client.ok()) {
-    sink->Close(ToGrpcStatus(client.status()));
+    sink->Close(client.status());
     return reactor;
   }
   absl::Status s =
       manager->Subscribe(id, request->from_sequence(), subscriber.get());
-  if (!s.ok()) sink->Close(ToGrpcStatus(s));
+  if (!s.ok()) sink->Close(s);
   return reactor;
 }
 

@@ -9,7 +9,6 @@
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
-#include "server/status_mapping.h"
 #include "server/stored_round.h"
 #include "tenas/util/rng.h"
 #include "tenas/util/status_macros.h"
@@ -24,19 +23,39 @@ bool Finished(v1::SearchState s) {
          s == v1::SEARCH_STATE_CANCELLED;
 }
 
+absl::Status CancelledStatus() {
+  return absl::CancelledError("search cancelled");
+}
+
+// How a finished search read back from the store ended: the code stored
+// with it (UNKNOWN for a failure stored before codes were).
+absl::Status StoredEndStatus(const StoredSearch& s) {
+  switch (s.state) {
+    case v1::SEARCH_STATE_SUCCEEDED:
+      return absl::OkStatus();
+    case v1::SEARCH_STATE_CANCELLED:
+      return CancelledStatus();
+    default:
+      return absl::Status(
+          s.code == absl::StatusCode::kOk ? absl::StatusCode::kUnknown : s.code,
+          s.error);
+  }
+}
+
 }  // namespace
 
 SearchManager::SearchManager(const data::DatasetStore& datasets,
                              engine::EvaluationEngine& engine,
                              ServerMetrics* metrics, StateStore* store,
-                             int max_active_searches,
+                             SearchLimits search_limits,
                              const RequestLimits& limits,
                              EvaluationSettings settings)
     : datasets_(datasets),
       engine_(engine),
       metrics_(metrics),
       store_(store),
-      max_active_(max_active_searches),
+      max_active_(search_limits.max_active),
+      max_per_client_(search_limits.max_per_client),
       limits_(limits),
       settings_(std::move(settings)) {}
 
@@ -63,16 +82,12 @@ absl::StatusOr<int> SearchManager::Recover() {
     absl::MutexLock lock(&mu_);
     absl::MutexLock rl(&record->mu);
     record->state = s.state;
-    record->error = s.error;
+    record->error = s.state == v1::SEARCH_STATE_FAILED ? s.error : "";
     searches_[record->id] = record;
     order_.push_back(record->id);
     if (Finished(s.state)) {
       record->events = std::move(s.events);
-      record->end_status =
-          s.state == v1::SEARCH_STATE_SUCCEEDED ? grpc::Status::OK
-          : s.state == v1::SEARCH_STATE_CANCELLED
-              ? grpc::Status(grpc::StatusCode::CANCELLED, "search cancelled")
-              : grpc::Status(grpc::StatusCode::INTERNAL, s.error);
+      record->end_status = StoredEndStatus(s);
       if (!record->events.empty()) {
         record->seconds = record->events.back().seconds();
       }
@@ -100,21 +115,24 @@ absl::StatusOr<int> SearchManager::Recover() {
     s.events.resize(keep_events);
     record->events = std::move(s.events);
     record->round = static_cast<int>(finished_rounds);
-    absl::StatusOr<search::SearchOptions> options =
-        SearchOptionsFromProto(record->request, limits_);
-    if (ok.ok() && !options.ok()) ok = options.status();
-    if (ok.ok() && !datasets_.Get(record->dataset).ok()) {
+    absl::StatusOr<const data::ImageDataset*> dataset =
+        datasets_.Get(record->dataset);
+    if (ok.ok() && !dataset.ok()) {
       ok = absl::FailedPreconditionError(absl::StrCat(
           "dataset '", record->dataset, "' is not loaded by this server"));
     }
+    const int64_t images =
+        dataset.ok() ? (*dataset)->size() : options::kUnknownDatasetImages;
+    absl::StatusOr<search::SearchOptions> options =
+        SearchOptionsFromProto(record->request, limits_, images);
+    if (ok.ok() && !options.ok()) ok = options.status();
     if (!ok.ok()) {
       record->state = v1::SEARCH_STATE_FAILED;
       record->error =
           absl::StrCat("cannot resume after a restart: ", ok.message());
-      record->end_status =
-          ToGrpcStatus(absl::FailedPreconditionError(record->error));
+      record->end_status = absl::FailedPreconditionError(record->error);
       absl::Status saved =
-          store_->SetSearchState(record->id, record->state, record->error);
+          store_->SetSearchState(record->id, record->state, record->end_status);
       if (!saved.ok()) StoreFailed(saved, record->id);
       continue;
     }
@@ -156,15 +174,18 @@ void SearchManager::TrimFinished() {
 absl::StatusOr<std::string> SearchManager::Start(
     const v1::RunSearchRequest& request, SearchSubscriber* subscriber,
     const std::string& client) {
-  TENAS_ASSIGN_OR_RETURN(search::SearchOptions options,
-                         SearchOptionsFromProto(request, limits_));
+  // The request alone first (its space, fields and dataset name), then
+  // against the dataset it names.
+  TENAS_RETURN_IF_ERROR(SearchOptionsFromProto(request, limits_).status());
   TENAS_ASSIGN_OR_RETURN(std::string dataset_name,
                          DatasetFromProto(request.dataset()));
   auto dataset = datasets_.Get(dataset_name);
   if (!dataset.ok()) {
     return absl::InvalidArgumentError(dataset.status().message());
   }
-  TENAS_RETURN_IF_ERROR(search::ValidateSearchOptions(options, **dataset));
+  TENAS_ASSIGN_OR_RETURN(
+      search::SearchOptions options,
+      SearchOptionsFromProto(request, limits_, (*dataset)->size()));
 
   // Join the threads of searches that have finished (never under mu_).
   std::vector<std::shared_ptr<Record>> done;
@@ -196,11 +217,11 @@ absl::StatusOr<std::string> SearchManager::Start(
       absl::MutexLock rl(&r->mu);
       if (r->client == client && !Finished(r->state)) ++mine;
     }
-    if (mine >= limits_.max_searches_per_client) {
+    if (mine >= max_per_client_) {
       return absl::ResourceExhaustedError(
           absl::StrCat("this client already runs ", mine,
-                       " searches (--max-searches-per-client ",
-                       limits_.max_searches_per_client, "); retry later"));
+                       " searches (--max-searches-per-client ", max_per_client_,
+                       "); retry later"));
     }
     Rng rng(DeriveSeed(
         static_cast<uint64_t>(
@@ -260,8 +281,8 @@ void SearchManager::Run(Record* record, search::SearchOptions options) {
     absl::MutexLock lock(&record->mu);
     record->state = v1::SEARCH_STATE_RUNNING;
   }
-  absl::Status running =
-      store_->SetSearchState(record->id, v1::SEARCH_STATE_RUNNING, "");
+  absl::Status running = store_->SetSearchState(
+      record->id, v1::SEARCH_STATE_RUNNING, absl::OkStatus());
   if (!running.ok()) StoreFailed(running, record->id);
   const data::ImageDataset* dataset = *datasets_.Get(record->dataset);
   const std::string space(search::SpaceName(options.space));
@@ -302,32 +323,30 @@ void SearchManager::Run(Record* record, search::SearchOptions options) {
       SearchResultToProto(*result, record->dataset, event.mutable_result());
       Append(record, std::move(event));
       record->state = v1::SEARCH_STATE_SUCCEEDED;
-      record->end_status = grpc::Status::OK;
+      record->end_status = absl::OkStatus();
       outcome = "succeeded";
     } else if (record->interrupted.load() &&
                result.status().code() == absl::StatusCode::kCancelled) {
       // Shutdown: the store keeps it RUNNING, to resume on the next start.
       record->state = v1::SEARCH_STATE_QUEUED;
-      record->end_status =
-          grpc::Status(grpc::StatusCode::UNAVAILABLE,
-                       absl::StrCat("server is shutting down; search ",
-                                    record->id, " resumes when it restarts"));
+      record->end_status = absl::UnavailableError(
+          absl::StrCat("server is shutting down; search ", record->id,
+                       " resumes when it restarts"));
       outcome = "interrupted";
     } else if (record->cancel.load() &&
                result.status().code() == absl::StatusCode::kCancelled) {
       record->state = v1::SEARCH_STATE_CANCELLED;
-      record->end_status =
-          grpc::Status(grpc::StatusCode::CANCELLED, "search cancelled");
+      record->end_status = CancelledStatus();
       outcome = "cancelled";
     } else {
       record->state = v1::SEARCH_STATE_FAILED;
       record->error = std::string(result.status().message());
-      record->end_status = ToGrpcStatus(result.status());
+      record->end_status = result.status();
       outcome = "failed";
     }
     if (outcome != "interrupted") {
       absl::Status saved =
-          store_->SetSearchState(record->id, record->state, record->error);
+          store_->SetSearchState(record->id, record->state, record->end_status);
       if (!saved.ok()) StoreFailed(saved, record->id);
     }
   }

@@ -16,8 +16,6 @@
 #ifndef TENAS_SERVER_SEARCH_MANAGER_H_
 #define TENAS_SERVER_SEARCH_MANAGER_H_
 
-#include <grpcpp/support/status.h>
-
 #include <atomic>
 #include <map>
 #include <memory>
@@ -26,6 +24,7 @@
 #include <vector>
 
 #include "absl/base/thread_annotations.h"
+#include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
 #include "server/metrics.h"
@@ -33,7 +32,7 @@
 #include "server/state_store.h"
 #include "tenas/data/dataset_store.h"
 #include "tenas/engine/evaluation_engine.h"
-#include "tenas/measures/ntk_method.h"
+#include "tenas/options/ntk_method.h"
 #include "tenas/v1/scorer.pb.h"
 
 namespace tenas::server {
@@ -44,8 +43,9 @@ class SearchSubscriber {
  public:
   virtual ~SearchSubscriber() = default;
   virtual void OnEvent(const v1::SearchEvent& event) = 0;
-  /// OK after the result event; CANCELLED or the error otherwise.
-  virtual void OnEnd(const grpc::Status& status) = 0;
+  /// OK after the result event; CANCELLED or the error otherwise (the
+  /// same code live and after a restart).
+  virtual void OnEnd(const absl::Status& status) = 0;
 };
 
 /// How every evaluation of this server runs.
@@ -59,13 +59,20 @@ struct EvaluationSettings {
   int ntk_group = 0;
 };
 
+/// How many searches run at once.
+struct SearchLimits {
+  int max_active = 4;      ///< --max-searches: in all.
+  int max_per_client = 2;  ///< --max-searches-per-client.
+};
+
 class SearchManager {
  public:
   /// `store` (not owned, non-null) keeps the searches; call Recover() once
-  /// to serve and resume those it already holds.
+  /// to serve and resume those it already holds. Requests are checked
+  /// against `limits`.
   SearchManager(const data::DatasetStore& datasets,
                 engine::EvaluationEngine& engine, ServerMetrics* metrics,
-                StateStore* store, int max_active_searches,
+                StateStore* store, SearchLimits search_limits,
                 const RequestLimits& limits, EvaluationSettings settings = {});
   ~SearchManager();
   SearchManager(const SearchManager&) = delete;
@@ -117,7 +124,7 @@ class SearchManager {
     mutable absl::Mutex mu;
     v1::SearchState state ABSL_GUARDED_BY(mu) = v1::SEARCH_STATE_QUEUED;
     std::string error ABSL_GUARDED_BY(mu);
-    grpc::Status end_status ABSL_GUARDED_BY(mu);
+    absl::Status end_status ABSL_GUARDED_BY(mu);
     int round ABSL_GUARDED_BY(mu) = 0;
     std::vector<v1::SearchEvent> events ABSL_GUARDED_BY(mu);
     std::vector<SearchSubscriber*> subscribers ABSL_GUARDED_BY(mu);
@@ -146,6 +153,7 @@ class SearchManager {
   ServerMetrics* const metrics_;
   StateStore* const store_;
   const int max_active_;
+  const int max_per_client_;
   const RequestLimits limits_;
   const EvaluationSettings settings_;  // LibTorch device of every search
   mutable absl::Mutex mu_;

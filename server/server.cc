@@ -4,16 +4,14 @@
 
 #include <grpcpp/ext/proto_server_reflection_plugin.h>
 #include <grpcpp/health_check_service_interface.h>
-#include <torch/torch.h>
 
 #include <fstream>
 #include <sstream>
 #include <thread>
 
 #include "absl/status/status.h"
-#include "absl/strings/match.h"
-#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "tenas/engine/device.h"
 
 #ifndef TENAS_VERSION
 #define TENAS_VERSION "0.1.0"
@@ -69,34 +67,11 @@ absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> MakeCredentials(
 }
 }  // namespace
 
-absl::StatusOr<std::string> ResolveDevice(const std::string& requested) {
-  const bool cuda = torch::cuda::is_available();
-  if (requested == "auto") return cuda ? std::string("cuda:0") : "cpu";
-  if (requested == "cpu") return requested;
-  if (absl::StartsWith(requested, "cuda")) {
-    int index = 0;
-    if (requested != "cuda" &&
-        (!absl::StartsWith(requested, "cuda:") ||
-         !absl::SimpleAtoi(requested.substr(5), &index) || index < 0)) {
-      return absl::InvalidArgumentError(
-          absl::StrCat("device: '", requested, "' is not cpu, auto or cuda:N"));
-    }
-    if (!cuda || index >= static_cast<int>(torch::cuda::device_count())) {
-      return absl::FailedPreconditionError(absl::StrCat(
-          "device: ", requested, " is not available on this machine (",
-          torch::cuda::device_count(), " CUDA devices)"));
-    }
-    return absl::StrCat("cuda:", index);
-  }
-  return absl::InvalidArgumentError(
-      absl::StrCat("device: '", requested, "' is not cpu, auto or cuda:N"));
-}
-
 absl::StatusOr<std::unique_ptr<TenasServer>> TenasServer::Start(
     const ServerOptions& options) {
   std::unique_ptr<TenasServer> s(new TenasServer());
   s->options_ = options;
-  auto device = ResolveDevice(options.device);
+  auto device = engine::ResolveDevice(options.device);
   if (!device.ok()) return device.status();
   s->device_ = *device;
   if (options.workers < 1 || options.workers > 256) {
@@ -106,6 +81,19 @@ absl::StatusOr<std::unique_ptr<TenasServer>> TenasServer::Start(
   if (options.max_queue < 1) {
     return absl::InvalidArgumentError(
         absl::StrCat("max_queue: ", options.max_queue, " must be >= 1"));
+  }
+  if (options.max_searches < 1) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "--max-searches: ", options.max_searches, " must be >= 1"));
+  }
+  if (options.max_searches_per_client < 1) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "--max-searches-per-client: ", options.max_searches_per_client,
+        " must be >= 1"));
+  }
+  if (absl::Status limits = options::ValidateRequestLimits(options.limits);
+      !limits.ok()) {
+    return limits;
   }
   if (options.max_message_bytes < 1024) {
     return absl::InvalidArgumentError(absl::StrCat(
@@ -141,7 +129,7 @@ absl::StatusOr<std::unique_ptr<TenasServer>> TenasServer::Start(
                                                           s->metrics_.get());
   ServiceInfo info;
   info.version = TENAS_VERSION;
-  info.torch_version = TORCH_VERSION;
+  info.torch_version = engine::TorchVersion();
   info.device = s->device_;
   info.threads_per_worker = engine_options.threads_per_worker;
   info.ntk_method = options.ntk_method;
@@ -182,6 +170,7 @@ absl::StatusOr<std::unique_ptr<TenasServer>> TenasServer::Start(
 }
 
 void TenasServer::LoadDatasets() {
+  if (options_.before_loading) options_.before_loading();
   auto store = data::DatasetStore::Load(options_.datasets);
   if (!store.ok()) {
     load_status_ = store.status();
@@ -193,7 +182,8 @@ void TenasServer::LoadDatasets() {
     metrics_->SetDatasetImages(d.name, d.images);
   }
   searches_ = std::make_unique<SearchManager>(
-      *datasets_, *engine_, metrics_.get(), store_.get(), options_.max_searches,
+      *datasets_, *engine_, metrics_.get(), store_.get(),
+      SearchLimits{options_.max_searches, options_.max_searches_per_client},
       options_.limits,
       EvaluationSettings{device_, options_.ntk_method,
                          options_.ntk_max_memory_bytes, options_.ntk_group});

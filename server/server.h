@@ -9,6 +9,7 @@
 
 #include <grpcpp/grpcpp.h>
 
+#include <functional>
 #include <memory>
 #include <string>
 #include <thread>
@@ -26,7 +27,7 @@
 #include "server/state_store.h"
 #include "tenas/data/dataset_store.h"
 #include "tenas/engine/evaluation_engine.h"
-#include "tenas/measures/ntk_method.h"
+#include "tenas/options/ntk_method.h"
 
 namespace tenas::server {
 
@@ -35,7 +36,8 @@ struct ServerOptions {
   std::string address = "0.0.0.0:50051";
   /// /metrics listen address; empty: no metrics endpoint.
   std::string metrics_address = "0.0.0.0:9464";
-  /// "auto" (CUDA if available, else CPU), "cpu" or "cuda:N".
+  /// "auto" (CUDA if available, else CPU), "cpu" or "cuda:N"; resolved by
+  /// engine::ResolveDevice at Start().
   std::string device = "auto";
   /// NTK implementation and the memory budget of one batched NTK pass.
   measures::NtkMethod ntk_method = measures::NtkMethod::kFast;
@@ -49,6 +51,9 @@ struct ServerOptions {
   /// LibTorch intra-op threads per worker; 0: cores / workers.
   int threads = 0;
   int max_searches = 4;
+  /// Searches one client (token name, else peer address) may run at once.
+  int max_searches_per_client = 2;
+  /// Caps on what a client may ask (options::ValidateScoreRequest).
   RequestLimits limits;
   absl::Duration drain_timeout = absl::Seconds(30);
   /// Largest request or response message, in bytes.
@@ -66,10 +71,10 @@ struct ServerOptions {
   std::string tls_client_ca_file;
   /// Bearer tokens (TokenAuthenticator::LoadFile); empty: no authentication.
   std::string auth_token_file;
+  /// Runs on the loading thread before the datasets load; may be null.
+  /// Tests hold the server in its loading state with it.
+  std::function<void()> before_loading;
 };
-
-/// Resolves "auto" and validates "cpu" / "cuda:N" against this machine.
-absl::StatusOr<std::string> ResolveDevice(const std::string& requested);
 
 class TenasServer {
  public:
@@ -94,6 +99,10 @@ class TenasServer {
   void Shutdown();
 
   ServerMetrics& metrics() { return *metrics_; }
+  /// The evaluation engine every RPC and search runs its work on. Tests
+  /// wait on its state (EvaluationEngine::AwaitStats) and occupy its
+  /// workers with jobs of their own.
+  engine::EvaluationEngine& engine() { return *engine_; }
 
  private:
   TenasServer() = default;

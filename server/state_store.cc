@@ -10,13 +10,17 @@
 #include <system_error>
 #include <utility>
 
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "server/sqlite_statement.h"
 #include "tenas/util/status_macros.h"
 
 namespace tenas::server {
 namespace {
 
-constexpr int kSchemaVersion = 1;
+// Schema versions: 1, the first; 2 adds searches.code, the absl::StatusCode
+// a search ended with (NULL in rows written by version 1).
+constexpr int kSchemaVersion = 2;
 
 constexpr char kSchema[] = R"sql(
 CREATE TABLE IF NOT EXISTS meta(
@@ -28,7 +32,8 @@ CREATE TABLE IF NOT EXISTS searches(
   dataset TEXT NOT NULL,
   client TEXT NOT NULL DEFAULT '',
   state INTEGER NOT NULL,
-  error TEXT NOT NULL DEFAULT '');
+  error TEXT NOT NULL DEFAULT '',
+  code INTEGER);
 CREATE TABLE IF NOT EXISTS events(
   search_id TEXT NOT NULL,
   sequence INTEGER NOT NULL,
@@ -46,66 +51,6 @@ CREATE TABLE IF NOT EXISTS score_cache(
   last_used INTEGER NOT NULL);
 CREATE INDEX IF NOT EXISTS score_cache_lru ON score_cache(last_used);
 )sql";
-
-// One prepared statement; finalized on destruction.
-class Statement {
- public:
-  Statement(sqlite3* db, const char* sql) : db_(db) {
-    rc_ = sqlite3_prepare_v2(db, sql, -1, &stmt_, nullptr);
-  }
-  ~Statement() { sqlite3_finalize(stmt_); }
-  Statement(const Statement&) = delete;
-  Statement& operator=(const Statement&) = delete;
-
-  absl::Status status() const {
-    if (rc_ == SQLITE_OK) return absl::OkStatus();
-    return absl::InternalError(
-        absl::StrCat("state database: ", sqlite3_errmsg(db_)));
-  }
-  Statement& Bind(int i, const std::string& text) {
-    if (rc_ == SQLITE_OK) {
-      rc_ = sqlite3_bind_text(stmt_, i, text.data(),
-                              static_cast<int>(text.size()), SQLITE_TRANSIENT);
-    }
-    return *this;
-  }
-  Statement& BindBlob(int i, const std::string& blob) {
-    if (rc_ == SQLITE_OK) {
-      rc_ = sqlite3_bind_blob(stmt_, i, blob.data(),
-                              static_cast<int>(blob.size()), SQLITE_TRANSIENT);
-    }
-    return *this;
-  }
-  Statement& Bind(int i, int64_t v) {
-    if (rc_ == SQLITE_OK) rc_ = sqlite3_bind_int64(stmt_, i, v);
-    return *this;
-  }
-  // Steps once: true with a row, false when done; errors as status.
-  absl::StatusOr<bool> Step() {
-    if (rc_ != SQLITE_OK) return status();
-    const int rc = sqlite3_step(stmt_);
-    if (rc == SQLITE_ROW) return true;
-    if (rc == SQLITE_DONE) return false;
-    return absl::InternalError(
-        absl::StrCat("state database: ", sqlite3_errmsg(db_)));
-  }
-  absl::Status Run() {
-    absl::StatusOr<bool> row = Step();
-    return row.ok() ? absl::OkStatus() : row.status();
-  }
-  int64_t Int(int col) { return sqlite3_column_int64(stmt_, col); }
-  std::string Text(int col) {
-    const auto* p = sqlite3_column_blob(stmt_, col);
-    const int n = sqlite3_column_bytes(stmt_, col);
-    return p == nullptr ? std::string()
-                        : std::string(static_cast<const char*>(p), n);
-  }
-
- private:
-  sqlite3* db_;
-  sqlite3_stmt* stmt_ = nullptr;
-  int rc_ = SQLITE_OK;
-};
 
 absl::Status StateDirError(const std::string& dir, const std::string& why) {
   return absl::FailedPreconditionError(
@@ -188,15 +133,7 @@ absl::StatusOr<std::unique_ptr<StateStore>> StateStore::OpenInMemory() {
   return store;
 }
 
-absl::Status StateStore::Exec(const char* sql) {
-  char* error = nullptr;
-  if (sqlite3_exec(db_, sql, nullptr, nullptr, &error) != SQLITE_OK) {
-    std::string message = error ? error : sqlite3_errmsg(db_);
-    sqlite3_free(error);
-    return absl::InternalError(absl::StrCat("state database: ", message));
-  }
-  return absl::OkStatus();
-}
+absl::Status StateStore::Exec(const char* sql) { return SqliteExec(db_, sql); }
 
 absl::Status StateStore::Init() {
   absl::MutexLock lock(&mu_);
@@ -204,7 +141,7 @@ absl::Status StateStore::Init() {
   // WAL: readers never block the writer; FULL: every commit is fsync'd, so
   // a completed round survives kill -9 and power loss.
   if (durable_) {
-    Statement wal(db_, "PRAGMA journal_mode=WAL");
+    SqliteStatement wal(db_, "PRAGMA journal_mode=WAL");
     TENAS_ASSIGN_OR_RETURN(bool row, wal.Step());
     if (!row || wal.Text(0) != "wal") {
       return absl::InternalError("state database: cannot enable WAL mode");
@@ -213,24 +150,29 @@ absl::Status StateStore::Init() {
   TENAS_RETURN_IF_ERROR(Exec("PRAGMA synchronous=FULL"));
   TENAS_RETURN_IF_ERROR(Exec(kSchema));
   {
-    Statement version(db_, "SELECT value FROM meta WHERE key = 'schema'");
+    SqliteStatement version(db_, "SELECT value FROM meta WHERE key = 'schema'");
     TENAS_ASSIGN_OR_RETURN(bool row, version.Step());
-    if (row && version.Text(0) != std::to_string(kSchemaVersion)) {
-      return absl::FailedPreconditionError(
-          absl::StrCat("state database has schema version ", version.Text(0),
-                       ", this server uses ", kSchemaVersion));
+    if (row) {
+      int stored = 0;
+      if (!absl::SimpleAtoi(version.Text(0), &stored) || stored < 1 ||
+          stored > kSchemaVersion) {
+        return absl::FailedPreconditionError(
+            absl::StrCat("state database has schema version ", version.Text(0),
+                         ", this server uses ", kSchemaVersion));
+      }
+      if (stored < kSchemaVersion) TENAS_RETURN_IF_ERROR(MigrateLocked(stored));
     }
   }
   // A probe write: a full disk or a read-only file fails here, at start-up.
   TENAS_RETURN_IF_ERROR(
-      Statement(db_,
-                "INSERT OR REPLACE INTO meta(key, value) VALUES "
-                "('schema', ?1), ('opened', datetime('now'))")
+      SqliteStatement(db_,
+                      "INSERT OR REPLACE INTO meta(key, value) VALUES "
+                      "('schema', ?1), ('opened', datetime('now'))")
           .Bind(1, std::to_string(kSchemaVersion))
           .Run());
-  Statement stats(db_,
-                  "SELECT COUNT(*), COALESCE(SUM(bytes), 0), "
-                  "COALESCE(MAX(last_used), 0) FROM score_cache");
+  SqliteStatement stats(db_,
+                        "SELECT COUNT(*), COALESCE(SUM(bytes), 0), "
+                        "COALESCE(MAX(last_used), 0) FROM score_cache");
   TENAS_ASSIGN_OR_RETURN(bool row, stats.Step());
   if (row) {
     cache_entries_ = stats.Int(0);
@@ -240,15 +182,35 @@ absl::Status StateStore::Init() {
   return absl::OkStatus();
 }
 
+absl::Status StateStore::MigrateLocked(int from_version) {
+  if (from_version < 2) {
+    // Version 2: searches.code. CREATE TABLE IF NOT EXISTS left a version 1
+    // table as it was.
+    bool has_code = false;
+    SqliteStatement columns(db_, "PRAGMA table_info(searches)");
+    while (true) {
+      TENAS_ASSIGN_OR_RETURN(bool row, columns.Step());
+      if (!row) break;
+      if (columns.Text(1) == "code") has_code = true;
+    }
+    if (!has_code) {
+      TENAS_RETURN_IF_ERROR(
+          Exec("ALTER TABLE searches ADD COLUMN code INTEGER"));
+    }
+  }
+  return absl::OkStatus();
+}
+
 absl::Status StateStore::InsertSearch(const std::string& id,
                                       const v1::RunSearchRequest& request,
                                       const std::string& dataset,
                                       const std::string& client) {
   absl::MutexLock lock(&mu_);
-  return Statement(db_,
-                   "INSERT INTO searches(id, created, request, dataset, "
-                   "client, state) VALUES (?1, (SELECT COALESCE(MAX(created), "
-                   "0) + 1 FROM searches), ?2, ?3, ?4, ?5)")
+  return SqliteStatement(
+             db_,
+             "INSERT INTO searches(id, created, request, dataset, "
+             "client, state) VALUES (?1, (SELECT COALESCE(MAX(created), "
+             "0) + 1 FROM searches), ?2, ?3, ?4, ?5)")
       .Bind(1, id)
       .BindBlob(2, request.SerializeAsString())
       .Bind(3, dataset)
@@ -259,22 +221,25 @@ absl::Status StateStore::InsertSearch(const std::string& id,
 
 absl::Status StateStore::SetSearchState(const std::string& id,
                                         v1::SearchState state,
-                                        const std::string& error) {
+                                        const absl::Status& status) {
   absl::MutexLock lock(&mu_);
-  return Statement(db_,
-                   "UPDATE searches SET state = ?2, error = ?3 WHERE id = ?1")
+  return SqliteStatement(db_,
+                         "UPDATE searches SET state = ?2, error = ?3, "
+                         "code = ?4 WHERE id = ?1")
       .Bind(1, id)
       .Bind(2, int64_t{state})
-      .Bind(3, error)
+      .Bind(3, std::string(status.message()))
+      .Bind(4, static_cast<int64_t>(status.code()))
       .Run();
 }
 
 absl::Status StateStore::AppendEvent(const std::string& id,
                                      const v1::SearchEvent& event) {
   absl::MutexLock lock(&mu_);
-  return Statement(db_,
-                   "INSERT OR REPLACE INTO events(search_id, sequence, event) "
-                   "VALUES (?1, ?2, ?3)")
+  return SqliteStatement(
+             db_,
+             "INSERT OR REPLACE INTO events(search_id, sequence, event) "
+             "VALUES (?1, ?2, ?3)")
       .Bind(1, id)
       .Bind(2, event.sequence())
       .BindBlob(3, event.SerializeAsString())
@@ -284,9 +249,10 @@ absl::Status StateStore::AppendEvent(const std::string& id,
 absl::Status StateStore::SaveRound(const std::string& id,
                                    const internal::StoredRound& round) {
   absl::MutexLock lock(&mu_);
-  return Statement(db_,
-                   "INSERT OR REPLACE INTO rounds(search_id, round, record) "
-                   "VALUES (?1, ?2, ?3)")
+  return SqliteStatement(
+             db_,
+             "INSERT OR REPLACE INTO rounds(search_id, round, record) "
+             "VALUES (?1, ?2, ?3)")
       .Bind(1, id)
       .Bind(2, int64_t{round.round()})
       .BindBlob(3, round.SerializeAsString())
@@ -296,8 +262,8 @@ absl::Status StateStore::SaveRound(const std::string& id,
 absl::Status StateStore::TruncateEvents(const std::string& id,
                                         int64_t first_dropped) {
   absl::MutexLock lock(&mu_);
-  return Statement(db_,
-                   "DELETE FROM events WHERE search_id = ?1 AND sequence >= ?2")
+  return SqliteStatement(
+             db_, "DELETE FROM events WHERE search_id = ?1 AND sequence >= ?2")
       .Bind(1, id)
       .Bind(2, first_dropped)
       .Run();
@@ -306,16 +272,19 @@ absl::Status StateStore::TruncateEvents(const std::string& id,
 absl::Status StateStore::DeleteSearch(const std::string& id) {
   absl::MutexLock lock(&mu_);
   TENAS_RETURN_IF_ERROR(Exec("BEGIN"));
-  absl::Status s = Statement(db_, "DELETE FROM events WHERE search_id = ?1")
-                       .Bind(1, id)
-                       .Run();
+  absl::Status s =
+      SqliteStatement(db_, "DELETE FROM events WHERE search_id = ?1")
+          .Bind(1, id)
+          .Run();
   if (s.ok()) {
-    s = Statement(db_, "DELETE FROM rounds WHERE search_id = ?1")
+    s = SqliteStatement(db_, "DELETE FROM rounds WHERE search_id = ?1")
             .Bind(1, id)
             .Run();
   }
   if (s.ok()) {
-    s = Statement(db_, "DELETE FROM searches WHERE id = ?1").Bind(1, id).Run();
+    s = SqliteStatement(db_, "DELETE FROM searches WHERE id = ?1")
+            .Bind(1, id)
+            .Run();
   }
   if (!s.ok()) {
     (void)Exec("ROLLBACK");
@@ -327,10 +296,11 @@ absl::Status StateStore::DeleteSearch(const std::string& id) {
 absl::StatusOr<std::vector<StoredSearch>> StateStore::LoadSearches() {
   absl::MutexLock lock(&mu_);
   std::vector<StoredSearch> out;
-  Statement searches(db_,
-                     "SELECT id, request, dataset, state, error, client FROM "
-                     "searches "
-                     "ORDER BY created");
+  SqliteStatement searches(
+      db_,
+      "SELECT id, request, dataset, state, error, client, code FROM "
+      "searches "
+      "ORDER BY created");
   while (true) {
     TENAS_ASSIGN_OR_RETURN(bool row, searches.Step());
     if (!row) break;
@@ -345,12 +315,19 @@ absl::StatusOr<std::vector<StoredSearch>> StateStore::LoadSearches() {
                   : v1::SEARCH_STATE_FAILED;
     s.error = searches.Text(4);
     s.client = searches.Text(5);
+    // NULL: written before codes were stored (schema 1).
+    const int64_t code = searches.IsNull(6) ? -1 : searches.Int(6);
+    s.code = code >= 0 && code <= static_cast<int64_t>(
+                                      absl::StatusCode::kUnauthenticated)
+                 ? static_cast<absl::StatusCode>(code)
+                 : absl::StatusCode::kUnknown;
     out.push_back(std::move(s));
   }
   for (StoredSearch& s : out) {
-    Statement events(db_,
-                     "SELECT sequence, event FROM events WHERE search_id = ?1 "
-                     "ORDER BY sequence");
+    SqliteStatement events(
+        db_,
+        "SELECT sequence, event FROM events WHERE search_id = ?1 "
+        "ORDER BY sequence");
     events.Bind(1, s.id);
     while (true) {
       TENAS_ASSIGN_OR_RETURN(bool row, events.Step());
@@ -360,9 +337,10 @@ absl::StatusOr<std::vector<StoredSearch>> StateStore::LoadSearches() {
                                                     events.Text(1), "event"));
       s.events.push_back(std::move(e));
     }
-    Statement rounds(db_,
-                     "SELECT round, record FROM rounds WHERE search_id = ?1 "
-                     "ORDER BY round");
+    SqliteStatement rounds(
+        db_,
+        "SELECT round, record FROM rounds WHERE search_id = ?1 "
+        "ORDER BY round");
     rounds.Bind(1, s.id);
     while (true) {
       TENAS_ASSIGN_OR_RETURN(bool row, rounds.Step());
@@ -380,7 +358,7 @@ absl::StatusOr<std::vector<StoredSearch>> StateStore::LoadSearches() {
 absl::StatusOr<std::optional<std::string>> StateStore::CacheGet(
     const std::string& key) {
   absl::MutexLock lock(&mu_);
-  Statement get(db_, "SELECT value FROM score_cache WHERE key = ?1");
+  SqliteStatement get(db_, "SELECT value FROM score_cache WHERE key = ?1");
   get.Bind(1, key);
   TENAS_ASSIGN_OR_RETURN(bool row, get.Step());
   if (!row) return std::optional<std::string>();
@@ -397,7 +375,8 @@ absl::Status StateStore::FlushTouchesLocked() {
   TENAS_RETURN_IF_ERROR(Exec("BEGIN"));
   absl::Status s = absl::OkStatus();
   for (const auto& [key, clock] : pending_touches_) {
-    s = Statement(db_, "UPDATE score_cache SET last_used = ?2 WHERE key = ?1")
+    s = SqliteStatement(db_,
+                        "UPDATE score_cache SET last_used = ?2 WHERE key = ?1")
             .Bind(1, key)
             .Bind(2, clock)
             .Run();
@@ -417,14 +396,14 @@ absl::Status StateStore::CachePut(const std::string& key,
   const int64_t bytes = static_cast<int64_t>(key.size() + value.size());
   if (bytes > max_bytes) return absl::OkStatus();  // never fits
   TENAS_RETURN_IF_ERROR(FlushTouchesLocked());
-  Statement old(db_, "SELECT bytes FROM score_cache WHERE key = ?1");
+  SqliteStatement old(db_, "SELECT bytes FROM score_cache WHERE key = ?1");
   old.Bind(1, key);
   TENAS_ASSIGN_OR_RETURN(bool existed, old.Step());
   const int64_t old_bytes = existed ? old.Int(0) : 0;
   TENAS_RETURN_IF_ERROR(
-      Statement(db_,
-                "INSERT OR REPLACE INTO score_cache(key, value, bytes, "
-                "last_used) VALUES (?1, ?2, ?3, ?4)")
+      SqliteStatement(db_,
+                      "INSERT OR REPLACE INTO score_cache(key, value, bytes, "
+                      "last_used) VALUES (?1, ?2, ?3, ?4)")
           .Bind(1, key)
           .BindBlob(2, value)
           .Bind(3, bytes)
@@ -437,15 +416,16 @@ absl::Status StateStore::CachePut(const std::string& key,
 
 absl::Status StateStore::EvictLocked(int64_t max_bytes) {
   while (cache_bytes_ > max_bytes && cache_entries_ > 0) {
-    Statement oldest(db_,
-                     "SELECT key, bytes FROM score_cache ORDER BY last_used "
-                     "LIMIT 1");
+    SqliteStatement oldest(
+        db_,
+        "SELECT key, bytes FROM score_cache ORDER BY last_used "
+        "LIMIT 1");
     TENAS_ASSIGN_OR_RETURN(bool row, oldest.Step());
     if (!row) break;
     const std::string key = oldest.Text(0);
     const int64_t bytes = oldest.Int(1);
     TENAS_RETURN_IF_ERROR(
-        Statement(db_, "DELETE FROM score_cache WHERE key = ?1")
+        SqliteStatement(db_, "DELETE FROM score_cache WHERE key = ?1")
             .Bind(1, key)
             .Run());
     cache_bytes_ -= bytes;

@@ -6,6 +6,7 @@
 //     round with the alpha state after it (enough to resume the search);
 //   - the ScoreArchitecture result cache, bounded in bytes, evicting the
 //     least recently used entries.
+// Databases of older schema versions are migrated when opened.
 // Without a state dir the same store lives in memory (nothing survives the
 // process). Thread-safe: one connection behind a mutex; every call is one
 // short transaction.
@@ -38,6 +39,10 @@ struct StoredSearch {
   std::string dataset;
   std::string client;  ///< Who started it (per-client limits).
   v1::SearchState state = v1::SEARCH_STATE_QUEUED;
+  /// How it ended: the code and message of its final status (the error of
+  /// a FAILED search). A search stored before codes were (schema 1) reads
+  /// as kUnknown.
+  absl::StatusCode code = absl::StatusCode::kUnknown;
   std::string error;
   std::vector<v1::SearchEvent> events;        ///< By sequence, 0, 1, ...
   std::vector<internal::StoredRound> rounds;  ///< By round, 0, 1, ...
@@ -73,8 +78,10 @@ class StateStore {
                             const v1::RunSearchRequest& request,
                             const std::string& dataset,
                             const std::string& client = "");
+  /// Records the state of a search with the status it ended with (OK
+  /// while it runs or after success), code and message.
   absl::Status SetSearchState(const std::string& id, v1::SearchState state,
-                              const std::string& error);
+                              const absl::Status& status);
   /// Stores `event` under its sequence number (replacing one stored there).
   absl::Status AppendEvent(const std::string& id, const v1::SearchEvent& event);
   /// Stores a completed round (replacing one with the same number).
@@ -105,6 +112,9 @@ class StateStore {
  private:
   StateStore(sqlite3* db, bool durable, std::string path);
   absl::Status Init();
+  // Brings a database of an older schema version up to this one.
+  absl::Status MigrateLocked(int from_version)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   absl::Status Exec(const char* sql) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   absl::Status EvictLocked(int64_t max_bytes)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);

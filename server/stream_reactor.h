@@ -19,7 +19,9 @@
 #include <memory>
 
 #include "absl/base/thread_annotations.h"
+#include "absl/status/status.h"
 #include "absl/synchronization/mutex.h"
+#include "server/status_mapping.h"
 
 namespace tenas::server {
 
@@ -34,12 +36,13 @@ class StreamSink {
     WriteNextLocked();
   }
 
-  /// Ends the call with `status` once queued messages are written.
-  void Close(const grpc::Status& status) {
+  /// Ends the call with `status` (its gRPC code from ToGrpcStatus) once
+  /// queued messages are written.
+  void Close(const absl::Status& status) {
     absl::MutexLock lock(&mu_);
     if (closed_) return;
     closed_ = true;
-    final_ = status;
+    final_ = ToGrpcStatus(status);
     if (reactor_ != nullptr) WriteNextLocked();
   }
 
@@ -75,8 +78,7 @@ class StreamSink {
         closed_ = true;
         finished_ = true;
         if (final_.ok()) {
-          final_ =
-              grpc::Status(grpc::StatusCode::CANCELLED, "client went away");
+          final_ = ToGrpcStatus(absl::CancelledError("client went away"));
         }
         if (on_finish_) on_finish_(final_);
         reactor_->Finish(final_);
@@ -92,7 +94,7 @@ class StreamSink {
     queue_.clear();
     if (!finished_) {
       closed_ = true;
-      final_ = grpc::Status(grpc::StatusCode::CANCELLED, "call cancelled");
+      final_ = ToGrpcStatus(absl::CancelledError("call cancelled"));
       if (!writing_) {  // else OnWriteDone(false) finishes the call
         finished_ = true;
         if (on_finish_) on_finish_(final_);

@@ -82,8 +82,7 @@ std::unique_ptr<Stub> TlsStub(int port, bool with_client_cert) {
 
 grpc::Status Info(Stub& stub, const std::string& token = "") {
   grpc::ClientContext context;
-  context.set_deadline(std::chrono::system_clock::now() +
-                       std::chrono::seconds(10));
+  GuardAgainstHangs(&context);
   if (!token.empty()) context.AddMetadata("authorization", "Bearer " + token);
   v1::GetServerInfoResponse info;
   return stub.GetServerInfo(&context, v1::GetServerInfoRequest(), &info);
@@ -125,7 +124,7 @@ TEST(SecurityTest, BearerTokensGateEveryCallButHealthAndMetrics) {
                       << "0123456789abcdef-anonymous\n";
   server::ServerOptions options = TestServerOptions();
   options.auth_token_file = file;
-  options.limits.max_searches_per_client = 1;
+  options.max_searches_per_client = 1;
   auto server = StartServer(options);
   ASSERT_NE(server, nullptr);
   auto stub = NewStub(server->port());
@@ -227,7 +226,7 @@ TEST(SecurityTest, BadTlsAndTokenFlagsFailAtStartNamingTheFlag) {
 TEST(LimitsTest, OversizedMessagesAndPerClientSearchesAreRefused) {
   server::ServerOptions options = TestServerOptions();
   options.max_message_bytes = 4096;
-  options.limits.max_searches_per_client = 1;
+  options.max_searches_per_client = 1;
   auto server = StartServer(options);
   ASSERT_NE(server, nullptr);
   auto stub = NewStub(server->port());

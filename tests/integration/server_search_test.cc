@@ -16,8 +16,6 @@
 #include <vector>
 
 #include "absl/strings/match.h"
-#include "absl/time/clock.h"
-#include "absl/time/time.h"
 #include "integration/server_testing.h"
 
 namespace tenas::server_test {
@@ -103,8 +101,7 @@ class SearchServerTest : public ::testing::Test {
     if (finished_ == nullptr) {
       finished_ = new Finished();
       grpc::ClientContext context;
-      context.set_deadline(std::chrono::system_clock::now() +
-                           std::chrono::seconds(300));
+      GuardAgainstHangs(&context);
       auto reader = stub_->RunSearch(&context, SearchRequest());
       StreamResult<v1::SearchEvent> got = ReadAll(reader.get());
       finished_->events = std::move(got.messages);
@@ -210,8 +207,7 @@ TEST_F(SearchServerTest, ListSearchesAndCancelOfAFinishedSearch) {
 
 TEST_F(SearchServerTest, CancelSearchStopsARunningSearch) {
   grpc::ClientContext context;
-  context.set_deadline(std::chrono::system_clock::now() +
-                       std::chrono::seconds(300));
+  GuardAgainstHangs(&context);
   auto reader = stub_->RunSearch(&context, SearchRequest(/*seed=*/5));
   // Wait for the first candidate: the search is running.
   std::vector<v1::SearchEvent> events;
@@ -224,14 +220,14 @@ TEST_F(SearchServerTest, CancelSearchStopsARunningSearch) {
   const std::string id = events.front().search_id();
   ASSERT_FALSE(id.empty());
 
-  const absl::Time cancelled = absl::Now();
   v1::SearchState state = v1::SEARCH_STATE_UNSPECIFIED;
   grpc::Status status = CancelSearch(*stub_, id, &state);
   ASSERT_TRUE(status.ok()) << status.error_message();
   EXPECT_EQ(state, v1::SEARCH_STATE_RUNNING);
 
+  // The search stops instead of running to its end: no result, fewer than
+  // its 54 candidates.
   StreamResult<v1::SearchEvent> rest = ReadAll(reader.get());
-  EXPECT_LT(absl::Now() - cancelled, absl::Seconds(20));
   EXPECT_EQ(rest.status.error_code(), grpc::StatusCode::CANCELLED)
       << rest.status.error_message();
   events.insert(events.end(), rest.messages.begin(), rest.messages.end());
@@ -248,13 +244,10 @@ TEST_F(SearchServerTest, CancelSearchStopsARunningSearch) {
   StreamResult<v1::SearchEvent> watched = WatchAll(*stub_, id, 0);
   EXPECT_EQ(watched.status.error_code(), grpc::StatusCode::CANCELLED);
   ExpectSameEvents(watched.messages, events);
-  EXPECT_TRUE(WaitFor(
-      [&] {
-        v1::GetServerInfoResponse s = ServerInfo(*stub_);
-        return s.active_searches() == 0 && s.busy_workers() == 0 &&
-               s.queue_depth() == 0;
-      },
-      absl::Seconds(10)));
+  // No longer counted once its stream has ended; its last evaluations
+  // finish on the workers.
+  EXPECT_EQ(ServerInfo(*stub_).active_searches(), 0);
+  EXPECT_TRUE(WaitUntilIdle(*server_));
 }
 
 TEST_F(SearchServerTest, SearchOutlivesItsClientAndWatchSearchReattaches) {
@@ -379,8 +372,8 @@ TEST(SearchLimitTest, SearchPastMaxSearchesIsResourceExhausted) {
   ASSERT_TRUE(CancelSearch(*stub, id, &state).ok());
   StreamResult<v1::SearchEvent> rest = ReadAll(reader.get());
   EXPECT_EQ(rest.status.error_code(), grpc::StatusCode::CANCELLED);
-  ASSERT_TRUE(WaitFor([&] { return ServerInfo(*stub).active_searches() == 0; },
-                      absl::Seconds(10)));
+  // A search is no longer counted once its stream has ended.
+  ASSERT_EQ(ServerInfo(*stub).active_searches(), 0);
 
   // The slot is free again.
   grpc::ClientContext third;
@@ -392,38 +385,29 @@ TEST(SearchLimitTest, SearchPastMaxSearchesIsResourceExhausted) {
   EXPECT_EQ(rest3.status.error_code(), grpc::StatusCode::CANCELLED);
 }
 
-TEST(ServerShutdownTest, ShutdownDuringASearchEndsTheStreamPromptly) {
+TEST(ServerShutdownTest, ShutdownDuringASearchInterruptsIt) {
   auto server = StartServer(TestServerOptions());
   ASSERT_NE(server, nullptr);
   auto stub = NewStub(server->port());
   grpc::ClientContext context;
-  context.set_deadline(std::chrono::system_clock::now() +
-                       std::chrono::seconds(120));
   auto reader = stub->RunSearch(&context, SearchRequest());
   std::vector<v1::SearchEvent> first = ReadSome(reader.get(), 2);
   ASSERT_EQ(first.size(), 2u);
 
-  absl::Duration shutdown_took;
-  std::thread stopper([&] {
-    const absl::Time start = absl::Now();
-    server->Shutdown();
-    shutdown_took = absl::Now() - start;
-  });
-  const absl::Time start = absl::Now();
+  std::thread stopper([&] { server->Shutdown(); });
   StreamResult<v1::SearchEvent> rest = ReadAll(reader.get());
-  const absl::Duration stream_took = absl::Now() - start;
   stopper.join();
-  EXPECT_LT(shutdown_took, absl::Seconds(10));
-  EXPECT_LT(stream_took, absl::Seconds(10));
+  // Interrupted, not run to its end: the stream ends without a result.
   EXPECT_TRUE(rest.status.error_code() == grpc::StatusCode::CANCELLED ||
               rest.status.error_code() == grpc::StatusCode::UNAVAILABLE)
       << rest.status.error_code() << ": " << rest.status.error_message();
   for (const auto& e : rest.messages) EXPECT_FALSE(e.has_result());
+  EXPECT_LT(CountCandidates(first) + CountCandidates(rest.messages), 54);
 
   // Shutdown is idempotent, and the server refuses new calls.
   server->Shutdown();
   grpc::ClientContext late;
-  late.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(5));
+  GuardAgainstHangs(&late);
   v1::GetServerInfoResponse info;
   grpc::Status status =
       stub->GetServerInfo(&late, v1::GetServerInfoRequest(), &info);

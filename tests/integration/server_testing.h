@@ -1,8 +1,9 @@
 // Copyright 2026 The tenas Authors.
 //
 // server_testing.h: helpers shared by the in-process server tests: start a
-// real TenasServer on port 0, connect real channels, poll its state, read
-// streams and scrape /metrics over a plain socket.
+// real TenasServer on port 0, connect real channels, wait for its engine's
+// state, hold its workers, read streams and scrape /metrics over a plain
+// socket. No test waits a fixed time or bounds how long something takes.
 
 #ifndef TENAS_TESTS_INTEGRATION_SERVER_TESTING_H_
 #define TENAS_TESTS_INTEGRATION_SERVER_TESTING_H_
@@ -31,9 +32,10 @@
 #include "absl/strings/str_split.h"
 #include "absl/strings/string_view.h"
 #include "absl/strings/strip.h"
-#include "absl/time/clock.h"
+#include "absl/synchronization/notification.h"
 #include "absl/time/time.h"
 #include "server/server.h"
+#include "tenas/engine/evaluation_engine.h"
 #include "tenas/v1/scorer.grpc.pb.h"
 
 namespace tenas::server_test {
@@ -65,6 +67,17 @@ inline server::ServerOptions TestServerOptions() {
   options.device = "cpu";
   options.drain_timeout = absl::Seconds(10);
   return options;
+}
+
+/// Bound on waiting for a state the test brings about: only a guard against
+/// a test that would hang (a broken build), never a measured time.
+inline constexpr absl::Duration kHangGuard = absl::Minutes(5);
+
+/// A deadline on a test's call that only guards against a hang (a broken
+/// build), never a measured time: kHangGuard from now.
+inline void GuardAgainstHangs(grpc::ClientContext* context) {
+  context->set_deadline(std::chrono::system_clock::now() +
+                        absl::ToChronoSeconds(kHangGuard));
 }
 
 /// Starts a server; with `wait_ready`, also waits until it is SERVING.
@@ -133,15 +146,13 @@ inline v1::RunSearchRequest SearchRequest(uint64_t seed = 1) {
 inline grpc::Status Score(Stub& stub, const v1::ScoreArchitectureRequest& req,
                           v1::ScoreArchitectureResponse* response) {
   grpc::ClientContext context;
-  context.set_deadline(std::chrono::system_clock::now() +
-                       std::chrono::seconds(300));
+  GuardAgainstHangs(&context);
   return stub.ScoreArchitecture(&context, req, response);
 }
 
 inline v1::GetServerInfoResponse ServerInfo(Stub& stub) {
   grpc::ClientContext context;
-  context.set_deadline(std::chrono::system_clock::now() +
-                       std::chrono::seconds(10));
+  GuardAgainstHangs(&context);
   v1::GetServerInfoResponse info;
   grpc::Status status =
       stub.GetServerInfo(&context, v1::GetServerInfoRequest(), &info);
@@ -159,15 +170,58 @@ inline ::testing::AssertionResult HasText(const std::string& text,
          << "'" << text << "' does not contain '" << part << "'";
 }
 
-/// Polls `done` every 10 ms until it holds or `timeout` passes.
-inline bool WaitFor(const std::function<bool()>& done, absl::Duration timeout) {
-  const absl::Time deadline = absl::Now() + timeout;
-  while (!done()) {
-    if (absl::Now() > deadline) return false;
-    absl::SleepFor(absl::Milliseconds(10));
+/// Waits until the server's engine has nothing queued or running.
+inline ::testing::AssertionResult WaitUntilIdle(server::TenasServer& server) {
+  if (server.engine().WaitUntilIdle(kHangGuard)) {
+    return ::testing::AssertionSuccess();
   }
-  return true;
+  return ::testing::AssertionFailure() << "the engine never became idle";
 }
+
+/// Waits until `busy` of the server's workers run a job.
+inline ::testing::AssertionResult WaitUntilBusy(server::TenasServer& server,
+                                                int busy) {
+  if (server.engine().AwaitStats(
+          [busy](const engine::EngineStats& s) {
+            return s.busy_workers == busy;
+          },
+          kHangGuard)) {
+    return ::testing::AssertionSuccess();
+  }
+  return ::testing::AssertionFailure()
+         << "the engine never had " << busy << " busy workers";
+}
+
+/// Occupies one worker of `engine` with a job that waits until Release()
+/// (or the end of the scope): work queued behind it stays queued until the
+/// test says so.
+class WorkerHold {
+ public:
+  explicit WorkerHold(engine::EvaluationEngine& engine)
+      : state_(std::make_shared<State>()) {
+    absl::Status queued = engine.TrySubmit([state = state_] {
+      state->holding.Notify();
+      state->release.WaitForNotification();
+    });
+    EXPECT_TRUE(queued.ok()) << queued;
+    if (queued.ok()) state_->holding.WaitForNotification();
+  }
+  ~WorkerHold() { Release(); }
+  WorkerHold(const WorkerHold&) = delete;
+  WorkerHold& operator=(const WorkerHold&) = delete;
+
+  void Release() {
+    if (!state_->release.HasBeenNotified()) state_->release.Notify();
+  }
+
+ private:
+  // Shared with the job, which may outlive the hold by a moment.
+  struct State {
+    absl::Notification holding;
+    absl::Notification release;
+  };
+  std::shared_ptr<State> state_;
+};
 
 /// Reads a server stream to its end.
 template <typename T>
@@ -188,8 +242,7 @@ StreamResult<T> ReadAll(grpc::ClientReader<T>* reader) {
 inline StreamResult<v1::SearchEvent> WatchAll(Stub& stub, const std::string& id,
                                               int64_t from_sequence) {
   grpc::ClientContext context;
-  context.set_deadline(std::chrono::system_clock::now() +
-                       std::chrono::seconds(300));
+  GuardAgainstHangs(&context);
   v1::WatchSearchRequest request;
   request.set_search_id(id);
   request.set_from_sequence(from_sequence);

@@ -1,18 +1,22 @@
 // Copyright 2026 The tenas Authors.
 //
 // StateStore: the SQLite state of tenas-server. Searches, events and rounds
-// survive a reopen; the result cache evicts least recently used entries to
-// its byte bound; an unusable state dir fails at open with a clear error.
+// survive a reopen, with the status code a search ended with; a database of
+// the first schema is migrated; the result cache evicts least recently used
+// entries to its byte bound; an unusable state dir fails at open with a
+// clear error.
 
 #include "server/state_store.h"
 
 #include <gtest/gtest.h>
+#include <sqlite3.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <filesystem>
 #include <string>
 
+#include "server/sqlite_statement.h"
 #include "server_testing.h"
 
 namespace tenas::server {
@@ -49,8 +53,10 @@ TEST(StateStoreTest, SearchesEventsAndRoundsSurviveAReopen) {
     round.add_pruned()->set_op(3);
     ASSERT_TRUE((*store)->SaveRound("s-1", round).ok());
     ASSERT_TRUE((*store)->TruncateEvents("s-1", 3).ok());
-    ASSERT_TRUE(
-        (*store)->SetSearchState("s-2", v1::SEARCH_STATE_FAILED, "boom").ok());
+    ASSERT_TRUE((*store)
+                    ->SetSearchState("s-2", v1::SEARCH_STATE_FAILED,
+                                     absl::ResourceExhaustedError("boom"))
+                    .ok());
     // The same id twice is an error, not a silent overwrite.
     EXPECT_FALSE((*store)->InsertSearch("s-1", request, "cifar10").ok());
   }
@@ -71,12 +77,138 @@ TEST(StateStoreTest, SearchesEventsAndRoundsSurviveAReopen) {
   EXPECT_EQ(s1.rounds[0].pruned(0).op(), 3);
   EXPECT_EQ((*searches)[1].state, v1::SEARCH_STATE_FAILED);
   EXPECT_EQ((*searches)[1].error, "boom");
+  EXPECT_EQ((*searches)[1].code, absl::StatusCode::kResourceExhausted);
 
   ASSERT_TRUE((*store)->DeleteSearch("s-1").ok());
   searches = (*store)->LoadSearches();
   ASSERT_TRUE(searches.ok());
   ASSERT_EQ(searches->size(), 1u);
   EXPECT_EQ((*searches)[0].id, "s-2");
+}
+
+TEST(StateStoreTest, EveryEndingKeepsItsStatusCode) {
+  const std::string dir = FreshTempDir("codes");
+  const std::vector<std::pair<v1::SearchState, absl::Status>> endings = {
+      {v1::SEARCH_STATE_FAILED, absl::InvalidArgumentError("resume_rounds")},
+      {v1::SEARCH_STATE_FAILED, absl::ResourceExhaustedError("memory")},
+      {v1::SEARCH_STATE_FAILED, absl::InternalError("LibTorch")},
+      {v1::SEARCH_STATE_CANCELLED, absl::CancelledError("search cancelled")},
+      {v1::SEARCH_STATE_SUCCEEDED, absl::OkStatus()},
+  };
+  {
+    auto store = StateStore::Open(dir);
+    ASSERT_TRUE(store.ok()) << store.status();
+    for (size_t i = 0; i < endings.size(); ++i) {
+      const std::string id = absl::StrCat("s-", i);
+      ASSERT_TRUE((*store)->InsertSearch(id, {}, "cifar10").ok());
+      ASSERT_TRUE((*store)
+                      ->SetSearchState(id, endings[i].first, endings[i].second)
+                      .ok());
+    }
+  }
+  auto store = StateStore::Open(dir);
+  ASSERT_TRUE(store.ok()) << store.status();
+  auto searches = (*store)->LoadSearches();
+  ASSERT_TRUE(searches.ok()) << searches.status();
+  ASSERT_EQ(searches->size(), endings.size());
+  for (size_t i = 0; i < endings.size(); ++i) {
+    SCOPED_TRACE(endings[i].second.ToString());
+    EXPECT_EQ((*searches)[i].state, endings[i].first);
+    EXPECT_EQ((*searches)[i].code, endings[i].second.code());
+    EXPECT_EQ((*searches)[i].error, endings[i].second.message());
+  }
+}
+
+// The tables of schema version 1, as its servers created them.
+constexpr char kSchemaOne[] = R"sql(
+CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE searches(
+  id TEXT PRIMARY KEY,
+  created INTEGER NOT NULL,
+  request BLOB NOT NULL,
+  dataset TEXT NOT NULL,
+  client TEXT NOT NULL DEFAULT '',
+  state INTEGER NOT NULL,
+  error TEXT NOT NULL DEFAULT '');
+CREATE TABLE events(
+  search_id TEXT NOT NULL,
+  sequence INTEGER NOT NULL,
+  event BLOB NOT NULL,
+  PRIMARY KEY(search_id, sequence));
+CREATE TABLE rounds(
+  search_id TEXT NOT NULL,
+  round INTEGER NOT NULL,
+  record BLOB NOT NULL,
+  PRIMARY KEY(search_id, round));
+CREATE TABLE score_cache(
+  key TEXT PRIMARY KEY,
+  value BLOB NOT NULL,
+  bytes INTEGER NOT NULL,
+  last_used INTEGER NOT NULL);
+CREATE INDEX score_cache_lru ON score_cache(last_used);
+INSERT INTO meta(key, value) VALUES ('schema', '1');
+INSERT INTO searches(id, created, request, dataset, state, error)
+  VALUES ('s-old', 1, x'', 'cifar10', 4, 'dataset gone');
+INSERT INTO searches(id, created, request, dataset, state, error)
+  VALUES ('s-done', 2, x'', 'cifar10', 3, '');
+)sql";
+
+TEST(StateStoreTest, SchemaOneDatabaseIsMigratedAndReadsCodesAsUnknown) {
+  ASSERT_EQ(static_cast<int>(v1::SEARCH_STATE_FAILED), 4);
+  ASSERT_EQ(static_cast<int>(v1::SEARCH_STATE_SUCCEEDED), 3);
+  const std::string dir = FreshTempDir("schema_one");
+  std::filesystem::create_directories(dir);
+  {
+    sqlite3* db = nullptr;
+    ASSERT_EQ(sqlite3_open((dir + "/tenas.db").c_str(), &db), SQLITE_OK);
+    absl::Status created = SqliteExec(db, kSchemaOne);
+    sqlite3_close(db);
+    ASSERT_TRUE(created.ok()) << created;
+  }
+  {
+    auto store = StateStore::Open(dir);
+    ASSERT_TRUE(store.ok()) << store.status();
+    auto searches = (*store)->LoadSearches();
+    ASSERT_TRUE(searches.ok()) << searches.status();
+    ASSERT_EQ(searches->size(), 2u);
+    EXPECT_EQ((*searches)[0].id, "s-old");
+    EXPECT_EQ((*searches)[0].state, v1::SEARCH_STATE_FAILED);
+    EXPECT_EQ((*searches)[0].error, "dataset gone");
+    EXPECT_EQ((*searches)[0].code, absl::StatusCode::kUnknown);
+    EXPECT_EQ((*searches)[1].state, v1::SEARCH_STATE_SUCCEEDED);
+    // The migrated table stores codes.
+    ASSERT_TRUE((*store)
+                    ->SetSearchState("s-old", v1::SEARCH_STATE_FAILED,
+                                     absl::FailedPreconditionError("gone"))
+                    .ok());
+  }
+  auto store = StateStore::Open(dir);  // opening twice migrates nothing
+  ASSERT_TRUE(store.ok()) << store.status();
+  auto searches = (*store)->LoadSearches();
+  ASSERT_TRUE(searches.ok()) << searches.status();
+  EXPECT_EQ((*searches)[0].code, absl::StatusCode::kFailedPrecondition);
+}
+
+TEST(StateStoreTest, NewerSchemaIsRefused) {
+  const std::string dir = FreshTempDir("schema_newer");
+  {
+    auto store = StateStore::Open(dir);
+    ASSERT_TRUE(store.ok()) << store.status();
+  }
+  {
+    sqlite3* db = nullptr;
+    ASSERT_EQ(sqlite3_open((dir + "/tenas.db").c_str(), &db), SQLITE_OK);
+    absl::Status updated =
+        SqliteExec(db, "UPDATE meta SET value = '99' WHERE key = 'schema'");
+    sqlite3_close(db);
+    ASSERT_TRUE(updated.ok()) << updated;
+  }
+  auto store = StateStore::Open(dir);
+  ASSERT_FALSE(store.ok());
+  EXPECT_EQ(store.status().code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_NE(store.status().message().find("schema version 99"),
+            std::string::npos)
+      << store.status();
 }
 
 TEST(StateStoreTest, CacheEvictsLeastRecentlyUsedToItsByteBound) {

@@ -1,12 +1,14 @@
 // Copyright 2026 The tenas Authors.
 //
-// EvaluationEngine: bounded queue policy, parallel-for, shutdown.
+// EvaluationEngine: bounded queue policy, parallel-for, shutdown. Every
+// test waits for the engine's state (AwaitStats), never a fixed time.
 
 #include "tenas/engine/evaluation_engine.h"
 
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <stdexcept>
 #include <thread>
 
 #include "absl/synchronization/notification.h"
@@ -50,17 +52,24 @@ TEST(EvaluationEngineTest, SubmitWaitsForRoomAndHonoursCancel) {
                   .ok());
   started.WaitForNotification();
   ASSERT_TRUE(engine.TrySubmit([] {}).ok());  // queue now full
+  const auto one_waiting = [](const EngineStats& s) {
+    return s.waiting_submitters == 1;
+  };
+  // Cancelled while it waits for room.
   std::atomic<bool> cancel{false};
   std::thread canceller([&] {
-    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    engine.AwaitStats(one_waiting);
     cancel = true;
   });
   EXPECT_EQ(engine.Submit([] {}, &cancel).code(), absl::StatusCode::kCancelled);
   canceller.join();
+  EXPECT_EQ(engine.stats().waiting_submitters, 0);
+  // Goes through once room appears.
   std::atomic<bool> done{false};
   std::thread submitter(
       [&] { EXPECT_TRUE(engine.Submit([&] { done = true; }, nullptr).ok()); });
-  release.Notify();  // room appears; the blocked Submit goes through
+  engine.AwaitStats(one_waiting);
+  release.Notify();
   submitter.join();
   engine.Shutdown(absl::Seconds(10));
   EXPECT_TRUE(done.load());
@@ -102,12 +111,70 @@ TEST(EvaluationEngineTest, ShutdownDropsWhatCannotDrainAndRejectsNewWork) {
     ASSERT_TRUE(engine.TrySubmit([&] { ++ran; }, [&] { ++dropped; }).ok());
   }
   std::thread stopper([&] { engine.Shutdown(absl::Milliseconds(100)); });
-  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  // The busy job outlasts the drain timeout: release it only once the
+  // engine has given up draining.
+  engine.AwaitStats([](const EngineStats& s) { return s.dropping; });
+  EXPECT_EQ(engine.TrySubmit([] {}).code(), absl::StatusCode::kUnavailable);
   release.Notify();
   stopper.join();
   EXPECT_EQ(ran.load() + dropped.load(), 3);  // nothing is lost silently
   EXPECT_EQ(dropped.load(), 3);
   EXPECT_EQ(engine.TrySubmit([] {}).code(), absl::StatusCode::kUnavailable);
+}
+
+TEST(EvaluationEngineTest, ShutdownDrainsWhatFinishesInTime) {
+  EvaluationEngine engine({1, 4, 1});
+  absl::Notification release, started;
+  ASSERT_TRUE(engine
+                  .TrySubmit([&] {
+                    started.Notify();
+                    release.WaitForNotification();
+                  })
+                  .ok());
+  started.WaitForNotification();
+  std::atomic<int> dropped{0}, ran{0};
+  for (int i = 0; i < 3; ++i) {
+    ASSERT_TRUE(engine.TrySubmit([&] { ++ran; }, [&] { ++dropped; }).ok());
+  }
+  // An unbounded drain: released once Shutdown has begun, everything runs.
+  std::thread stopper([&] { engine.Shutdown(absl::InfiniteDuration()); });
+  engine.AwaitStats([](const EngineStats& s) { return s.shutting_down; });
+  EXPECT_FALSE(engine.stats().dropping);
+  release.Notify();
+  stopper.join();
+  EXPECT_EQ(ran.load(), 3);
+  EXPECT_EQ(dropped.load(), 0);
+}
+
+TEST(EvaluationEngineTest, WaitUntilIdleWaitsForRunningAndQueuedJobs) {
+  EvaluationEngine engine({1, 4, 1});
+  absl::Notification release;
+  std::atomic<int> ran{0};
+  ASSERT_TRUE(engine
+                  .TrySubmit([&] {
+                    release.WaitForNotification();
+                    ++ran;
+                  })
+                  .ok());
+  ASSERT_TRUE(engine.TrySubmit([&] { ++ran; }).ok());
+  EXPECT_FALSE(engine.WaitUntilIdle(absl::ZeroDuration()));
+  release.Notify();
+  EXPECT_TRUE(engine.WaitUntilIdle());
+  EXPECT_EQ(ran.load(), 2);
+  EngineStats s = engine.stats();
+  EXPECT_EQ(s.queue_depth, 0);
+  EXPECT_EQ(s.busy_workers, 0);
+  EXPECT_EQ(s.completed, 2);
+}
+
+TEST(EvaluationEngineTest, AJobThatThrowsDoesNotTakeTheWorkerDown) {
+  EvaluationEngine engine({1, 4, 1});
+  ASSERT_TRUE(engine.TrySubmit([] { throw std::runtime_error("boom"); }).ok());
+  std::atomic<bool> ran{false};
+  ASSERT_TRUE(engine.TrySubmit([&] { ran = true; }).ok());
+  EXPECT_TRUE(engine.WaitUntilIdle());
+  EXPECT_TRUE(ran.load());
+  EXPECT_EQ(engine.stats().completed, 2);
 }
 
 }  // namespace

@@ -2,7 +2,7 @@
 //
 // Parsing of the NTK method and byte-size options.
 
-#include "tenas/measures/ntk_method.h"
+#include "tenas/options/ntk_method.h"
 
 #include <gtest/gtest.h>
 

@@ -10,16 +10,6 @@
 
 namespace tenas::data {
 
-absl::StatusOr<int> DatasetNumClasses(absl::string_view name) {
-  if (name == "cifar10") return 10;
-  if (name == "cifar100") return 100;
-  if (name == "ImageNet16-120") return 120;
-  if (name == "imagenet-1k") return 1000;
-  return absl::InvalidArgumentError(absl::StrCat("dataset: unknown dataset '",
-                                                 name, "' (expected one of ",
-                                                 kSupportedDatasets, ")"));
-}
-
 absl::StatusOr<ImageDataset> LoadDataset(absl::string_view name,
                                          const std::string& data_dir) {
   if (name == "cifar10") {

@@ -1,7 +1,8 @@
 // Copyright 2026 The tenas Authors.
 //
 // dataset_loader.h: loads a dataset by its paper name from the user's files
-// (or the bundled CIFAR-10 sample).
+// (or the bundled CIFAR-10 sample). The names (kSupportedDatasets,
+// DatasetNumClasses) are options/datasets.h.
 
 #ifndef TENAS_DATA_DATASET_LOADER_H_
 #define TENAS_DATA_DATASET_LOADER_H_
@@ -11,12 +12,9 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "tenas/data/image_dataset.h"
+#include "tenas/options/datasets.h"
 
 namespace tenas::data {
-
-/// Names accepted by LoadDataset, in the paper's spelling.
-inline constexpr absl::string_view kSupportedDatasets =
-    "cifar10, cifar100, ImageNet16-120, imagenet-1k";
 
 /// Loads `name` from `data_dir`, the dataset's original files, directly or
 /// in the folder their archive unpacks to:
@@ -29,9 +27,6 @@ inline constexpr absl::string_view kSupportedDatasets =
 /// Errors name the field: unknown dataset, missing files (what and where).
 absl::StatusOr<ImageDataset> LoadDataset(absl::string_view name,
                                          const std::string& data_dir);
-
-/// Number of classes of a dataset name, or InvalidArgument.
-absl::StatusOr<int> DatasetNumClasses(absl::string_view name);
 
 }  // namespace tenas::data
 

@@ -12,7 +12,6 @@
 #include <vector>
 
 #include "absl/status/status.h"
-#include "absl/strings/string_view.h"
 
 namespace tenas::data {
 
@@ -61,15 +60,6 @@ struct ImageDataset {
                                 labels.size() * sizeof(int32_t));
   }
 };
-
-/// OK when `dataset` has at least `needed` images for one batch that the
-/// request field `field` asks for (`what` says what the batch is, e.g. "an
-/// NTK batch"). Otherwise InvalidArgument in one line naming the dataset,
-/// the images it has, the images needed and the field, e.g. "dataset
-/// 'ImageNet16-120' has 360 images, but lr_batch_size asks for a
-/// linear-region batch of 1000 distinct images".
-absl::Status CheckDatasetHolds(const ImageDataset& dataset, int64_t needed,
-                               absl::string_view field, absl::string_view what);
 
 }  // namespace tenas::data
 

@@ -7,6 +7,7 @@
 #include <iostream>
 
 #include "absl/strings/str_cat.h"
+#include "tenas/engine/exception_status.h"
 
 namespace tenas::engine {
 
@@ -54,8 +55,12 @@ absl::Status EvaluationEngine::Submit(Job job, const std::atomic<bool>* cancel,
     };
     // Wake up periodically to notice cancellation (an atomic, not a Mutex
     // condition).
-    while (!ready()) {
-      mu_.AwaitWithTimeout(absl::Condition(&ready), absl::Milliseconds(50));
+    if (!ready()) {
+      ++waiting_submitters_;
+      while (!ready()) {
+        mu_.AwaitWithTimeout(absl::Condition(&ready), absl::Milliseconds(50));
+      }
+      --waiting_submitters_;
     }
     if (shutting_down_) {
       return absl::UnavailableError("server is shutting down");
@@ -149,12 +154,14 @@ void EvaluationEngine::WorkerLoop() {
                                         entry.enqueued)
               .count());
     }
-    try {
+    // Jobs should not throw; one that does is logged, and the worker goes
+    // on with the next job.
+    absl::Status escaped = RunGuarded("a job", [&] {
       entry.job();
-    } catch (const std::exception& e) {
-      std::cerr << "tenas engine: a job threw: " << e.what() << std::endl;
-    } catch (...) {
-      std::cerr << "tenas engine: a job threw a non-exception" << std::endl;
+      return absl::OkStatus();
+    });
+    if (!escaped.ok()) {
+      std::cerr << "tenas engine: " << escaped.message() << std::endl;
     }
     absl::MutexLock lock(&mu_);
     --busy_;
@@ -181,8 +188,7 @@ void EvaluationEngine::Shutdown(absl::Duration drain_timeout) {
   threads_.clear();
 }
 
-EngineStats EvaluationEngine::stats() const {
-  absl::MutexLock lock(&mu_);
+EngineStats EvaluationEngine::StatsLocked() const {
   EngineStats s;
   s.queue_depth = static_cast<int>(queue_.size());
   s.queue_capacity = options_.max_queue;
@@ -190,7 +196,41 @@ EngineStats EvaluationEngine::stats() const {
   s.busy_workers = busy_;
   s.completed = completed_;
   s.rejected = rejected_;
+  s.waiting_submitters = waiting_submitters_;
+  s.shutting_down = shutting_down_;
+  s.dropping = drop_queued_;
   return s;
+}
+
+EngineStats EvaluationEngine::stats() const {
+  absl::MutexLock lock(&mu_);
+  return StatsLocked();
+}
+
+bool EvaluationEngine::AwaitStats(
+    const std::function<bool(const EngineStats&)>& condition,
+    absl::Duration timeout) const {
+  struct Waiter {
+    const EvaluationEngine* engine;
+    const std::function<bool(const EngineStats&)>* condition;
+  };
+  Waiter waiter{this, &condition};
+  absl::MutexLock lock(&mu_);
+  return mu_.AwaitWithTimeout(
+      absl::Condition(
+          +[](Waiter* w) ABSL_EXCLUSIVE_LOCKS_REQUIRED(w->engine->mu_) {
+            return (*w->condition)(w->engine->StatsLocked());
+          },
+          &waiter),
+      timeout);
+}
+
+bool EvaluationEngine::WaitUntilIdle(absl::Duration timeout) const {
+  return AwaitStats(
+      [](const EngineStats& s) {
+        return s.queue_depth == 0 && s.busy_workers == 0;
+      },
+      timeout);
 }
 
 }  // namespace tenas::engine

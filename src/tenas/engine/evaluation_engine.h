@@ -46,6 +46,12 @@ struct EngineStats {
   int busy_workers = 0;
   int64_t completed = 0;
   int64_t rejected = 0;
+  /// Submit() calls waiting for room in the queue.
+  int waiting_submitters = 0;
+  /// Shutdown() has begun: no job is accepted any more.
+  bool shutting_down = false;
+  /// Shutdown()'s drain timeout has passed: queued jobs are dropped.
+  bool dropping = false;
 };
 
 /// Observes the engine, e.g. to export metrics. Called on worker threads.
@@ -90,6 +96,18 @@ class EvaluationEngine : public search::ParallelExecutor {
 
   EngineStats stats() const;
 
+  /// Blocks until `condition` holds for the engine's stats, or `timeout`
+  /// passes; returns whether it held. The condition runs under the engine's
+  /// lock each time its state changes: it must be quick and must not call
+  /// into the engine. Lets callers (tests above all) wait for a state
+  /// instead of polling.
+  bool AwaitStats(const std::function<bool(const EngineStats&)>& condition,
+                  absl::Duration timeout = absl::InfiniteDuration()) const;
+
+  /// Blocks until no job is queued or running (AwaitStats), or `timeout`
+  /// passes; returns whether the engine is idle.
+  bool WaitUntilIdle(absl::Duration timeout = absl::InfiniteDuration()) const;
+
  private:
   struct Entry {
     Job job;
@@ -100,6 +118,7 @@ class EvaluationEngine : public search::ParallelExecutor {
   bool QueueHasRoom() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
     return static_cast<int>(queue_.size()) < options_.max_queue;
   }
+  EngineStats StatsLocked() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
   const EngineOptions options_;
   EngineObserver* const observer_;
@@ -110,6 +129,7 @@ class EvaluationEngine : public search::ParallelExecutor {
   int busy_ ABSL_GUARDED_BY(mu_) = 0;
   int64_t completed_ ABSL_GUARDED_BY(mu_) = 0;
   int64_t rejected_ ABSL_GUARDED_BY(mu_) = 0;
+  int waiting_submitters_ ABSL_GUARDED_BY(mu_) = 0;
   std::vector<std::thread> threads_;
 };
 

@@ -21,8 +21,8 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
-#include "tenas/measures/ntk_method.h"
 #include "tenas/nn/search_network.h"
+#include "tenas/options/ntk_method.h"
 
 namespace tenas::measures {
 

@@ -12,6 +12,7 @@
 #include "tenas/measures/linear_regions.h"
 #include "tenas/measures/ntk.h"
 #include "tenas/nn/darts_network.h"
+#include "tenas/nn/init.h"
 #include "tenas/nn/nb201_network.h"
 #include "tenas/util/rng.h"
 #include "tenas/util/status_macros.h"
@@ -42,40 +43,7 @@ bool Cancelled(const ScoreOptions& options) {
 
 absl::Status ValidateScoreOptions(const ScoreOptions& options,
                                   const data::ImageDataset& dataset) {
-  if (options.compute_ntk && options.batch_size < 2) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "batch_size: ", options.batch_size, " is out of range [2, ",
-        dataset.size(), "] (the dataset has ", dataset.size(), " images)"));
-  }
-  if (options.compute_ntk) {
-    TENAS_RETURN_IF_ERROR(data::CheckDatasetHolds(
-        dataset, options.batch_size, "batch_size", "an NTK batch"));
-  }
-  if (options.repeats < 1 || options.repeats > 100) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "repeats: ", options.repeats, " is out of range [1, 100]"));
-  }
-  if (options.compute_regions && options.lr_batch_size < 1) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("lr_batch_size: ", options.lr_batch_size,
-                     " is out of range [1, ", dataset.size(), "]"));
-  }
-  if (options.compute_regions) {
-    TENAS_RETURN_IF_ERROR(
-        data::CheckDatasetHolds(dataset, options.lr_batch_size, "lr_batch_size",
-                                "a linear-region batch"));
-  }
-  if (options.lr_num_batches < 1 || options.lr_num_batches > 100) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("lr_num_batches: ", options.lr_num_batches,
-                     " is out of range [1, 100]"));
-  }
-  if (!options.compute_ntk && !options.compute_regions) {
-    return absl::InvalidArgumentError(
-        "measures: at least one of the NTK and linear regions must be asked "
-        "for");
-  }
-  return absl::OkStatus();
+  return CheckScoreOptions(options, dataset.name, dataset.size());
 }
 
 namespace {

@@ -2,22 +2,9 @@
 
 #include "tenas/nn/init.h"
 
-#include "absl/status/status.h"
-#include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
 
 namespace tenas::nn {
-
-absl::StatusOr<InitMode> ParseInitMode(absl::string_view text) {
-  if (text == "shipped") return InitMode::kShipped;
-  if (text == "paper") return InitMode::kPaper;
-  return absl::InvalidArgumentError(absl::StrCat(
-      "init: unknown init mode '", text, "' (expected shipped or paper)"));
-}
-
-absl::string_view InitModeName(InitMode mode) {
-  return mode == InitMode::kShipped ? "shipped" : "paper";
-}
 
 void ApplyKaimingInit(torch::nn::Module& module, FanMode mode) {
   torch::NoGradGuard no_grad;

@@ -1,7 +1,8 @@
 // Copyright 2026 The tenas Authors.
 //
-// init.h: weight initialisation of the TE-NAS networks (docs/ALGORITHM.md §3.6)
-// and reproducible, thread-safe seeding of network construction.
+// init.h: weight initialisation of the TE-NAS networks (docs/ALGORITHM.md §3.6;
+// the InitMode option is in options/init_mode.h) and reproducible, thread-safe
+// seeding of network construction.
 
 #ifndef TENAS_NN_INIT_H_
 #define TENAS_NN_INIT_H_
@@ -12,24 +13,9 @@
 #include <functional>
 #include <string>
 
-#include "absl/status/statusor.h"
-#include "absl/strings/string_view.h"
+#include "tenas/options/init_mode.h"
 
 namespace tenas::nn {
-
-/// How network weights are initialised for the measures.
-enum class InitMode {
-  /// What the shipped code does: PyTorch default init once, never re-drawn
-  /// (the Kaiming re-init is a no-op there because of a name mismatch).
-  kShipped,
-  /// What the paper says: Kaiming-normal weights re-drawn for every repeat
-  /// (NTK nets fan_out, LR nets fan_in; biases 0; BN gamma 1, beta 0).
-  kPaper,
-};
-
-/// Parses "shipped" or "paper".
-absl::StatusOr<InitMode> ParseInitMode(absl::string_view text);
-absl::string_view InitModeName(InitMode mode);
 
 /// Kaiming-normal fan mode used by ApplyKaimingInit.
 enum class FanMode { kFanIn, kFanOut };

@@ -23,7 +23,7 @@ absl::string_view SpaceName(SpaceKind space) {
 }
 
 int DefaultBatchSize(SpaceKind space, const std::string& dataset) {
-  if (space == SpaceKind::kNb201) return 72;
+  if (space == SpaceKind::kNb201) return kNb201DefaultBatchSize;
   if (dataset == "imagenet-1k" || dataset == "ImageNet16-120") return 24;
   return 14;
 }

@@ -23,9 +23,12 @@ absl::StatusOr<SpaceKind> ParseSpace(absl::string_view text);
 /// "nb201" or "darts".
 absl::string_view SpaceName(SpaceKind space);
 
-/// Default NTK batch (docs/ALGORITHM.md §6.1): 72 for NB201; DARTS 14 on
-/// CIFAR, 24 on ImageNet16-120 / imagenet-1k (cifar100 and ImageNet16-120
-/// are not configured by the original launcher).
+/// NTK batch of NB201 (docs/ALGORITHM.md §6.1), in images.
+inline constexpr int kNb201DefaultBatchSize = 72;
+
+/// Default NTK batch (docs/ALGORITHM.md §6.1): kNb201DefaultBatchSize for
+/// NB201; DARTS 14 on CIFAR, 24 on ImageNet16-120 / imagenet-1k (cifar100 and
+/// ImageNet16-120 are not configured by the original launcher).
 int DefaultBatchSize(SpaceKind space, const std::string& dataset);
 /// Default prune number: 1 for NB201; DARTS 2 on ImageNet16-120 /
 /// imagenet-1k, else 3.

@@ -12,8 +12,12 @@
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
 #include "tenas/data/transforms.h"
+#include "tenas/engine/exception_status.h"
 #include "tenas/measures/linear_regions.h"
 #include "tenas/measures/ntk.h"
+#include "tenas/nn/init.h"
+#include "tenas/options/datasets.h"
+#include "tenas/search/space_adapter.h"
 #include "tenas/util/rng.h"
 #include "tenas/util/status_macros.h"
 
@@ -268,15 +272,8 @@ int NtkGroupSize(SearchContext& ctx, int num_jobs) {
 // LibTorch exceptions into a status.
 absl::Status RunParallel(SearchContext& ctx, int n,
                          const std::function<absl::Status(int)>& task) {
-  auto guarded = [&](int i) -> absl::Status {
-    try {
-      return task(i);
-    } catch (const c10::Error& e) {
-      return absl::InternalError(absl::StrCat("search failed in LibTorch: ",
-                                              e.what_without_backtrace()));
-    } catch (const std::exception& e) {
-      return absl::InternalError(absl::StrCat("search failed: ", e.what()));
-    }
+  auto guarded = [&](int i) {
+    return engine::RunGuarded("search", [&] { return task(i); });
   };
   ThreadExecutor own(ctx.options().workers);
   ParallelExecutor* executor =
@@ -433,47 +430,7 @@ bool SearchFinished(const AliveMask& alive) {
 
 absl::Status ValidateSearchOptions(const SearchOptions& o,
                                    const data::ImageDataset& dataset) {
-  if (o.batch_size != 0 && o.batch_size < 2) {
-    return absl::InvalidArgumentError(absl::StrCat("batch_size: ", o.batch_size,
-                                                   " is out of range [2, ",
-                                                   dataset.size(), "]"));
-  }
-  if (o.batch_size != 0) {
-    TENAS_RETURN_IF_ERROR(data::CheckDatasetHolds(
-        dataset, o.batch_size, "batch_size", "an NTK batch"));
-  }  // Else the default, checked once chosen (RunPruneSearch).
-  if (o.repeats < 1 || o.repeats > 100) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("repeats: ", o.repeats, " is out of range [1, 100]"));
-  }
-  if (o.prune_number < 0 || o.prune_number > 7) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "prune_number: ", o.prune_number, " is out of range [1, 7]"));
-  }
-  if (o.precision < 0 || o.precision > 10) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("precision: ", o.precision, " is out of range [0, 10]"));
-  }
-  if (o.lr_batch_size < 1) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("lr_batch_size: ", o.lr_batch_size,
-                     " is out of range [1, ", dataset.size(), "]"));
-  }
-  TENAS_RETURN_IF_ERROR(data::CheckDatasetHolds(
-      dataset, o.lr_batch_size, "lr_batch_size", "a linear-region batch"));
-  if (o.lr_num_batches < 1 || o.lr_num_batches > 100) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "lr_num_batches: ", o.lr_num_batches, " is out of range [1, 100]"));
-  }
-  if (o.ntk_group < 0 || o.ntk_group > 1024) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("ntk_group: ", o.ntk_group, " is out of range [0, 1024]"));
-  }
-  if (o.workers < 1 || o.workers > 256) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("workers: ", o.workers, " is out of range [1, 256]"));
-  }
-  return absl::OkStatus();
+  return CheckSearchOptions(o, dataset.name, dataset.size());
 }
 
 absl::StatusOr<SearchResult> RunPruneSearch(
@@ -487,7 +444,8 @@ absl::StatusOr<SearchResult> RunPruneSearch(
   if (options.prune_number == 0) {
     options.prune_number = DefaultPruneNumber(options.space, dataset.name);
   }
-  TENAS_RETURN_IF_ERROR(data::CheckDatasetHolds(dataset, options.batch_size,
+  TENAS_RETURN_IF_ERROR(data::CheckDatasetHolds(dataset.name, dataset.size(),
+                                                options.batch_size,
                                                 "batch_size", "an NTK batch"));
   SearchContext ctx(dataset, options, on_event);
   const SpaceAdapter& adapter = ctx.adapter();
@@ -499,7 +457,7 @@ absl::StatusOr<SearchResult> RunPruneSearch(
   int round = 0;
   ResumedRounds resumed(options.resume_rounds);
 
-  // Op stage (docs/ALGORITHM.md §5.2): rounds until every edge keeps one op.
+  // Op stage (§5.2): rounds until every edge keeps one op.
   while (!SearchFinished(alive)) {
     if (resumed.HasNext()) {
       TENAS_RETURN_IF_ERROR(
@@ -544,7 +502,7 @@ absl::StatusOr<SearchResult> RunPruneSearch(
     ++round;
   }
 
-  // DARTS edge stage (docs/ALGORITHM.md §5.4): keep 2 incoming edges per node.
+  // DARTS edge stage (§5.4): keep 2 incoming edges per node.
   if (options.space == SpaceKind::kDarts) {
     const AliveMask stage_start_alive = alive;  // the stale NTK origin
     const uint64_t edge_ntk_seed =

@@ -1,10 +1,11 @@
 // Copyright 2026 The tenas Authors.
 //
 // ntk_method.h: the choice of NTK implementation and its memory budget, in a
-// header without LibTorch so options structs can carry them cheaply.
+// header without LibTorch so options structs can carry them cheaply
+// (tenas_options).
 
-#ifndef TENAS_MEASURES_NTK_METHOD_H_
-#define TENAS_MEASURES_NTK_METHOD_H_
+#ifndef TENAS_OPTIONS_NTK_METHOD_H_
+#define TENAS_OPTIONS_NTK_METHOD_H_
 
 #include <cstdint>
 #include <string>
@@ -36,4 +37,4 @@ absl::StatusOr<int64_t> ParseByteSize(const std::string& text,
 
 }  // namespace tenas::measures
 
-#endif  // TENAS_MEASURES_NTK_METHOD_H_
+#endif  // TENAS_OPTIONS_NTK_METHOD_H_

@@ -1,6 +1,6 @@
 // Copyright 2026 The tenas Authors.
 
-#include "tenas/measures/ntk_method.h"
+#include "tenas/options/ntk_method.h"
 
 #include <limits>
 

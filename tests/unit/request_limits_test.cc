@@ -1,0 +1,172 @@
+// Copyright 2026 The tenas Authors.
+//
+// Request validation (options/request_limits.h): defaults applied once,
+// every field checked against the server's caps and the library's ranges,
+// errors naming the field and the cap.
+
+#include "tenas/options/request_limits.h"
+
+#include <gtest/gtest.h>
+
+#include <string>
+
+#include "absl/strings/match.h"
+
+namespace tenas::options {
+namespace {
+
+using search::SpaceKind;
+
+bool Contains(absl::string_view text, absl::string_view part) {
+  return text.find(part) != absl::string_view::npos;
+}
+
+// An InvalidArgument whose message starts with `field` and holds `parts`.
+void ExpectInvalid(const absl::Status& status, absl::string_view field,
+                   std::initializer_list<absl::string_view> parts = {}) {
+  EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument) << status;
+  EXPECT_TRUE(absl::StartsWith(status.message(), absl::StrCat(field, ": ")))
+      << status.message();
+  for (absl::string_view part : parts) {
+    EXPECT_TRUE(Contains(status.message(), part))
+        << status.message() << " lacks " << part;
+  }
+}
+
+measures::ScoreOptions Asked(int repeats, int batch_size) {
+  measures::ScoreOptions o;
+  o.repeats = repeats;
+  o.batch_size = batch_size;
+  return o;
+}
+
+TEST(RequestLimitsTest, ScoreZeroFieldsTakeTheDefaults) {
+  const RequestLimits limits;
+  auto nb201 = ValidateScoreRequest(Asked(0, 0), SpaceKind::kNb201, "cifar10",
+                                    2000, limits);
+  ASSERT_TRUE(nb201.ok()) << nb201.status();
+  EXPECT_EQ(nb201->repeats, measures::kDefaultRepeats);
+  EXPECT_EQ(nb201->batch_size, search::kNb201DefaultBatchSize);
+  auto darts = ValidateScoreRequest(Asked(0, 0), SpaceKind::kDarts,
+                                    "ImageNet16-120", 2000, limits);
+  ASSERT_TRUE(darts.ok()) << darts.status();
+  EXPECT_EQ(darts->batch_size,
+            search::DefaultBatchSize(SpaceKind::kDarts, "ImageNet16-120"));
+  // What was asked stays.
+  auto asked = ValidateScoreRequest(Asked(5, 16), SpaceKind::kNb201, "cifar10",
+                                    2000, limits);
+  ASSERT_TRUE(asked.ok()) << asked.status();
+  EXPECT_EQ(asked->repeats, 5);
+  EXPECT_EQ(asked->batch_size, 16);
+}
+
+TEST(RequestLimitsTest, ScoreFieldsOutsideTheCapsNameFieldAndFlag) {
+  RequestLimits limits;
+  limits.max_repeats = 4;
+  limits.max_batch_size = 32;
+  const auto check = [&](int repeats, int batch) {
+    return ValidateScoreRequest(Asked(repeats, batch), SpaceKind::kNb201,
+                                "cifar10", 2000, limits, "options.")
+        .status();
+  };
+  EXPECT_TRUE(check(4, 32).ok());
+  ExpectInvalid(check(5, 8), "options.repeats",
+                {"5", "[1, 4]", "--max-repeats"});
+  ExpectInvalid(check(-2, 8), "options.repeats", {"-2"});
+  ExpectInvalid(check(1, 33), "options.batch_size",
+                {"33", "[2, 32]", "--max-batch-size"});
+  ExpectInvalid(check(1, 1), "options.batch_size", {"1"});
+  ExpectInvalid(check(1, -8), "options.batch_size", {"-8"});
+  // A default beyond a cap says which default it was.
+  ExpectInvalid(check(1, 0), "options.batch_size",
+                {"0 (default 72)", "--max-batch-size"});
+}
+
+TEST(RequestLimitsTest, LibraryRangesApplyBeyondGenerousCaps) {
+  RequestLimits limits;
+  limits.max_repeats = 1000;
+  limits.max_batch_size = 100000;
+  // The library runs at most kMaxRepeats repeats, whatever the cap.
+  ExpectInvalid(ValidateScoreRequest(Asked(101, 8), SpaceKind::kNb201,
+                                     "cifar10", 2000, limits)
+                    .status(),
+                "repeats", {"101", "[1, 100]"});
+  // A batch larger than the dataset.
+  ExpectInvalid(ValidateScoreRequest(Asked(1, 5000), SpaceKind::kNb201,
+                                     "cifar10", 2000, limits, "options.")
+                    .status(),
+                "options.batch_size", {"5000", "2000 images"});
+  // Unknown size: not checked yet.
+  EXPECT_TRUE(ValidateScoreRequest(Asked(1, 5000), SpaceKind::kNb201, "cifar10",
+                                   kUnknownDatasetImages, limits)
+                  .ok());
+}
+
+TEST(RequestLimitsTest, ScoreNeedsAtLeastOneMeasure) {
+  measures::ScoreOptions none = Asked(1, 8);
+  none.compute_ntk = false;
+  none.compute_regions = false;
+  for (int64_t images : {int64_t{2000}, kUnknownDatasetImages}) {
+    ExpectInvalid(ValidateScoreRequest(none, SpaceKind::kNb201, "cifar10",
+                                       images, RequestLimits(), "options.")
+                      .status(),
+                  "options.measures");
+  }
+}
+
+TEST(RequestLimitsTest, SearchDefaultsAndRanges) {
+  const RequestLimits limits;
+  search::SearchOptions asked;
+  asked.space = SpaceKind::kDarts;
+  asked.repeats = 0;
+  auto darts = ValidateSearchRequest(asked, "cifar10", 2000, limits);
+  ASSERT_TRUE(darts.ok()) << darts.status();
+  EXPECT_EQ(darts->repeats, measures::kDefaultRepeats);
+  EXPECT_EQ(darts->batch_size,
+            search::DefaultBatchSize(SpaceKind::kDarts, "cifar10"));
+  EXPECT_EQ(darts->prune_number,
+            search::DefaultPruneNumber(SpaceKind::kDarts, "cifar10"));
+
+  const auto check = [&](auto mutate) {
+    search::SearchOptions o;
+    mutate(o);
+    return ValidateSearchRequest(o, "cifar10", 2000, limits).status();
+  };
+  ExpectInvalid(check([](auto& o) { o.repeats = 21; }), "repeats",
+                {"21", "--max-repeats"});
+  ExpectInvalid(check([](auto& o) { o.batch_size = 1; }), "batch_size");
+  ExpectInvalid(check([](auto& o) { o.batch_size = 513; }), "batch_size",
+                {"513", "--max-batch-size"});
+  ExpectInvalid(check([](auto& o) { o.prune_number = 8; }), "prune_number",
+                {"8"});
+  ExpectInvalid(check([](auto& o) { o.prune_number = -1; }), "prune_number",
+                {"-1"});
+  // The NB201 default batch does not fit a 50-image dataset.
+  search::SearchOptions nb201;
+  ExpectInvalid(ValidateSearchRequest(nb201, "cifar10", 50, limits).status(),
+                "batch_size", {"72", "50"});
+}
+
+TEST(RequestLimitsTest, ArchitectureCountAndCapsThemselves) {
+  RequestLimits limits;
+  limits.max_architectures_per_call = 3;
+  EXPECT_TRUE(ValidateArchitectureCount(1, limits).ok());
+  EXPECT_TRUE(ValidateArchitectureCount(3, limits).ok());
+  ExpectInvalid(ValidateArchitectureCount(0, limits), "architectures", {"0"});
+  ExpectInvalid(ValidateArchitectureCount(4, limits), "architectures",
+                {"4", "--max-architectures"});
+
+  EXPECT_TRUE(ValidateRequestLimits(RequestLimits()).ok());
+  RequestLimits bad;
+  bad.max_batch_size = 1;
+  ExpectInvalid(ValidateRequestLimits(bad), "--max-batch-size");
+  bad = RequestLimits();
+  bad.max_repeats = 0;
+  ExpectInvalid(ValidateRequestLimits(bad), "--max-repeats");
+  bad = RequestLimits();
+  bad.max_architectures_per_call = 0;
+  ExpectInvalid(ValidateRequestLimits(bad), "--max-architectures");
+}
+
+}  // namespace
+}  // namespace tenas::options
