@@ -17,6 +17,7 @@
 
 #include "absl/status/status.h"
 #include "absl/types/span.h"
+#include "tenas/util/data_dir.h"
 #include "testing/test_data.h"
 
 namespace tenas::data {
