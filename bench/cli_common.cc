@@ -4,57 +4,77 @@
 
 #include <torch/torch.h>
 
-#include <iostream>
+#include <algorithm>
 #include <thread>
 
 #include "tenas/util/status_macros.h"
 
 namespace tenas::cli {
 
-int ReportError(const std::string& command, const absl::Status& status) {
-  std::string message(status.message());
-  for (char& c : message) {
-    if (c == '\n') c = ' ';
+void AddMeasureFlags(CLI::App* command, MeasureFlags* flags, MeasureFlagSet set,
+                     const std::string& threads_default) {
+  command
+      ->add_option("--dataset", flags->dataset,
+                   "cifar10, cifar100, ImageNet16-120 or imagenet-1k")
+      ->type_name("NAME");
+  command
+      ->add_option("--data-dir", flags->data_dir,
+                   "folder of the dataset's original files")
+      ->type_name("DIR")
+      ->default_str("the bundled CIFAR-10 sample");
+  AddInt(command, "--seed", &flags->seed, 0, int64_t{1} << 62,
+         "seeds the weights (as torch.manual_seed) and the data sampling");
+  AddInt(command, "--repeats", &flags->repeats, 1, 100,
+         "repeats of each measure, each with a fresh batch, in [1, 100]");
+  CLI::Option* batch = AddInt(command, "--batch-size", &flags->batch_size, 2,
+                              4096, "NTK mini-batch, in [2, 4096]");
+  if (flags->batch_size == 0) {
+    batch->default_str("72 (NB201), 14 / 24 (DARTS CIFAR / ImageNet)");
   }
-  std::cerr << "tenas-bench " << command << ": " << message << std::endl;
-  return status.code() == absl::StatusCode::kInvalidArgument ? kExitUsage
-                                                             : kExitFailure;
+  AddChoice(command, "--init", &flags->init, {"shipped", "paper"},
+            "shipped: PyTorch default init, never re-drawn (as the original "
+            "code); paper: Kaiming, re-drawn per repeat");
+  AddFlag(command, "--fp64", &flags->fp64,
+          "Gram matrix and eigenvalues in float64");
+  if (set == MeasureFlagSet::kAll) {
+    AddChoice(command, "--ntk", &flags->ntk, {"fast", "reference"},
+              "NTK implementation: fast (batched backward passes) or "
+              "reference (one backward pass per sample, as the original)");
+    command
+        ->add_option("--max-memory", flags->max_memory,
+                     "memory budget of one batched NTK pass (bytes, K/M/G "
+                     "suffix)")
+        ->type_name("BYTES");
+  }
+  AddInt(command, "--threads", &flags->threads, 1, 1024,
+         "LibTorch threads per worker, in [1, 1024]")
+      ->default_str(threads_default);
 }
 
-absl::StatusOr<int> ConfigureThreads(const Flags& flags, int workers) {
-  const int64_t cores =
-      std::max<int64_t>(1, std::thread::hardware_concurrency());
-  TENAS_ASSIGN_OR_RETURN(
-      int64_t threads,
-      flags.GetInt("threads", std::max<int64_t>(1, cores / workers), 1, 1024));
-  at::set_num_threads(static_cast<int>(threads));
-  return static_cast<int>(threads);
+int ConfigureThreads(int threads, int workers) {
+  if (threads <= 0) {
+    const int cores =
+        std::max(1, static_cast<int>(std::thread::hardware_concurrency()));
+    threads = std::max(1, cores / std::max(1, workers));
+  }
+  at::set_num_threads(threads);
+  return threads;
 }
 
-absl::Status ReadScoreOptions(const Flags& flags,
-                              measures::ScoreOptions* options) {
-  TENAS_ASSIGN_OR_RETURN(int64_t seed,
-                         flags.GetInt("seed", 0, 0, (int64_t{1} << 62)));
-  TENAS_ASSIGN_OR_RETURN(int64_t repeats, flags.GetInt("repeats", 3, 1, 100));
-  TENAS_ASSIGN_OR_RETURN(int64_t batch,
-                         flags.GetInt("batch-size", 72, 2, 4096));
-  TENAS_ASSIGN_OR_RETURN(nn::InitMode init,
-                         nn::ParseInitMode(flags.GetString("init", "shipped")));
-  options->seed = static_cast<uint64_t>(seed);
-  options->repeats = static_cast<int>(repeats);
-  options->batch_size = static_cast<int>(batch);
-  options->init = init;
-  options->fp64 = flags.Has("fp64");
+absl::StatusOr<measures::ScoreOptions> ToScoreOptions(
+    const MeasureFlags& flags) {
+  measures::ScoreOptions options;
+  options.seed = flags.seed;
+  options.repeats = flags.repeats;
+  options.batch_size = flags.batch_size;
+  TENAS_ASSIGN_OR_RETURN(options.init, nn::ParseInitMode(flags.init));
+  options.fp64 = flags.fp64;
+  TENAS_ASSIGN_OR_RETURN(options.ntk_method,
+                         measures::ParseNtkMethod(flags.ntk, "--ntk"));
   TENAS_ASSIGN_OR_RETURN(
-      options->ntk_method,
-      measures::ParseNtkMethod(flags.GetString("ntk", "fast"), "--ntk"));
-  if (flags.Has("max-memory")) {
-    TENAS_ASSIGN_OR_RETURN(
-        options->ntk_max_memory_bytes,
-        measures::ParseByteSize(flags.GetString("max-memory", ""),
-                                "--max-memory"));
-  }
-  return absl::OkStatus();
+      options.ntk_max_memory_bytes,
+      measures::ParseByteSize(flags.max_memory, "--max-memory"));
+  return options;
 }
 
 }  // namespace tenas::cli

@@ -1,35 +1,59 @@
 // Copyright 2026 The tenas Authors.
 //
-// cli_common.h: pieces shared by the tenas-bench subcommands: exit codes,
-// status reporting, thread setup and option parsing.
+// cli_common.h: pieces shared by the tenas-bench subcommands: the measure
+// flags of score, search and validate, thread setup and error reports.
 
 #ifndef TENAS_BENCH_CLI_COMMON_H_
 #define TENAS_BENCH_CLI_COMMON_H_
 
+#include <CLI/CLI.hpp>
+#include <cstdint>
 #include <string>
 
 #include "absl/status/status.h"
-#include "flag_parser.h"
+#include "absl/status/statusor.h"
+#include "cli/command_line.h"
 #include "tenas/measures/score.h"
 
 namespace tenas::cli {
 
-inline constexpr int kExitOk = 0;
-inline constexpr int kExitFailure = 1;
-inline constexpr int kExitUsage = 2;
+/// The flags of the measures (and their data), shared by score, search and
+/// validate. Their initial values are the defaults --help shows.
+struct MeasureFlags {
+  std::string dataset = "cifar10";
+  std::string data_dir;  ///< Empty: the bundled sample.
+  uint64_t seed = 0;
+  int repeats = 3;
+  /// NTK batch; 0: the per-space, per-dataset default.
+  int batch_size = 0;
+  std::string init = "shipped";
+  bool fp64 = false;
+  std::string ntk = "fast";
+  std::string max_memory = "2G";
+  /// LibTorch threads per worker; 0: cores / workers.
+  int threads = 0;
+};
 
-/// Prints `status` on one stderr line and returns its exit code: 2 for
-/// INVALID_ARGUMENT (bad usage or input), 1 otherwise.
-int ReportError(const std::string& command, const absl::Status& status);
+/// Which of the measure flags a subcommand takes.
+enum class MeasureFlagSet {
+  kAll,            ///< score, search.
+  kWithoutNtkImpl  ///< validate: no --ntk, --max-memory.
+};
 
-/// Applies --threads (default: cores / workers, at least 1) to LibTorch's
+/// Adds --dataset --data-dir --seed --repeats --batch-size --init --fp64
+/// --threads (and --ntk --max-memory with kAll) to `command`, bound to
+/// `flags`. `threads_default` describes the default of --threads.
+void AddMeasureFlags(CLI::App* command, MeasureFlags* flags, MeasureFlagSet set,
+                     const std::string& threads_default);
+
+/// Applies `threads` (0: cores / workers, at least 1) to LibTorch's
 /// intra-op pool, which every worker thread inherits. Returns the count.
-absl::StatusOr<int> ConfigureThreads(const Flags& flags, int workers = 1);
+int ConfigureThreads(int threads, int workers = 1);
 
-/// Reads --seed --repeats --batch-size --init --fp64 --ntk --max-memory into
-/// `options`.
-absl::Status ReadScoreOptions(const Flags& flags,
-                              measures::ScoreOptions* options);
+/// The score options of `flags` (batch_size 0 stays 0: the caller applies
+/// the default). INVALID_ARGUMENT names a bad --init, --ntk or --max-memory.
+absl::StatusOr<measures::ScoreOptions> ToScoreOptions(
+    const MeasureFlags& flags);
 
 }  // namespace tenas::cli
 

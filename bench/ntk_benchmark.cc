@@ -15,6 +15,7 @@
 #include <torch/csrc/autograd/profiler_legacy.h>
 #include <torch/torch.h>
 
+#include <CLI/CLI.hpp>
 #include <algorithm>
 #include <chrono>
 #include <fstream>
@@ -25,7 +26,7 @@
 #include <vector>
 
 #include "absl/strings/str_format.h"
-#include "flag_parser.h"
+#include "cli/command_line.h"
 #include "tenas/data/cifar.h"
 #include "tenas/data/transforms.h"
 #include "tenas/measures/ntk.h"
@@ -179,20 +180,33 @@ double Median(std::vector<double> v) {
 int main(int argc, char** argv) {
   using namespace tenas;
   tenas::TuneAllocatorForTensors();
-  std::vector<std::string> args(argv + 1, argv + argc);
-  auto flags = cli::Flags::Parse(
-      args,
-      {"reps", "threads", "batch", "arch", "replicas-per-pass", "profile"}, {});
-  if (!flags.ok()) {
-    std::cerr << flags.status().message() << std::endl;
-    return 2;
+  int reps = 5;
+  int threads = 1;
+  int batch_size = 72;
+  int rpp = 0;
+  std::string arch_text;
+  std::string profile;
+  CLI::App app(
+      "The reference and the fast NTK side by side on the same network and "
+      "batch, then one full architecture score.",
+      "ntk_benchmark");
+  cli::ConfigureApp(&app);
+  cli::AddInt(&app, "--reps", &reps, 1, 1000, "timed repetitions per method");
+  cli::AddInt(&app, "--threads", &threads, 1, 256, "LibTorch threads");
+  cli::AddInt(&app, "--batch", &batch_size, 2, 4096, "NTK batch");
+  app.add_option("--arch", arch_text,
+                 "NB201 architecture (its alphas set on the supernet)")
+      ->type_name("ARCH")
+      ->default_str("the supernet");
+  cli::AddInt(&app, "--replicas-per-pass", &rpp, 0, 4096,
+              "fast NTK: replicas per batched pass (0: as memory allows)");
+  app.add_option("--profile", profile,
+                 "write Chrome traces PREFIX.reference.json and "
+                 "PREFIX.fast.json, then exit")
+      ->type_name("PREFIX");
+  if (auto exit_code = cli::ParseCommandLine(&app, argc, argv)) {
+    return *exit_code;
   }
-  const int reps = static_cast<int>(*flags->GetInt("reps", 5, 1, 1000));
-  const int threads = static_cast<int>(*flags->GetInt("threads", 1, 1, 256));
-  const int batch_size = static_cast<int>(*flags->GetInt("batch", 72, 2, 4096));
-  const int rpp =
-      static_cast<int>(*flags->GetInt("replicas-per-pass", 0, 0, 4096));
-  const std::string arch_text = flags->GetString("arch", "");
   at::set_num_threads(threads);
 
   auto dataset = data::LoadBundledCifar10();
@@ -245,10 +259,10 @@ int main(int argc, char** argv) {
 
   measures::NtkOptions options;
   options.replicas_per_pass = rpp;
-  if (flags->Has("profile")) {
+  if (!profile.empty()) {
     // Chrome traces of one evaluation of each method:
     // PREFIX.{reference,fast}.json
-    const std::string prefix = flags->GetString("profile", "ntk");
+    const std::string& prefix = profile;
     {
       torch::autograd::profiler::RecordProfile guard(prefix +
                                                      ".reference.json");

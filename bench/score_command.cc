@@ -3,6 +3,7 @@
 // score_command.cc: `tenas-bench score`.
 
 #include <iostream>
+#include <memory>
 #include <nlohmann/json.hpp>
 #include <optional>
 
@@ -19,30 +20,22 @@
 namespace tenas::cli {
 namespace {
 
-constexpr char kUsage[] =
-    "usage: tenas-bench score --space nb201|darts --arch STR [--dataset "
-    "cifar10|cifar100|ImageNet16-120|imagenet-1k] [--data-dir DIR] [--seed N] "
-    "[--repeats N] "
-    "[--batch-size N] [--init shipped|paper] [--threads N] [--fp64] "
-    "[--ntk fast|reference] [--max-memory BYTES[K|M|G]] [--json]";
+struct ScoreFlags {
+  std::string space = "nb201";
+  std::string arch;
+  bool json = false;
+  MeasureFlags measure;
+};
 
 struct Outcome {
   nlohmann::json json;
   std::string text;
 };
 
-absl::StatusOr<Outcome> Score(const Flags& flags) {
-  if (!flags.positional().empty()) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "unexpected argument '", flags.positional()[0], "'. ", kUsage));
-  }
+absl::StatusOr<Outcome> Score(const ScoreFlags& flags) {
   TENAS_ASSIGN_OR_RETURN(search::SpaceKind space,
-                         search::ParseSpace(flags.GetString("space", "nb201")));
-  if (!flags.Has("arch")) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("--arch is required. ", kUsage));
-  }
-  const std::string arch_text = flags.GetString("arch");
+                         search::ParseSpace(flags.space));
+  const std::string& arch_text = flags.arch;
   std::optional<nb201::Architecture> nb201_arch;
   std::optional<darts::Genotype> genotype;
   if (space == search::SpaceKind::kNb201) {
@@ -60,14 +53,13 @@ absl::StatusOr<Outcome> Score(const Flags& flags) {
     }
     genotype = *parsed;
   }
-  measures::ScoreOptions options;
-  TENAS_RETURN_IF_ERROR(ReadScoreOptions(flags, &options));
-  TENAS_ASSIGN_OR_RETURN(int threads, ConfigureThreads(flags));
-  const std::string dataset_name = flags.GetString("dataset", "cifar10");
+  TENAS_ASSIGN_OR_RETURN(measures::ScoreOptions options,
+                         ToScoreOptions(flags.measure));
+  const int threads = ConfigureThreads(flags.measure.threads);
   TENAS_ASSIGN_OR_RETURN(
       data::ImageDataset dataset,
-      data::LoadDataset(dataset_name, flags.GetString("data-dir")));
-  if (!flags.Has("batch-size")) {
+      data::LoadDataset(flags.measure.dataset, flags.measure.data_dir));
+  if (options.batch_size == 0) {
     options.batch_size = search::DefaultBatchSize(space, dataset.name);
   }
   TENAS_ASSIGN_OR_RETURN(
@@ -121,30 +113,38 @@ absl::StatusOr<Outcome> Score(const Flags& flags) {
   return out;
 }
 
-}  // namespace
-
-int RunScoreCommand(const std::vector<std::string>& args) {
-  if (args.size() == 1 && args[0] == "--help") {
-    std::cout << kUsage << std::endl;
-    return kExitOk;
-  }
-  auto flags =
-      Flags::Parse(args,
-                   {"space", "arch", "dataset", "data-dir", "seed", "repeats",
-                    "batch-size", "init", "threads", "ntk", "max-memory"},
-                   {"json", "fp64"});
-  if (!flags.ok()) {
-    return ReportError("score", absl::InvalidArgumentError(absl::StrCat(
-                                    flags.status().message(), ". ", kUsage)));
-  }
-  auto outcome = Score(*flags);
-  if (!outcome.ok()) return ReportError("score", outcome.status());
-  if (flags->Has("json")) {
+int RunScore(const ScoreFlags& flags) {
+  auto outcome = Score(flags);
+  if (!outcome.ok()) return ReportError("tenas-bench score", outcome.status());
+  if (flags.json) {
     std::cout << outcome->json.dump() << std::endl;
   } else {
     std::cout << outcome->text << std::flush;
   }
   return kExitOk;
+}
+
+}  // namespace
+
+void AddScoreCommand(CLI::App* app, CommandRunner* run) {
+  auto flags = std::make_shared<ScoreFlags>();
+  CLI::App* command =
+      app->add_subcommand("score",
+                          "the NTK condition number and linear regions of one "
+                          "architecture");
+  AddChoice(command, "--space", &flags->space, {"nb201", "darts"},
+            "search space of --arch");
+  command
+      ->add_option("--arch", flags->arch,
+                   "NB201 string |op~0|+|op~0|op~1|+|op~0|op~1|op~2| or "
+                   "DARTS Genotype(normal=[...], ...)")
+      ->type_name("STR")
+      ->required();
+  AddMeasureFlags(command, &flags->measure, MeasureFlagSet::kAll, "cores");
+  AddFlag(command, "--json", &flags->json,
+          "print the result as one JSON object");
+  command->callback(
+      [flags, run] { *run = [flags] { return RunScore(*flags); }; });
 }
 
 }  // namespace tenas::cli

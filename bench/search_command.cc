@@ -4,16 +4,19 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <iostream>
+#include <memory>
 #include <optional>
 #include <thread>
 
 #include "absl/strings/str_format.h"
 #include "cli_common.h"
 #include "commands.h"
-#include "search_json.h"
 #include "tenas/data/dataset_loader.h"
+#include "tenas/events/search_events.h"
 #include "tenas/nn/darts_network.h"
+#include "tenas/search/event_records.h"
 #include "tenas/search/prune_search.h"
 #include "tenas/space/accuracy_table.h"
 #include "tenas/space/darts.h"
@@ -22,13 +25,16 @@
 namespace tenas::cli {
 namespace {
 
-constexpr char kUsage[] =
-    "usage: tenas-bench search --space nb201|darts --dataset "
-    "cifar10|cifar100|ImageNet16-120|imagenet-1k [--data-dir DIR] [--seed N] "
-    "[--repeats N] [--batch-size N] [--prune-number N] [--init "
-    "shipped|paper] [--accuracy-table CSV] [--workers N] [--threads N] "
-    "[--fp64] [--fix-stale-origin] [--ntk fast|reference] "
-    "[--max-memory BYTES[K|M|G]] [--ntk-group N] [--json]";
+struct SearchFlags {
+  std::string space = "nb201";
+  int prune_number = 0;        ///< 0: the per-space, per-dataset default.
+  std::string accuracy_table;  ///< Empty: the bundled table.
+  int workers = 0;             ///< 0: one per core.
+  bool fix_stale_origin = false;
+  int ntk_group = 0;
+  bool json = false;
+  MeasureFlags measure;
+};
 
 // Draws a one-line progress bar on a terminal (stderr).
 class ProgressBar {
@@ -63,57 +69,47 @@ class ProgressBar {
   std::string label_;
 };
 
-absl::Status Search(const Flags& flags) {
-  if (!flags.positional().empty()) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "unexpected argument '", flags.positional()[0], "'. ", kUsage));
-  }
+absl::Status Search(const SearchFlags& flags) {
   TENAS_ASSIGN_OR_RETURN(search::SpaceKind space,
-                         search::ParseSpace(flags.GetString("space", "nb201")));
+                         search::ParseSpace(flags.space));
   search::SearchOptions options;
   options.space = space;
-  measures::ScoreOptions common;
-  TENAS_RETURN_IF_ERROR(ReadScoreOptions(flags, &common));
+  TENAS_ASSIGN_OR_RETURN(measures::ScoreOptions common,
+                         ToScoreOptions(flags.measure));
   options.seed = common.seed;
   options.repeats = common.repeats;
   options.init = common.init;
   options.fp64 = common.fp64;
   options.ntk_method = common.ntk_method;
   options.ntk_max_memory_bytes = common.ntk_max_memory_bytes;
-  TENAS_ASSIGN_OR_RETURN(int64_t ntk_group,
-                         flags.GetInt("ntk-group", 0, 0, 1024));
-  options.ntk_group = static_cast<int>(ntk_group);
-  options.batch_size =
-      flags.Has("batch-size") ? common.batch_size : 0;  // 0: space default
-  TENAS_ASSIGN_OR_RETURN(int64_t prune, flags.GetInt("prune-number", 0, 1, 7));
-  options.prune_number = static_cast<int>(prune);
+  options.ntk_group = flags.ntk_group;
+  options.batch_size = common.batch_size;  // 0: space default
+  options.prune_number = flags.prune_number;
   // Default: one candidate per core, one LibTorch thread each (measured
   // faster than one candidate on all cores: docs/BENCHMARKS.md §4).
-  const int64_t cores =
-      std::max<int64_t>(1, std::thread::hardware_concurrency());
-  TENAS_ASSIGN_OR_RETURN(int64_t workers,
-                         flags.GetInt("workers", cores, 1, 256));
-  options.workers = static_cast<int>(workers);
-  options.fix_stale_origin = flags.Has("fix-stale-origin");
-  TENAS_ASSIGN_OR_RETURN(int threads,
-                         ConfigureThreads(flags, static_cast<int>(workers)));
+  options.workers =
+      flags.workers > 0
+          ? flags.workers
+          : std::max(1, static_cast<int>(std::thread::hardware_concurrency()));
+  options.fix_stale_origin = flags.fix_stale_origin;
+  const int threads = ConfigureThreads(flags.measure.threads, options.workers);
 
   std::optional<nb201::AccuracyTable> table;
-  if (flags.Has("accuracy-table")) {
-    TENAS_ASSIGN_OR_RETURN(
-        table, nb201::AccuracyTable::Load(flags.GetString("accuracy-table")));
+  if (space == search::SpaceKind::kNb201 || !flags.accuracy_table.empty()) {
+    TENAS_ASSIGN_OR_RETURN(table, LoadAccuracyTable(flags.accuracy_table));
   }
-  const std::string dataset_name = flags.GetString("dataset", "cifar10");
   TENAS_ASSIGN_OR_RETURN(
       data::ImageDataset dataset,
-      data::LoadDataset(dataset_name, flags.GetString("data-dir")));
+      data::LoadDataset(flags.measure.dataset, flags.measure.data_dir));
 
-  const bool json = flags.Has("json");
+  const bool json = flags.json;
   ProgressBar bar(!json && isatty(STDERR_FILENO));
   auto on_event = [&](const search::SearchEvent& e) {
     if (json) {
       if (e.type != search::SearchEvent::Type::kResult) {
-        std::cout << EventJson(space, e).dump() << "\n" << std::flush;
+        std::cout << events::EventJson(search::EventRecordOf(space, e)).dump()
+                  << "\n"
+                  << std::flush;
       }
     } else {
       bar.Update(e);
@@ -122,8 +118,9 @@ absl::Status Search(const Flags& flags) {
   TENAS_ASSIGN_OR_RETURN(search::SearchResult result,
                          search::RunPruneSearch(dataset, options, on_event));
 
-  nlohmann::json out = ResultJson(result);
-  out["dataset"] = dataset.name;
+  events::ResultSummary summary = search::ResultRecordOf(result, dataset.name);
+  if (table) summary.benchmark = events::FindBenchmark(*table, result.arch);
+  nlohmann::json out = events::ResultJson(summary);
   out["seed"] = options.seed;
   out["repeats"] = options.repeats;
   out["init"] = std::string(nn::InitModeName(options.init));
@@ -131,17 +128,6 @@ absl::Status Search(const Flags& flags) {
   out["ntk_group"] = options.ntk_group;
   out["workers"] = options.workers;
   out["threads"] = threads;
-  const nb201::BenchmarkAccuracy* acc = nullptr;
-  if (table && space == search::SpaceKind::kNb201) {
-    auto arch = nb201::ParseArchitecture(result.arch);
-    if (arch.ok()) acc = table->Find(*arch);
-    if (acc != nullptr) {
-      out["benchmark"] = {{"index", acc->index},
-                          {"cifar10_test", acc->cifar10_test},
-                          {"cifar100_test", acc->cifar100_test},
-                          {"imagenet16_test", acc->imagenet16_test}};
-    }
-  }
   // DARTS: size of the evaluation network the paper retrains (CIFAR: 20
   // cells, C=36; ImageNet: 14 cells, C=48), auxiliary head excluded.
   int64_t eval_params = 0;
@@ -172,27 +158,20 @@ absl::Status Search(const Flags& flags) {
       search::SpaceName(space), dataset.name, dataset.size(), options.seed,
       options.repeats, result.batch_size, result.prune_number,
       std::string(nn::InitModeName(options.init)));
-  for (const auto& round : result.rounds) {
+  for (const events::RoundSummary& round : summary.rounds) {
     std::cout << absl::StrFormat("  %s %d: %3d candidates, %6.1f s, pruned",
                                  round.stage == "ops" ? "round" : "edges",
                                  round.round + 1, round.candidates.size(),
                                  round.seconds);
-    for (const auto& id : round.pruned) {
-      std::cout << " "
-                << (space == search::SpaceKind::kDarts
-                        ? (id.cell_type == 0 ? "normal:" : "reduce:")
-                        : "")
-                << EdgeName(space, id.edge) << ":" << OpName(space, id.op);
+    for (const events::CandidateRef& id : round.pruned) {
+      std::cout << " " << (id.cell_type.empty() ? "" : id.cell_type + ":")
+                << id.edge_key << ":" << id.op;
     }
     std::cout << "\n";
   }
   std::cout << "architecture: " << result.arch << "\n";
-  if (acc != nullptr) {
-    std::cout << absl::StrFormat(
-        "NAS-Bench-201 #%d test accuracy: CIFAR-10 %.2f %%, CIFAR-100 %.2f "
-        "%%, ImageNet16-120 %.2f %%\n",
-        acc->index, acc->cifar10_test, acc->cifar100_test,
-        acc->imagenet16_test);
+  if (summary.benchmark) {
+    std::cout << events::BenchmarkLine(*summary.benchmark) << "\n";
   }
   if (eval_params > 0) {
     std::cout << absl::StrFormat("evaluation network (%s): %.3f M parameters\n",
@@ -207,24 +186,42 @@ absl::Status Search(const Flags& flags) {
 
 }  // namespace
 
-int RunSearchCommand(const std::vector<std::string>& args) {
-  if (args.size() == 1 && args[0] == "--help") {
-    std::cout << kUsage << std::endl;
-    return kExitOk;
-  }
-  auto flags =
-      Flags::Parse(args,
-                   {"space", "dataset", "data-dir", "seed", "repeats",
-                    "batch-size", "prune-number", "init", "accuracy-table",
-                    "workers", "threads", "ntk", "max-memory", "ntk-group"},
-                   {"json", "fp64", "fix-stale-origin"});
-  if (!flags.ok()) {
-    return ReportError("search", absl::InvalidArgumentError(absl::StrCat(
-                                     flags.status().message(), ". ", kUsage)));
-  }
-  absl::Status status = Search(*flags);
-  if (!status.ok()) return ReportError("search", status);
-  return kExitOk;
+void AddSearchCommand(CLI::App* app, CommandRunner* run) {
+  auto flags = std::make_shared<SearchFlags>();
+  CLI::App* command = app->add_subcommand(
+      "search", "a whole TE-NAS pruning search (NB201 or DARTS)");
+  AddChoice(command, "--space", &flags->space, {"nb201", "darts"},
+            "search space");
+  AddMeasureFlags(command, &flags->measure, MeasureFlagSet::kAll,
+                  "cores / workers");
+  AddInt(command, "--prune-number", &flags->prune_number, 1, 7,
+         "ops removed per edge per round, in [1, 7]")
+      ->default_str("1 (NB201), 3 / 2 (DARTS CIFAR / ImageNet)");
+  command
+      ->add_option("--accuracy-table", flags->accuracy_table,
+                   "NAS-Bench-201 accuracies CSV: the result also gives the "
+                   "benchmark's test accuracies")
+      ->type_name("CSV")
+      ->default_str("the bundled table, when present");
+  AddInt(command, "--workers", &flags->workers, 1, 256,
+         "candidates evaluated in parallel, in [1, 256] (the result does "
+         "not depend on it)")
+      ->default_str("cores");
+  AddFlag(command, "--fix-stale-origin", &flags->fix_stale_origin,
+          "DARTS edge stage: refresh the NTK origin per node (the original "
+          "keeps it stale)");
+  AddInt(command, "--ntk-group", &flags->ntk_group, 0, 1024,
+         "(candidate, repeat) NTK evaluations in the same batched passes, in "
+         "[0, 1024]; 0: auto (1 on CPU, as many as --max-memory allows on "
+         "CUDA)");
+  AddFlag(command, "--json", &flags->json,
+          "one JSON line per event, the last is the result");
+  command->callback([flags, run] {
+    *run = [flags] {
+      absl::Status status = Search(*flags);
+      return status.ok() ? kExitOk : ReportError("tenas-bench search", status);
+    };
+  });
 }
 
 }  // namespace tenas::cli

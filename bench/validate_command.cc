@@ -4,11 +4,14 @@
 // architectures on real images and reports Kendall's tau of κ, R and the
 // TE-NAS rank sum against the benchmark's test accuracy (docs/VALIDATION.md).
 
+#include <algorithm>
 #include <chrono>
 #include <ctime>
 #include <fstream>
 #include <iostream>
+#include <memory>
 #include <numeric>
+#include <optional>
 #include <thread>
 
 #include "absl/strings/str_format.h"
@@ -27,11 +30,14 @@
 namespace tenas::cli {
 namespace {
 
-constexpr char kUsage[] =
-    "usage: tenas-bench validate --accuracy-table CSV [--samples 200] "
-    "[--sample-seed 0] [--dataset cifar10] [--data-dir DIR] [--seed N] "
-    "[--repeats 3] [--batch-size 72] [--init shipped|paper] [--threads N] "
-    "[--out FILE.md] [--csv FILE.csv]";
+struct ValidateFlags {
+  std::string accuracy_table;  ///< Empty: the bundled table.
+  int samples = 200;
+  uint64_t sample_seed = 0;
+  std::string out;  ///< Empty: stdout.
+  std::string csv;  ///< Empty: none.
+  MeasureFlags measure;
+};
 
 std::string CpuModel() {
   std::ifstream in("/proc/cpuinfo");
@@ -51,31 +57,29 @@ std::string Today() {
   return buf;
 }
 
-absl::Status Validate(const Flags& flags,
+absl::Status Validate(const ValidateFlags& flags,
                       const std::vector<std::string>& args) {
-  if (!flags.Has("accuracy-table")) {
+  TENAS_ASSIGN_OR_RETURN(std::optional<nb201::AccuracyTable> loaded,
+                         LoadAccuracyTable(flags.accuracy_table));
+  if (!loaded) {
     return absl::InvalidArgumentError(
-        absl::StrCat("--accuracy-table is required. ", kUsage));
+        "--accuracy-table is required (no bundled table found)");
   }
-  TENAS_ASSIGN_OR_RETURN(
-      nb201::AccuracyTable table,
-      nb201::AccuracyTable::Load(flags.GetString("accuracy-table")));
-  TENAS_ASSIGN_OR_RETURN(int64_t samples,
-                         flags.GetInt("samples", 200, 3, 15625));
-  TENAS_ASSIGN_OR_RETURN(int64_t sample_seed,
-                         flags.GetInt("sample-seed", 0, 0, int64_t{1} << 62));
-  measures::ScoreOptions options;
-  TENAS_RETURN_IF_ERROR(ReadScoreOptions(flags, &options));
-  TENAS_ASSIGN_OR_RETURN(int threads, ConfigureThreads(flags));
-  const std::string dataset_name = flags.GetString("dataset", "cifar10");
+  const nb201::AccuracyTable& table = *loaded;
+  const int64_t samples = flags.samples;
+  const uint64_t sample_seed = flags.sample_seed;
+  TENAS_ASSIGN_OR_RETURN(measures::ScoreOptions options,
+                         ToScoreOptions(flags.measure));
+  const int threads = ConfigureThreads(flags.measure.threads);
+  const std::string& dataset_name = flags.measure.dataset;
   TENAS_ASSIGN_OR_RETURN(
       data::ImageDataset dataset,
-      data::LoadDataset(dataset_name, flags.GetString("data-dir")));
+      data::LoadDataset(dataset_name, flags.measure.data_dir));
 
   // Uniform sample without replacement over all 15625 architectures.
   std::vector<int> ordinals(nb201::kNumArchitectures);
   std::iota(ordinals.begin(), ordinals.end(), 0);
-  Rng rng(static_cast<uint64_t>(sample_seed));
+  Rng rng(sample_seed);
   for (int64_t i = 0; i < samples; ++i) {
     std::swap(ordinals[i], ordinals[i + rng.Uniform(ordinals.size() - i)]);
   }
@@ -146,7 +150,8 @@ absl::Status Validate(const Flags& flags,
       "with seed %d, %d repeats, NTK batch %d, init `%s`. Accuracy: "
       "`%s_test` of the benchmark table (200 epochs, mean over seeds).\n\n",
       samples, sample_seed, dataset.name,
-      flags.Has("data-dir") ? flags.GetString("data-dir") : "bundled sample",
+      flags.measure.data_dir.empty() ? "bundled sample"
+                                     : flags.measure.data_dir,
       dataset.size(), options.seed, options.repeats, options.batch_size,
       std::string(nn::InitModeName(options.init)), dataset_name);
   absl::StrAppendFormat(&md,
@@ -188,18 +193,18 @@ absl::Status Validate(const Flags& flags,
       "tau(kappa)=%+.3f tau(R)=%+.3f tau(rank sum)=%+.3f over %d archs in "
       "%.1f s\n",
       tau_k, tau_r, tau_sum, samples, total_seconds);
-  if (flags.Has("out")) {
-    std::ofstream out(flags.GetString("out"));
+  if (!flags.out.empty()) {
+    std::ofstream out(flags.out);
     if (!out) {
       return absl::PermissionDeniedError(
-          absl::StrCat("--out: cannot write '", flags.GetString("out"), "'"));
+          absl::StrCat("--out: cannot write '", flags.out, "'"));
     }
     out << md;
   } else {
     std::cout << md;
   }
-  if (flags.Has("csv")) {
-    std::ofstream csv(flags.GetString("csv"));
+  if (!flags.csv.empty()) {
+    std::ofstream csv(flags.csv);
     csv << "index,arch,kappa,regions,test_accuracy,seconds\n";
     for (const Row& r : rows) {
       csv << absl::StrFormat("%d,%s,%.17g,%.17g,%.6f,%.4f\n", r.index, r.arch,
@@ -211,20 +216,43 @@ absl::Status Validate(const Flags& flags,
 
 }  // namespace
 
-int RunValidateCommand(const std::vector<std::string>& args) {
-  if (args.size() == 1 && args[0] == "--help") {
-    std::cout << kUsage << std::endl;
-    return kExitOk;
-  }
-  auto flags = Flags::Parse(
-      args,
-      {"accuracy-table", "samples", "sample-seed", "dataset", "data-dir",
-       "seed", "repeats", "batch-size", "init", "threads", "out", "csv"},
-      {"fp64"});
-  if (!flags.ok()) return ReportError("validate", flags.status());
-  absl::Status status = Validate(*flags, args);
-  if (!status.ok()) return ReportError("validate", status);
-  return kExitOk;
+void AddValidateCommand(CLI::App* app, std::vector<std::string> args,
+                        CommandRunner* run) {
+  auto flags = std::make_shared<ValidateFlags>();
+  flags->measure.batch_size = 72;
+  // The report quotes the flags: what follows the command's name.
+  auto name = std::find(args.begin(), args.end(), "validate");
+  if (name != args.end()) args.erase(args.begin(), name + 1);
+  CLI::App* command = app->add_subcommand(
+      "validate",
+      "Kendall tau of both measures against NAS-Bench-201 accuracies");
+  command
+      ->add_option("--accuracy-table", flags->accuracy_table,
+                   "NAS-Bench-201 accuracies CSV")
+      ->type_name("CSV")
+      ->default_str("the bundled table");
+  AddInt(command, "--samples", &flags->samples, 3, 15625,
+         "architectures sampled uniformly without replacement, in "
+         "[3, 15625]");
+  AddInt(command, "--sample-seed", &flags->sample_seed, 0, int64_t{1} << 62,
+         "seed of the sample");
+  AddMeasureFlags(command, &flags->measure, MeasureFlagSet::kWithoutNtkImpl,
+                  "cores");
+  command->add_option("--out", flags->out, "write the Markdown report here")
+      ->type_name("FILE.md")
+      ->default_str("stdout");
+  command
+      ->add_option("--csv", flags->csv,
+                   "also write the per-architecture measurements here")
+      ->type_name("FILE.csv")
+      ->default_str("none");
+  command->callback([flags, args = std::move(args), run] {
+    *run = [flags, args] {
+      absl::Status status = Validate(*flags, args);
+      return status.ok() ? kExitOk
+                         : ReportError("tenas-bench validate", status);
+    };
+  });
 }
 
 }  // namespace tenas::cli

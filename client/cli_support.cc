@@ -5,24 +5,18 @@
 #include <chrono>
 #include <fstream>
 #include <iostream>
-#include <set>
+#include <optional>
 #include <sstream>
 #include <vector>
 
-#include "absl/status/status.h"
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 
 namespace tenas::client {
-
-using cli::Flags;
-
 namespace {
 
-const std::set<std::string> kCommonValueFlags = {
-    "server",  "timeout",         "tls-ca",         "tls-cert",
-    "tls-key", "tls-server-name", "auth-token-file"};
+constexpr char kConnectionGroup[] = "Connection (before or after the command)";
 
 // The whole file at `path`, or nullopt when it cannot be read.
 std::optional<std::string> ReadFile(const std::string& path) {
@@ -48,46 +42,113 @@ std::optional<std::string> ReadToken(const std::string& path) {
   return std::nullopt;
 }
 
-// Checks the connection flags: readable PEM files, both or neither of
-// --tls-cert / --tls-key, a token in --auth-token-file.
-absl::Status CheckConnectionFlags(const Flags& flags) {
-  for (const char* flag : {"tls-ca", "tls-cert", "tls-key"}) {
-    if (!flags.Has(flag)) continue;
-    std::optional<std::string> pem = ReadFile(flags.GetString(flag));
+}  // namespace
+
+void AddConnectionFlags(CLI::App* app, ConnectionFlags* flags) {
+  app->add_option("--server", flags->server, "address of tenas-server")
+      ->type_name("HOST:PORT")
+      ->group(kConnectionGroup);
+  cli::AddInt(app, "--timeout", &flags->timeout, 0, 86400 * 30,
+              "call deadline in seconds; 0: none (health: 5)")
+      ->group(kConnectionGroup);
+  cli::AddFlag(app, "--tls", &flags->tls, "TLS with the system's CAs")
+      ->group(kConnectionGroup);
+  app->add_option("--tls-ca", flags->tls_ca,
+                  "TLS, trusting the CA certificates of this file")
+      ->type_name("PEM")
+      ->default_str("none")
+      ->group(kConnectionGroup);
+  app->add_option("--tls-cert", flags->tls_cert,
+                  "client certificate (mutual TLS; with --tls-key)")
+      ->type_name("PEM")
+      ->default_str("none")
+      ->group(kConnectionGroup);
+  app->add_option("--tls-key", flags->tls_key, "private key of --tls-cert")
+      ->type_name("PEM")
+      ->default_str("none")
+      ->group(kConnectionGroup);
+  app->add_option("--tls-server-name", flags->tls_server_name,
+                  "the name the server's certificate must have, when it "
+                  "differs from --server's host")
+      ->type_name("NAME")
+      ->default_str("--server's host")
+      ->group(kConnectionGroup);
+  app->add_option("--auth-token-file", flags->auth_token_file,
+                  "bearer token: the first line, or the TOKEN of a "
+                  "'NAME TOKEN' line")
+      ->type_name("FILE")
+      ->default_str("none")
+      ->group(kConnectionGroup);
+}
+
+absl::Status CheckConnectionFlags(const ConnectionFlags& flags) {
+  const std::pair<const char*, const std::string*> pem_files[] = {
+      {"--tls-ca", &flags.tls_ca},
+      {"--tls-cert", &flags.tls_cert},
+      {"--tls-key", &flags.tls_key}};
+  for (const auto& [flag, path] : pem_files) {
+    if (path->empty()) continue;
+    std::optional<std::string> pem = ReadFile(*path);
     if (!pem || pem->find("-----BEGIN") == std::string::npos) {
       return absl::InvalidArgumentError(
-          absl::StrCat("--", flag, ": '", flags.GetString(flag),
-                       "' is not a readable PEM file"));
+          absl::StrCat(flag, ": '", *path, "' is not a readable PEM file"));
     }
   }
-  if (flags.Has("tls-cert") != flags.Has("tls-key")) {
+  if (flags.tls_cert.empty() != flags.tls_key.empty()) {
     return absl::InvalidArgumentError(
         "--tls-cert and --tls-key: give both or neither");
   }
-  if (flags.Has("auth-token-file") &&
-      !ReadToken(flags.GetString("auth-token-file"))) {
+  if (!flags.auth_token_file.empty() && !ReadToken(flags.auth_token_file)) {
     return absl::InvalidArgumentError(
-        absl::StrCat("--auth-token-file: '", flags.GetString("auth-token-file"),
+        absl::StrCat("--auth-token-file: '", flags.auth_token_file,
                      "' is unreadable or holds no token"));
   }
   return absl::OkStatus();
 }
 
-}  // namespace
+std::shared_ptr<grpc::Channel> Channel(const ConnectionFlags& flags) {
+  grpc::ChannelArguments args;
+  args.SetMaxReceiveMessageSize(64 << 20);
+  std::shared_ptr<grpc::ChannelCredentials> credentials =
+      grpc::InsecureChannelCredentials();
+  if (flags.tls || !flags.tls_ca.empty() || !flags.tls_cert.empty()) {
+    grpc::SslCredentialsOptions ssl;
+    if (!flags.tls_ca.empty()) {
+      ssl.pem_root_certs = ReadFile(flags.tls_ca).value_or("");
+    }
+    if (!flags.tls_cert.empty()) {
+      ssl.pem_cert_chain = ReadFile(flags.tls_cert).value_or("");
+      ssl.pem_private_key = ReadFile(flags.tls_key).value_or("");
+    }
+    credentials = grpc::SslCredentials(ssl);
+    if (!flags.tls_server_name.empty()) {
+      args.SetSslTargetNameOverride(flags.tls_server_name);
+    }
+  }
+  return grpc::CreateCustomChannel(flags.server, credentials, args);
+}
 
-int UsageError(const std::string& command, const std::string& message,
-               const char* usage) {
-  std::cerr << "tenas " << command << ": " << message << "\n"
-            << usage << std::endl;
+void SetDeadline(const ConnectionFlags& flags, grpc::ClientContext* context,
+                 int default_seconds) {
+  const int seconds = flags.timeout > 0 ? flags.timeout : default_seconds;
+  if (seconds > 0) {
+    context->set_deadline(std::chrono::system_clock::now() +
+                          std::chrono::seconds(seconds));
+  }
+  if (!flags.auth_token_file.empty()) {
+    if (auto token = ReadToken(flags.auth_token_file)) {
+      context->AddMetadata("authorization", "Bearer " + *token);
+    }
+  }
+}
+
+int UsageError(const std::string& command, const std::string& message) {
+  std::cerr << "tenas " << command << ": " << cli::OneLine(message)
+            << std::endl;
   return kUsage;
 }
 
-// One line on stderr; exit 2 for INVALID_ARGUMENT, else 1.
 int RpcError(const std::string& command, const grpc::Status& status) {
-  std::string message = status.error_message();
-  for (char& c : message) {
-    if (c == '\n') c = ' ';
-  }
   static const char* kNames[] = {"OK",
                                  "CANCELLED",
                                  "UNKNOWN",
@@ -108,89 +169,9 @@ int RpcError(const std::string& command, const grpc::Status& status) {
   const int code = static_cast<int>(status.error_code());
   std::cerr << "tenas " << command << ": "
             << (code >= 0 && code <= 16 ? kNames[code] : "ERROR") << ": "
-            << message << std::endl;
+            << cli::OneLine(status.error_message()) << std::endl;
   return status.error_code() == grpc::StatusCode::INVALID_ARGUMENT ? kUsage
                                                                    : kFailure;
-}
-
-// A channel to --server: TLS with --tls (system roots) or --tls-ca, a
-// client certificate with --tls-cert/--tls-key, plaintext otherwise.
-// Precondition: CheckConnectionFlags passed.
-std::shared_ptr<grpc::Channel> Channel(const Flags& flags) {
-  grpc::ChannelArguments args;
-  args.SetMaxReceiveMessageSize(64 << 20);
-  std::shared_ptr<grpc::ChannelCredentials> credentials =
-      grpc::InsecureChannelCredentials();
-  if (flags.Has("tls") || flags.Has("tls-ca") || flags.Has("tls-cert")) {
-    grpc::SslCredentialsOptions ssl;
-    if (flags.Has("tls-ca")) {
-      ssl.pem_root_certs = ReadFile(flags.GetString("tls-ca")).value_or("");
-    }
-    if (flags.Has("tls-cert")) {
-      ssl.pem_cert_chain = ReadFile(flags.GetString("tls-cert")).value_or("");
-      ssl.pem_private_key = ReadFile(flags.GetString("tls-key")).value_or("");
-    }
-    credentials = grpc::SslCredentials(ssl);
-    if (flags.Has("tls-server-name")) {
-      args.SetSslTargetNameOverride(flags.GetString("tls-server-name"));
-    }
-  }
-  return grpc::CreateCustomChannel(flags.GetString("server", "localhost:50051"),
-                                   credentials, args);
-}
-
-// Applies --timeout SECONDS as the call deadline and --auth-token-file as
-// the call's bearer token.
-void SetDeadline(const Flags& flags, grpc::ClientContext* context) {
-  auto t = flags.GetInt("timeout", 0, 0, 86400 * 30);
-  if (t.ok() && *t > 0) {
-    context->set_deadline(std::chrono::system_clock::now() +
-                          std::chrono::seconds(*t));
-  }
-  if (flags.Has("auth-token-file")) {
-    if (auto token = ReadToken(flags.GetString("auth-token-file"))) {
-      context->AddMetadata("authorization", "Bearer " + *token);
-    }
-  }
-}
-
-std::optional<Flags> ParseFlags(const std::string& command,
-                                const std::vector<std::string>& args,
-                                std::set<std::string> value_flags,
-                                std::set<std::string> bool_flags,
-                                const char* usage, int* exit_code) {
-  value_flags.insert(kCommonValueFlags.begin(), kCommonValueFlags.end());
-  bool_flags.insert("json");
-  bool_flags.insert("tls");
-  auto flags = Flags::Parse(args, value_flags, bool_flags);
-  if (!flags.ok()) {
-    *exit_code =
-        UsageError(command, std::string(flags.status().message()), usage);
-    return std::nullopt;
-  }
-  auto timeout = flags->GetInt("timeout", 0, 0, 86400 * 30);
-  if (!timeout.ok()) {
-    *exit_code =
-        UsageError(command, std::string(timeout.status().message()), usage);
-    return std::nullopt;
-  }
-  if (absl::Status s = CheckConnectionFlags(*flags); !s.ok()) {
-    *exit_code = UsageError(command, std::string(s.message()), usage);
-    return std::nullopt;
-  }
-  return *flags;
-}
-
-bool ReadInt(const std::string& command, const Flags& flags,
-             const std::string& name, int64_t fallback, int64_t min,
-             int64_t max, int64_t* out, const char* usage, int* exit_code) {
-  auto v = flags.GetInt(name, fallback, min, max);
-  if (!v.ok()) {
-    *exit_code = UsageError(command, std::string(v.status().message()), usage);
-    return false;
-  }
-  *out = *v;
-  return true;
 }
 
 }  // namespace tenas::client

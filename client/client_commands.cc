@@ -1,6 +1,7 @@
 // Copyright 2026 The tenas Authors.
 //
-// client_commands.cc: `tenas score|search|watch|info|searches|cancel|health`.
+// client_commands.cc: `tenas score|search|watch|info|searches|cancel|health`
+// and the `tenas` app that holds them.
 
 #include "client/client_commands.h"
 
@@ -8,58 +9,91 @@
 #include <unistd.h>
 
 #include <chrono>
-#include <fstream>
+#include <cstdint>
 #include <iostream>
+#include <memory>
 #include <optional>
-#include <sstream>
-#include <vector>
+#include <string>
+#include <utility>
 
-#include "absl/status/status.h"
-#include "absl/strings/ascii.h"
-#include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
-#include "absl/strings/str_split.h"
-#include "client/cli_support.h"
+#include "cli/command_line.h"
 #include "client/event_json.h"
-#include "flag_parser.h"
 #include "grpc/health/v1/health.grpc.pb.h"
+#include "tenas/events/search_events.h"
 #include "tenas/space/accuracy_table.h"
-#include "tenas/space/nb201.h"
 #include "tenas/v1/scorer.grpc.pb.h"
 
 namespace tenas::client {
 namespace {
 
-using cli::Flags;
+constexpr int64_t kMaxSeed = int64_t{1} << 62;
 
-bool ReadInit(const std::string& command, const Flags& flags,
-              v1::InitMode* init, const char* usage, int* exit_code) {
-  const std::string s = flags.GetString("init", "shipped");
-  if (s == "shipped") {
-    *init = v1::INIT_MODE_SHIPPED;
-  } else if (s == "paper") {
-    *init = v1::INIT_MODE_PAPER;
-  } else {
-    *exit_code = UsageError(
-        command, "--init: '" + s + "' (expected shipped or paper)", usage);
-    return false;
-  }
-  return true;
+// Flags that score and search share.
+struct RequestFlags {
+  std::string space = "nb201";
+  std::string dataset = "cifar10";
+  uint64_t seed = 0;
+  int repeats = 0;
+  int batch_size = 0;
+  std::string init = "shipped";
+  bool fp64 = false;
+  bool json = false;
+};
+
+void AddRequestFlags(CLI::App* command, RequestFlags* flags) {
+  cli::AddChoice(command, "--space", &flags->space, {"nb201", "darts"},
+                 "search space");
+  command
+      ->add_option("--dataset", flags->dataset,
+                   "cifar10, cifar100, ImageNet16-120 or imagenet-1k (as "
+                   "loaded by the server)")
+      ->type_name("NAME");
+  cli::AddInt(command, "--seed", &flags->seed, 0, kMaxSeed,
+              "seeds the weights and the data sampling");
+  cli::AddInt(command, "--repeats", &flags->repeats, 0, 100,
+              "repeats of each measure; 0: the server's default (3)");
+  cli::AddInt(command, "--batch-size", &flags->batch_size, 0, 4096,
+              "NTK mini-batch; 0: the server's default per space and "
+              "dataset");
+  cli::AddChoice(command, "--init", &flags->init, {"shipped", "paper"},
+                 "shipped: PyTorch default init (as the original code); "
+                 "paper: Kaiming, re-drawn per repeat");
+  cli::AddFlag(command, "--fp64", &flags->fp64,
+               "Gram matrix and eigenvalues in float64");
+}
+
+v1::InitMode InitOf(const std::string& init) {
+  return init == "paper" ? v1::INIT_MODE_PAPER : v1::INIT_MODE_SHIPPED;
+}
+
+void AddJsonFlag(CLI::App* command, bool* json, const std::string& what) {
+  cli::AddFlag(command, "--json", json, what);
+}
+
+// Adds --accuracy-table (default: the bundled table).
+void AddAccuracyTableFlag(CLI::App* command, std::string* path) {
+  command
+      ->add_option("--accuracy-table", *path,
+                   "NAS-Bench-201 accuracies CSV: an NB201 result also gives "
+                   "the benchmark's test accuracies")
+      ->type_name("CSV")
+      ->default_str("the bundled table, when present");
 }
 
 // Draws a progress bar from search events on a terminal (stderr).
 class ProgressBar {
  public:
-  void Update(const v1::SearchEvent& e) {
-    if (e.has_round_started()) {
-      total_ = e.round_started().num_candidates();
+  void Update(const events::EventRecord& e) {
+    using Type = events::EventRecord::Type;
+    if (e.type == Type::kRoundStarted) {
+      total_ = e.num_candidates;
       done_ = 0;
-      label_ = absl::StrFormat(
-          "%s %d", e.round_started().stage() == "ops" ? "round" : "edges",
-          e.round_started().round() + 1);
-    } else if (e.has_candidate_scored()) {
+      label_ = absl::StrFormat("%s %d", e.stage == "ops" ? "round" : "edges",
+                               e.round + 1);
+    } else if (e.type == Type::kCandidateScored) {
       ++done_;
-    } else if (e.has_round_finished()) {
+    } else if (e.type == Type::kRoundFinished) {
       done_ = total_;
     } else {
       return;
@@ -70,8 +104,8 @@ class ProgressBar {
     std::cerr << absl::StrFormat("\r%-9s [%s%s] %3d/%-3d candidates %7.1f s",
                                  label_, std::string(filled, '#'),
                                  std::string(width - filled, '.'), done_,
-                                 total_, e.seconds())
-              << (e.has_round_finished() ? "\n" : "") << std::flush;
+                                 total_, e.seconds)
+              << (e.type == Type::kRoundFinished ? "\n" : "") << std::flush;
   }
 
  private:
@@ -84,120 +118,92 @@ class ProgressBar {
 // summary. Returns the exit code.
 int FollowSearch(const std::string& command,
                  grpc::ClientReaderInterface<v1::SearchEvent>* reader,
-                 grpc::ClientContext* context, bool json,
-                 const std::optional<nb201::AccuracyTable>& table) {
+                 bool json, const std::optional<nb201::AccuracyTable>& table) {
   v1::SearchEvent event;
   ProgressBar bar;
   const bool tty = isatty(STDERR_FILENO);
   std::string search_id;
-  std::optional<v1::SearchResult> result;
+  std::optional<events::ResultSummary> result;
   while (reader->Read(&event)) {
     if (search_id.empty()) {
       search_id = event.search_id();
       if (!json) std::cerr << "search " << search_id << std::endl;
     }
-    if (event.has_result()) result = event.result();
-    if (json) {
-      nlohmann::json line = SearchEventJson(event);
-      if (event.has_result() && table) {
-        auto arch = nb201::ParseArchitecture(event.result().arch());
-        const nb201::BenchmarkAccuracy* acc =
-            arch.ok() ? table->Find(*arch) : nullptr;
-        if (acc != nullptr) {
-          line["benchmark"] = {{"index", acc->index},
-                               {"cifar10_test", acc->cifar10_test},
-                               {"cifar100_test", acc->cifar100_test},
-                               {"imagenet16_test", acc->imagenet16_test}};
-        }
+    events::EventRecord record = EventRecordOf(event);
+    if (record.type == events::EventRecord::Type::kResult) {
+      if (table) {
+        record.result.benchmark =
+            events::FindBenchmark(*table, record.result.arch);
       }
-      std::cout << line.dump() << "\n" << std::flush;
+      result = record.result;
+    }
+    if (json) {
+      std::cout << events::EventJson(record).dump() << "\n" << std::flush;
     } else if (tty) {
-      bar.Update(event);
-    } else if (event.has_round_finished()) {
+      bar.Update(record);
+    } else if (record.type == events::EventRecord::Type::kRoundFinished) {
       // Not a terminal: one line per finished round instead of a bar.
       std::cerr << absl::StrFormat(
           "%s %d finished in %.1f s (%.1f s total)\n",
-          event.round_finished().stage() == "ops" ? "round" : "edge group",
-          event.round_finished().round() + 1,
-          event.round_finished().round_seconds(), event.seconds());
+          record.stage == "ops" ? "round" : "edge group", record.round + 1,
+          record.round_seconds, record.seconds);
     }
   }
   grpc::Status status = reader->Finish();
   if (!status.ok()) return RpcError(command, status);
   if (!json && result) {
-    std::cout << "search " << search_id << ": " << result->space() << " on "
-              << result->dataset() << ", " << result->rounds_size()
-              << " rounds, " << absl::StrFormat("%.1f", result->seconds())
-              << " s\narchitecture: " << result->arch() << "\n";
-    if (table) {
-      auto arch = nb201::ParseArchitecture(result->arch());
-      const nb201::BenchmarkAccuracy* acc =
-          arch.ok() ? table->Find(*arch) : nullptr;
-      if (acc != nullptr) {
-        std::cout << absl::StrFormat(
-            "NAS-Bench-201 #%d test accuracy: CIFAR-10 %.2f %%, CIFAR-100 "
-            "%.2f %%, ImageNet16-120 %.2f %%\n",
-            acc->index, acc->cifar10_test, acc->cifar100_test,
-            acc->imagenet16_test);
-      }
+    std::cout << "search " << search_id << ": " << result->space << " on "
+              << result->dataset << ", " << result->rounds.size() << " rounds, "
+              << absl::StrFormat("%.1f", result->seconds)
+              << " s\narchitecture: " << result->arch << "\n";
+    if (result->benchmark) {
+      std::cout << events::BenchmarkLine(*result->benchmark) << "\n";
     }
   }
   return kOk;
 }
 
-}  // namespace
+// The accuracy table of --accuracy-table (default: the bundled one); on
+// error prints it and sets `exit_code`.
+std::optional<std::optional<nb201::AccuracyTable>> LoadTable(
+    const std::string& command, const std::string& path, int* exit_code) {
+  auto table = cli::LoadAccuracyTable(path);
+  if (!table.ok()) {
+    *exit_code = cli::ReportError("tenas " + command, table.status());
+    return std::nullopt;
+  }
+  return std::move(*table);
+}
 
-int RunScore(const std::vector<std::string>& args) {
-  constexpr char kUsageText[] =
-      "usage: tenas score --space nb201|darts --arch STR [--dataset NAME] "
-      "[--seed N] [--repeats N] [--batch-size N] [--init shipped|paper] "
-      "[--fp64] [--server HOST:PORT] [--timeout S] [--json]";
-  int code = 0;
-  auto flags = ParseFlags(
-      "score", args,
-      {"space", "arch", "dataset", "seed", "repeats", "batch-size", "init"},
-      {"fp64"}, kUsageText, &code);
-  if (!flags) return code;
-  if (!flags->Has("arch"))
-    return UsageError("score", "--arch is required", kUsageText);
+// --- score -----------------------------------------------------------------
+
+struct ScoreFlags {
+  RequestFlags request;
+  std::string arch;
+};
+
+int RunScore(const ScoreFlags& flags, const ConnectionFlags& connection) {
   v1::ScoreArchitectureRequest request;
-  const std::string space = flags->GetString("space", "nb201");
-  if (space == "nb201") {
-    request.mutable_architecture()->set_nb201_arch(flags->GetString("arch"));
-  } else if (space == "darts") {
-    request.mutable_architecture()->set_darts_genotype_text(
-        flags->GetString("arch"));
+  if (flags.request.space == "darts") {
+    request.mutable_architecture()->set_darts_genotype_text(flags.arch);
   } else {
-    return UsageError("score",
-                      "--space: '" + space + "' (expected nb201 or darts)",
-                      kUsageText);
+    request.mutable_architecture()->set_nb201_arch(flags.arch);
   }
-  request.set_dataset(flags->GetString("dataset", "cifar10"));
-  int64_t seed, repeats, batch;
-  if (!ReadInt("score", *flags, "seed", 0, 0, int64_t{1} << 62, &seed,
-               kUsageText, &code) ||
-      !ReadInt("score", *flags, "repeats", 0, 0, 100, &repeats, kUsageText,
-               &code) ||
-      !ReadInt("score", *flags, "batch-size", 0, 0, 4096, &batch, kUsageText,
-               &code)) {
-    return code;
-  }
-  v1::InitMode init;
-  if (!ReadInit("score", *flags, &init, kUsageText, &code)) return code;
+  request.set_dataset(flags.request.dataset);
   auto* o = request.mutable_options();
-  o->set_seed(static_cast<uint64_t>(seed));
-  o->set_repeats(static_cast<int>(repeats));
-  o->set_batch_size(static_cast<int>(batch));
-  o->set_init(init);
-  o->set_fp64(flags->Has("fp64"));
+  o->set_seed(flags.request.seed);
+  o->set_repeats(flags.request.repeats);
+  o->set_batch_size(flags.request.batch_size);
+  o->set_init(InitOf(flags.request.init));
+  o->set_fp64(flags.request.fp64);
 
-  auto stub = v1::ArchitectureScorer::NewStub(Channel(*flags));
+  auto stub = v1::ArchitectureScorer::NewStub(Channel(connection));
   grpc::ClientContext context;
-  SetDeadline(*flags, &context);
+  SetDeadline(connection, &context);
   v1::ScoreArchitectureResponse response;
   grpc::Status status = stub->ScoreArchitecture(&context, request, &response);
   if (!status.ok()) return RpcError("score", status);
-  if (flags->Has("json")) {
+  if (flags.request.json) {
     std::cout << ScoreJson(response).dump() << std::endl;
   } else {
     std::cout << absl::StrFormat(
@@ -212,110 +218,127 @@ int RunScore(const std::vector<std::string>& args) {
   return kOk;
 }
 
-int RunSearch(const std::vector<std::string>& args) {
-  constexpr char kUsageText[] =
-      "usage: tenas search --space nb201|darts [--dataset NAME] [--seed N] "
-      "[--repeats N] [--batch-size N] [--prune-number N] [--init "
-      "shipped|paper] [--fp64] [--fix-stale-origin] [--accuracy-table CSV] "
-      "[--server HOST:PORT] [--json]";
-  int code = 0;
-  auto flags = ParseFlags("search", args,
-                          {"space", "dataset", "seed", "repeats", "batch-size",
-                           "prune-number", "init", "accuracy-table"},
-                          {"fp64", "fix-stale-origin"}, kUsageText, &code);
-  if (!flags) return code;
+void AddScoreCommand(CLI::App* app, ConnectionFlags* connection,
+                     CommandRunner* run) {
+  auto flags = std::make_shared<ScoreFlags>();
+  CLI::App* command =
+      app->add_subcommand("score", "both TE-NAS measures of one architecture");
+  command
+      ->add_option("--arch", flags->arch,
+                   "NB201 string |op~0|+|op~0|op~1|+|op~0|op~1|op~2| or "
+                   "DARTS Genotype(normal=[...], ...)")
+      ->type_name("STR")
+      ->required();
+  AddRequestFlags(command, &flags->request);
+  AddJsonFlag(command, &flags->request.json,
+              "print the reply as one JSON object");
+  AddConnectionFlags(command, connection);
+  command->callback([flags, connection, run] {
+    *run = [flags, connection] { return RunScore(*flags, *connection); };
+  });
+}
+
+// --- search ----------------------------------------------------------------
+
+struct SearchFlags {
+  RequestFlags request;
+  int prune_number = 0;
+  bool fix_stale_origin = false;
+  std::string accuracy_table;
+};
+
+int RunSearch(const SearchFlags& flags, const ConnectionFlags& connection) {
   v1::RunSearchRequest request;
-  const std::string space = flags->GetString("space", "nb201");
-  if (space == "nb201") {
-    request.set_space(v1::SEARCH_SPACE_NB201);
-  } else if (space == "darts") {
-    request.set_space(v1::SEARCH_SPACE_DARTS);
-  } else {
-    return UsageError("search",
-                      "--space: '" + space + "' (expected nb201 or darts)",
-                      kUsageText);
-  }
-  request.set_dataset(flags->GetString("dataset", "cifar10"));
-  int64_t seed, repeats, batch, prune;
-  if (!ReadInt("search", *flags, "seed", 0, 0, int64_t{1} << 62, &seed,
-               kUsageText, &code) ||
-      !ReadInt("search", *flags, "repeats", 0, 0, 100, &repeats, kUsageText,
-               &code) ||
-      !ReadInt("search", *flags, "batch-size", 0, 0, 4096, &batch, kUsageText,
-               &code) ||
-      !ReadInt("search", *flags, "prune-number", 0, 0, 7, &prune, kUsageText,
-               &code)) {
-    return code;
-  }
-  v1::InitMode init;
-  if (!ReadInit("search", *flags, &init, kUsageText, &code)) return code;
-  request.set_seed(static_cast<uint64_t>(seed));
-  request.set_repeats(static_cast<int>(repeats));
-  request.set_batch_size(static_cast<int>(batch));
-  request.set_prune_number(static_cast<int>(prune));
-  request.set_init(init);
-  request.set_fp64(flags->Has("fp64"));
-  request.set_fix_stale_origin(flags->Has("fix-stale-origin"));
+  request.set_space(flags.request.space == "darts" ? v1::SEARCH_SPACE_DARTS
+                                                   : v1::SEARCH_SPACE_NB201);
+  request.set_dataset(flags.request.dataset);
+  request.set_seed(flags.request.seed);
+  request.set_repeats(flags.request.repeats);
+  request.set_batch_size(flags.request.batch_size);
+  request.set_prune_number(flags.prune_number);
+  request.set_init(InitOf(flags.request.init));
+  request.set_fp64(flags.request.fp64);
+  request.set_fix_stale_origin(flags.fix_stale_origin);
+  int code = kOk;
   std::optional<nb201::AccuracyTable> table;
-  if (flags->Has("accuracy-table")) {
-    auto t = nb201::AccuracyTable::Load(flags->GetString("accuracy-table"));
-    if (!t.ok()) {
-      return UsageError("search", std::string(t.status().message()),
-                        kUsageText);
-    }
-    table = std::move(*t);
+  if (flags.request.space == "nb201" || !flags.accuracy_table.empty()) {
+    auto loaded = LoadTable("search", flags.accuracy_table, &code);
+    if (!loaded) return code;
+    table = std::move(*loaded);
   }
-  auto stub = v1::ArchitectureScorer::NewStub(Channel(*flags));
+  auto stub = v1::ArchitectureScorer::NewStub(Channel(connection));
   grpc::ClientContext context;
-  SetDeadline(*flags, &context);
+  SetDeadline(connection, &context);
   auto reader = stub->RunSearch(&context, request);
-  return FollowSearch("search", reader.get(), &context, flags->Has("json"),
-                      table);
+  return FollowSearch("search", reader.get(), flags.request.json, table);
 }
 
-int RunWatch(const std::vector<std::string>& args) {
-  constexpr char kUsageText[] =
-      "usage: tenas watch SEARCH_ID [--from N] [--accuracy-table CSV] "
-      "[--server HOST:PORT] [--json]";
-  int code = 0;
-  auto flags = ParseFlags("watch", args, {"from", "accuracy-table"}, {},
-                          kUsageText, &code);
-  if (!flags) return code;
-  if (flags->positional().size() != 1) {
-    return UsageError("watch", "exactly one SEARCH_ID is required", kUsageText);
-  }
-  int64_t from;
-  if (!ReadInt("watch", *flags, "from", 0, 0, int64_t{1} << 40, &from,
-               kUsageText, &code)) {
-    return code;
-  }
-  std::optional<nb201::AccuracyTable> table;
-  if (flags->Has("accuracy-table")) {
-    auto t = nb201::AccuracyTable::Load(flags->GetString("accuracy-table"));
-    if (!t.ok())
-      return UsageError("watch", std::string(t.status().message()), kUsageText);
-    table = std::move(*t);
-  }
+void AddSearchCommand(CLI::App* app, ConnectionFlags* connection,
+                      CommandRunner* run) {
+  auto flags = std::make_shared<SearchFlags>();
+  CLI::App* command = app->add_subcommand(
+      "search", "run a TE-NAS search, with progress (--json: event lines)");
+  AddRequestFlags(command, &flags->request);
+  cli::AddInt(command, "--prune-number", &flags->prune_number, 0, 7,
+              "ops removed per edge per round; 0: the server's default per "
+              "space and dataset");
+  cli::AddFlag(command, "--fix-stale-origin", &flags->fix_stale_origin,
+               "DARTS edge stage: refresh the NTK origin per node");
+  AddAccuracyTableFlag(command, &flags->accuracy_table);
+  AddJsonFlag(command, &flags->request.json,
+              "one JSON line per event, the last is the result");
+  AddConnectionFlags(command, connection);
+  command->callback([flags, connection, run] {
+    *run = [flags, connection] { return RunSearch(*flags, *connection); };
+  });
+}
+
+// --- watch -----------------------------------------------------------------
+
+struct WatchFlags {
+  std::string search_id;
+  int64_t from = 0;
+  std::string accuracy_table;
+  bool json = false;
+};
+
+int RunWatch(const WatchFlags& flags, const ConnectionFlags& connection) {
+  int code = kOk;
+  auto table = LoadTable("watch", flags.accuracy_table, &code);
+  if (!table) return code;
   v1::WatchSearchRequest request;
-  request.set_search_id(flags->positional()[0]);
-  request.set_from_sequence(from);
-  auto stub = v1::ArchitectureScorer::NewStub(Channel(*flags));
+  request.set_search_id(flags.search_id);
+  request.set_from_sequence(flags.from);
+  auto stub = v1::ArchitectureScorer::NewStub(Channel(connection));
   grpc::ClientContext context;
-  SetDeadline(*flags, &context);
+  SetDeadline(connection, &context);
   auto reader = stub->WatchSearch(&context, request);
-  return FollowSearch("watch", reader.get(), &context, flags->Has("json"),
-                      table);
+  return FollowSearch("watch", reader.get(), flags.json, *table);
 }
 
-int RunInfo(const std::vector<std::string>& args) {
-  constexpr char kUsageText[] =
-      "usage: tenas info [--server HOST:PORT] [--json]";
-  int code = 0;
-  auto flags = ParseFlags("info", args, {}, {}, kUsageText, &code);
-  if (!flags) return code;
-  auto stub = v1::ArchitectureScorer::NewStub(Channel(*flags));
+void AddWatchCommand(CLI::App* app, ConnectionFlags* connection,
+                     CommandRunner* run) {
+  auto flags = std::make_shared<WatchFlags>();
+  CLI::App* command = app->add_subcommand(
+      "watch", "re-attach to a search's events; ends with the result");
+  command->add_option("SEARCH_ID", flags->search_id, "the search")->required();
+  cli::AddInt(command, "--from", &flags->from, 0, int64_t{1} << 40,
+              "replay the events from this sequence number");
+  AddAccuracyTableFlag(command, &flags->accuracy_table);
+  AddJsonFlag(command, &flags->json,
+              "one JSON line per event, the last is the result");
+  AddConnectionFlags(command, connection);
+  command->callback([flags, connection, run] {
+    *run = [flags, connection] { return RunWatch(*flags, *connection); };
+  });
+}
+
+// --- info, searches ----------------------------------------------------------
+
+int RunInfo(bool json, const ConnectionFlags& connection) {
+  auto stub = v1::ArchitectureScorer::NewStub(Channel(connection));
   grpc::ClientContext context;
-  SetDeadline(*flags, &context);
+  SetDeadline(connection, &context);
   v1::GetServerInfoResponse r;
   grpc::Status status = stub->GetServerInfo(&context, {}, &r);
   if (!status.ok()) return RpcError("info", status);
@@ -338,25 +361,20 @@ int RunInfo(const std::vector<std::string>& args) {
                       {"busy_workers", r.busy_workers()},
                       {"threads_per_worker", r.threads_per_worker()},
                       {"active_searches", r.active_searches()}};
-  std::cout << (flags->Has("json") ? j.dump() : j.dump(2)) << std::endl;
+  std::cout << (json ? j.dump() : j.dump(2)) << std::endl;
   return kOk;
 }
 
-int RunSearches(const std::vector<std::string>& args) {
-  constexpr char kUsageText[] =
-      "usage: tenas searches [--server HOST:PORT] [--json]";
-  int code = 0;
-  auto flags = ParseFlags("searches", args, {}, {}, kUsageText, &code);
-  if (!flags) return code;
-  auto stub = v1::ArchitectureScorer::NewStub(Channel(*flags));
+int RunSearches(bool json, const ConnectionFlags& connection) {
+  auto stub = v1::ArchitectureScorer::NewStub(Channel(connection));
   grpc::ClientContext context;
-  SetDeadline(*flags, &context);
+  SetDeadline(connection, &context);
   v1::ListSearchesResponse r;
   grpc::Status status = stub->ListSearches(&context, {}, &r);
   if (!status.ok()) return RpcError("searches", status);
   for (const auto& s : r.searches()) {
     nlohmann::json j = SearchInfoJson(s);
-    if (flags->Has("json")) {
+    if (json) {
       std::cout << j.dump() << "\n";
     } else {
       std::cout << absl::StrFormat(
@@ -369,50 +387,147 @@ int RunSearches(const std::vector<std::string>& args) {
   return kOk;
 }
 
-int RunCancel(const std::vector<std::string>& args) {
-  constexpr char kUsageText[] =
-      "usage: tenas cancel SEARCH_ID [--server HOST:PORT]";
-  int code = 0;
-  auto flags = ParseFlags("cancel", args, {}, {}, kUsageText, &code);
-  if (!flags) return code;
-  if (flags->positional().size() != 1) {
-    return UsageError("cancel", "exactly one SEARCH_ID is required",
-                      kUsageText);
-  }
-  auto stub = v1::ArchitectureScorer::NewStub(Channel(*flags));
+// A subcommand whose only own flag is --json.
+void AddJsonOnlyCommand(CLI::App* app, const std::string& name,
+                        const std::string& description,
+                        const std::string& json_description,
+                        int (*runner)(bool, const ConnectionFlags&),
+                        ConnectionFlags* connection, CommandRunner* run) {
+  auto json = std::make_shared<bool>(false);
+  CLI::App* command = app->add_subcommand(name, description);
+  AddJsonFlag(command, json.get(), json_description);
+  AddConnectionFlags(command, connection);
+  command->callback([json, runner, connection, run] {
+    *run = [json, runner, connection] { return runner(*json, *connection); };
+  });
+}
+
+// --- cancel ----------------------------------------------------------------
+
+struct CancelFlags {
+  std::string search_id;
+  bool json = false;
+};
+
+int RunCancel(const CancelFlags& flags, const ConnectionFlags& connection) {
+  auto stub = v1::ArchitectureScorer::NewStub(Channel(connection));
   grpc::ClientContext context;
-  SetDeadline(*flags, &context);
+  SetDeadline(connection, &context);
   v1::CancelSearchRequest request;
-  request.set_search_id(flags->positional()[0]);
+  request.set_search_id(flags.search_id);
   v1::CancelSearchResponse response;
   grpc::Status status = stub->CancelSearch(&context, request, &response);
   if (!status.ok()) return RpcError("cancel", status);
-  std::cout << "cancel requested for " << request.search_id() << std::endl;
+  if (flags.json) {
+    std::cout << nlohmann::json{{"search_id", request.search_id()},
+                                {"cancel_requested", true}}
+                     .dump()
+              << std::endl;
+  } else {
+    std::cout << "cancel requested for " << request.search_id() << std::endl;
+  }
   return kOk;
 }
 
-int RunHealth(const std::vector<std::string>& args) {
-  constexpr char kUsageText[] =
-      "usage: tenas health [--service NAME] [--server HOST:PORT]  (default "
-      "service: tenas.v1.ArchitectureScorer; '' checks liveness)";
-  int code = 0;
-  auto flags = ParseFlags("health", args, {"service"}, {}, kUsageText, &code);
-  if (!flags) return code;
-  auto stub = grpc::health::v1::Health::NewStub(Channel(*flags));
+void AddCancelCommand(CLI::App* app, ConnectionFlags* connection,
+                      CommandRunner* run) {
+  auto flags = std::make_shared<CancelFlags>();
+  CLI::App* command = app->add_subcommand("cancel", "cancel a search");
+  command->add_option("SEARCH_ID", flags->search_id, "the search")->required();
+  AddJsonFlag(command, &flags->json, "print the answer as one JSON object");
+  AddConnectionFlags(command, connection);
+  command->callback([flags, connection, run] {
+    *run = [flags, connection] { return RunCancel(*flags, *connection); };
+  });
+}
+
+// --- health ----------------------------------------------------------------
+
+struct HealthFlags {
+  std::string service = "tenas.v1.ArchitectureScorer";
+  bool json = false;
+};
+
+int RunHealth(const HealthFlags& flags, const ConnectionFlags& connection) {
+  auto stub = grpc::health::v1::Health::NewStub(Channel(connection));
   grpc::ClientContext context;
-  context.set_deadline(
-      std::chrono::system_clock::now() +
-      std::chrono::seconds(flags->GetInt("timeout", 5, 0, 3600).value_or(5)));
+  SetDeadline(connection, &context, /*default_seconds=*/5);
   grpc::health::v1::HealthCheckRequest request;
-  request.set_service(
-      flags->GetString("service", "tenas.v1.ArchitectureScorer"));
+  request.set_service(flags.service);
   grpc::health::v1::HealthCheckResponse response;
   grpc::Status status = stub->Check(&context, request, &response);
   if (!status.ok()) return RpcError("health", status);
   const bool serving =
       response.status() == grpc::health::v1::HealthCheckResponse::SERVING;
-  std::cout << (serving ? "SERVING" : "NOT_SERVING") << std::endl;
+  const char* text = serving ? "SERVING" : "NOT_SERVING";
+  if (flags.json) {
+    std::cout
+        << nlohmann::json{{"service", flags.service}, {"status", text}}.dump()
+        << std::endl;
+  } else {
+    std::cout << text << std::endl;
+  }
   return serving ? kOk : kFailure;
+}
+
+void AddHealthCommand(CLI::App* app, ConnectionFlags* connection,
+                      CommandRunner* run) {
+  auto flags = std::make_shared<HealthFlags>();
+  CLI::App* command = app->add_subcommand(
+      "health", "grpc.health.v1 check (exit 0 when SERVING)");
+  command
+      ->add_option("--service", flags->service,
+                   "service to check; '' checks liveness")
+      ->type_name("NAME");
+  AddJsonFlag(command, &flags->json, "print the answer as one JSON object");
+  AddConnectionFlags(command, connection);
+  command->callback([flags, connection, run] {
+    *run = [flags, connection] { return RunHealth(*flags, *connection); };
+  });
+}
+
+}  // namespace
+
+void AddServiceCommands(CLI::App* app, ConnectionFlags* connection,
+                        CommandRunner* run) {
+  AddScoreCommand(app, connection, run);
+  AddSearchCommand(app, connection, run);
+  AddWatchCommand(app, connection, run);
+  AddJsonOnlyCommand(app, "info",
+                     "server version, device, datasets, queue and workers",
+                     "print one JSON object on one line (not indented)",
+                     &RunInfo, connection, run);
+  AddJsonOnlyCommand(app, "searches", "list the server's searches",
+                     "one JSON object per search", &RunSearches, connection,
+                     run);
+  AddCancelCommand(app, connection, run);
+  AddHealthCommand(app, connection, run);
+}
+
+int RunTenas(int argc, const char* const* argv) {
+  CLI::App app(
+      "The command-line client of tenas-server (TE-NAS as a gRPC "
+      "service).",
+      "tenas");
+  cli::ConfigureApp(&app);
+  app.require_subcommand(1);
+  app.footer(
+      "Run 'tenas COMMAND --help' for the flags of a command. Exit codes: 0 "
+      "success, 2 bad usage or INVALID_ARGUMENT, 1 any other failure.");
+  ConnectionFlags connection;
+  AddConnectionFlags(&app, &connection);
+  CommandRunner run;
+  AddServiceCommands(&app, &connection, &run);
+  AddLoadCommand(&app, &connection, &run);
+  if (auto exit_code = cli::ParseCommandLine(&app, argc, argv)) {
+    return *exit_code;
+  }
+  if (!run) return kUsage;
+  if (absl::Status s = CheckConnectionFlags(connection); !s.ok()) {
+    return UsageError(app.get_subcommands().front()->get_name(),
+                      std::string(s.message()));
+  }
+  return run();
 }
 
 }  // namespace tenas::client

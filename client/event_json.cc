@@ -3,64 +3,110 @@
 #include "client/event_json.h"
 
 #include <string>
+#include <utility>
+#include <vector>
 
 namespace tenas::client {
 namespace {
 
-nlohmann::json CandidateJson(const v1::Candidate& c) {
-  nlohmann::json j = {
-      {"edge", c.edge()}, {"edge_key", c.edge_key()}, {"op", c.op()}};
-  if (!c.cell_type().empty()) j["cell_type"] = c.cell_type();
-  return j;
-}
-
-nlohmann::json ScoredJson(const v1::CandidateScored& c) {
-  nlohmann::json j = CandidateJson(c.candidate());
-  j["kappa_delta"] = c.kappa_delta();
-  j["regions_delta"] = c.regions_delta();
-  nlohmann::json repeats = nlohmann::json::array();
-  for (const auto& r : c.repeats()) {
-    repeats.push_back({{"kappa_origin", r.kappa_origin()},
-                       {"kappa_candidate", r.kappa_candidate()},
-                       {"regions_origin", r.regions_origin()},
-                       {"regions_candidate", r.regions_candidate()}});
-  }
-  j["repeats"] = repeats;
-  return j;
-}
-
-nlohmann::json PrunedJson(
-    const google::protobuf::RepeatedPtrField<v1::Candidate>& pruned) {
-  nlohmann::json out = nlohmann::json::array();
-  for (const auto& c : pruned) out.push_back(CandidateJson(c));
+events::CandidateRef CandidateOf(const v1::Candidate& c) {
+  events::CandidateRef out;
+  out.cell_type = c.cell_type();
+  out.edge = c.edge();
+  out.edge_key = c.edge_key();
+  out.op = c.op();
   return out;
 }
 
-nlohmann::json ResultJson(const v1::SearchResult& r) {
-  nlohmann::json rounds = nlohmann::json::array();
-  for (const auto& round : r.rounds()) {
-    nlohmann::json candidates = nlohmann::json::array();
-    for (const auto& c : round.candidates())
-      candidates.push_back(ScoredJson(c));
-    rounds.push_back({{"round", round.round()},
-                      {"stage", round.stage()},
-                      {"candidates", candidates},
-                      {"pruned", PrunedJson(round.pruned())},
-                      {"seconds", round.seconds()}});
+std::vector<events::CandidateRef> CandidatesOf(
+    const google::protobuf::RepeatedPtrField<v1::Candidate>& candidates) {
+  std::vector<events::CandidateRef> out;
+  for (const v1::Candidate& c : candidates) out.push_back(CandidateOf(c));
+  return out;
+}
+
+events::ScoredCandidate ScoredOf(const v1::CandidateScored& c) {
+  events::ScoredCandidate out;
+  out.candidate = CandidateOf(c.candidate());
+  out.kappa_delta = c.kappa_delta();
+  out.regions_delta = c.regions_delta();
+  for (const v1::CandidateRepeat& r : c.repeats()) {
+    out.repeats.push_back({r.kappa_origin(), r.kappa_candidate(),
+                           r.regions_origin(), r.regions_candidate()});
   }
-  return {{"type", "result"},
-          {"space", r.space()},
-          {"dataset", r.dataset()},
-          {"arch", r.arch()},
-          {"rounds", rounds},
-          {"batch_size", r.batch_size()},
-          {"prune_number", r.prune_number()},
-          {"ntk_evaluations", r.ntk_evaluations()},
-          {"lr_evaluations", r.lr_evaluations()},
-          {"seconds", r.seconds()}};
+  return out;
 }
 
 }  // namespace
+
+events::ResultSummary ResultSummaryOf(const v1::SearchResult& r) {
+  events::ResultSummary out;
+  out.space = r.space();
+  out.dataset = r.dataset();
+  out.arch = r.arch();
+  for (const v1::RoundSummary& round : r.rounds()) {
+    events::RoundSummary summary;
+    summary.round = round.round();
+    summary.stage = round.stage();
+    for (const v1::CandidateScored& c : round.candidates()) {
+      summary.candidates.push_back(ScoredOf(c));
+    }
+    summary.pruned = CandidatesOf(round.pruned());
+    summary.seconds = round.seconds();
+    summary.prune_number = round.prune_number();
+    summary.cell_type = round.cell_type();
+    summary.group = round.group();
+    out.rounds.push_back(std::move(summary));
+  }
+  out.batch_size = r.batch_size();
+  out.prune_number = r.prune_number();
+  out.ntk_evaluations = r.ntk_evaluations();
+  out.lr_evaluations = r.lr_evaluations();
+  out.seconds = r.seconds();
+  return out;
+}
+
+events::EventRecord EventRecordOf(const v1::SearchEvent& e) {
+  using Type = events::EventRecord::Type;
+  events::EventRecord out;
+  out.seconds = e.seconds();
+  out.search_id = e.search_id();
+  out.sequence = e.sequence();
+  switch (e.event_case()) {
+    case v1::SearchEvent::kRoundStarted:
+      out.type = Type::kRoundStarted;
+      out.round = e.round_started().round();
+      out.stage = e.round_started().stage();
+      out.num_candidates = e.round_started().num_candidates();
+      break;
+    case v1::SearchEvent::kCandidateScored:
+      out.type = Type::kCandidateScored;
+      out.round = e.candidate_scored().round();
+      out.candidate = ScoredOf(e.candidate_scored());
+      out.index = e.candidate_scored().index();
+      break;
+    case v1::SearchEvent::kOpsPruned:
+      out.type = Type::kOpsPruned;
+      out.round = e.ops_pruned().round();
+      out.stage = e.ops_pruned().stage();
+      out.pruned = CandidatesOf(e.ops_pruned().pruned());
+      break;
+    case v1::SearchEvent::kRoundFinished:
+      out.type = Type::kRoundFinished;
+      out.round = e.round_finished().round();
+      out.stage = e.round_finished().stage();
+      out.round_seconds = e.round_finished().round_seconds();
+      break;
+    case v1::SearchEvent::kResult:
+      out.type = Type::kResult;
+      out.result = ResultSummaryOf(e.result());
+      break;
+    case v1::SearchEvent::EVENT_NOT_SET:
+      out.type = Type::kUnknown;
+      break;
+  }
+  return out;
+}
 
 nlohmann::json ScoreJson(const v1::ScoreArchitectureResponse& r) {
   nlohmann::json repeats = nlohmann::json::array();
@@ -84,46 +130,6 @@ nlohmann::json ScoreJson(const v1::ScoreArchitectureResponse& r) {
           {"ntk_seconds", r.timing().ntk_seconds()},
           {"linear_regions_seconds", r.timing().linear_regions_seconds()},
           {"seconds", r.timing().total_seconds()}};
-}
-
-nlohmann::json SearchEventJson(const v1::SearchEvent& e) {
-  nlohmann::json j;
-  switch (e.event_case()) {
-    case v1::SearchEvent::kRoundStarted:
-      j = {{"type", "round_started"},
-           {"round", e.round_started().round()},
-           {"stage", e.round_started().stage()},
-           {"num_candidates", e.round_started().num_candidates()}};
-      break;
-    case v1::SearchEvent::kCandidateScored:
-      j = ScoredJson(e.candidate_scored());
-      j["type"] = "candidate_scored";
-      j["round"] = e.candidate_scored().round();
-      j["index"] = e.candidate_scored().index();
-      break;
-    case v1::SearchEvent::kOpsPruned:
-      j = {{"type", "ops_pruned"},
-           {"round", e.ops_pruned().round()},
-           {"stage", e.ops_pruned().stage()},
-           {"pruned", PrunedJson(e.ops_pruned().pruned())}};
-      break;
-    case v1::SearchEvent::kRoundFinished:
-      j = {{"type", "round_finished"},
-           {"round", e.round_finished().round()},
-           {"stage", e.round_finished().stage()},
-           {"round_seconds", e.round_finished().round_seconds()}};
-      break;
-    case v1::SearchEvent::kResult:
-      j = ResultJson(e.result());
-      break;
-    case v1::SearchEvent::EVENT_NOT_SET:
-      j = {{"type", "unknown"}};
-      break;
-  }
-  if (e.event_case() != v1::SearchEvent::kResult) j["seconds"] = e.seconds();
-  j["search_id"] = e.search_id();
-  j["sequence"] = e.sequence();
-  return j;
 }
 
 nlohmann::json SearchInfoJson(const v1::SearchInfo& info) {

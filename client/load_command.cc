@@ -15,12 +15,14 @@
 #include <cmath>
 #include <iostream>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <thread>
 #include <utility>
 #include <vector>
 
 #include "absl/strings/str_format.h"
+#include "cli/command_line.h"
 #include "client/cli_support.h"
 #include "client/client_commands.h"
 #include "nlohmann/json.hpp"
@@ -56,36 +58,26 @@ double Percentile(std::vector<double> v, double p) {
   return v[std::min(v.size() - 1, static_cast<size_t>(p * v.size()))];
 }
 
-}  // namespace
+struct LoadFlags {
+  int clients = 8;
+  int duration = 30;
+  int pool = 16;
+  int seeds = 2;
+  int batch_size = 8;
+  int repeats = 1;
+  std::string dataset = "cifar10";
+  bool json = false;
+};
 
-int RunLoad(const std::vector<std::string>& args) {
-  constexpr char kUsageText[] =
-      "usage: tenas load [--clients N] [--duration SECONDS] [--pool N] "
-      "[--seeds N] [--batch-size N] [--repeats N] [--dataset NAME] [--json]";
-  int code = 0;
-  auto flags = ParseFlags("load", args,
-                          {"clients", "duration", "pool", "seeds", "batch-size",
-                           "repeats", "dataset"},
-                          {}, kUsageText, &code);
-  if (!flags) return code;
-  int64_t clients = 0, duration = 0, pool = 0, seeds = 0, batch = 0,
-          repeats = 0;
-  if (!ReadInt("load", *flags, "clients", 8, 1, 1024, &clients, kUsageText,
-               &code) ||
-      !ReadInt("load", *flags, "duration", 30, 1, 86400, &duration, kUsageText,
-               &code) ||
-      !ReadInt("load", *flags, "pool", 16, 1, 15625, &pool, kUsageText,
-               &code) ||
-      !ReadInt("load", *flags, "seeds", 2, 1, 1000, &seeds, kUsageText,
-               &code) ||
-      !ReadInt("load", *flags, "batch-size", 8, 2, 4096, &batch, kUsageText,
-               &code) ||
-      !ReadInt("load", *flags, "repeats", 1, 1, 100, &repeats, kUsageText,
-               &code)) {
-    return code;
-  }
-  const std::string dataset = flags->GetString("dataset", "cifar10");
-  auto channel = Channel(*flags);
+int RunLoad(const LoadFlags& flags, const ConnectionFlags& connection) {
+  const int clients = flags.clients;
+  const int duration = flags.duration;
+  const int pool = flags.pool;
+  const int seeds = flags.seeds;
+  const int batch = flags.batch_size;
+  const int repeats = flags.repeats;
+  const std::string& dataset = flags.dataset;
+  auto channel = Channel(connection);
   auto stub = v1::ArchitectureScorer::NewStub(channel);
 
   std::mutex mu;
@@ -105,14 +97,11 @@ int RunLoad(const std::vector<std::string>& args) {
         request.mutable_architecture()->set_nb201_arch(arch);
         request.set_dataset(dataset);
         request.mutable_options()->set_seed(static_cast<uint64_t>(s));
-        request.mutable_options()->set_batch_size(static_cast<int>(batch));
-        request.mutable_options()->set_repeats(static_cast<int>(repeats));
+        request.mutable_options()->set_batch_size(batch);
+        request.mutable_options()->set_repeats(repeats);
         grpc::ClientContext context;
-        SetDeadline(*flags, &context);
-        if (!flags->Has("timeout")) {  // a call never hangs the run
-          context.set_deadline(std::chrono::system_clock::now() +
-                               std::chrono::seconds(120));
-        }
+        // Without --timeout, 120 s: a call never hangs the run.
+        SetDeadline(connection, &context, /*default_seconds=*/120);
         v1::ScoreArchitectureResponse response;
         const auto sent = Clock::now();
         grpc::Status status =
@@ -164,7 +153,7 @@ int RunLoad(const std::vector<std::string>& args) {
       {"latency_p50_seconds", Percentile(tally.latencies, 0.5)},
       {"latency_p99_seconds", Percentile(tally.latencies, 0.99)}};
   if (!tally.error_codes.empty()) out["error_codes"] = tally.error_codes;
-  if (flags->Has("json")) {
+  if (flags.json) {
     std::cout << out.dump() << std::endl;
   } else {
     std::cout << absl::StrFormat(
@@ -179,6 +168,35 @@ int RunLoad(const std::vector<std::string>& args) {
     }
   }
   return tally.errors == 0 && tally.mismatches == 0 ? kOk : kFailure;
+}
+
+}  // namespace
+
+void AddLoadCommand(CLI::App* app, ConnectionFlags* connection,
+                    CommandRunner* run) {
+  auto flags = std::make_shared<LoadFlags>();
+  CLI::App* command = app->add_subcommand(
+      "load", "N concurrent clients scoring for a while; checks every answer");
+  cli::AddInt(command, "--clients", &flags->clients, 1, 1024,
+              "concurrent clients, in [1, 1024]");
+  cli::AddInt(command, "--duration", &flags->duration, 1, 86400,
+              "seconds to run, in [1, 86400]");
+  cli::AddInt(command, "--pool", &flags->pool, 1, 15625,
+              "distinct NB201 architectures requested, in [1, 15625]");
+  cli::AddInt(command, "--seeds", &flags->seeds, 1, 1000,
+              "distinct seeds per architecture, in [1, 1000]");
+  cli::AddInt(command, "--batch-size", &flags->batch_size, 2, 4096,
+              "NTK mini-batch of each request, in [2, 4096]");
+  cli::AddInt(command, "--repeats", &flags->repeats, 1, 100,
+              "repeats of each request, in [1, 100]");
+  command->add_option("--dataset", flags->dataset, "dataset of the requests")
+      ->type_name("NAME");
+  cli::AddFlag(command, "--json", &flags->json,
+               "print the tally as one JSON object");
+  AddConnectionFlags(command, connection);
+  command->callback([flags, connection, run] {
+    *run = [flags, connection] { return RunLoad(*flags, *connection); };
+  });
 }
 
 }  // namespace tenas::client

@@ -18,7 +18,7 @@ PACKAGES=(
   # tests and benchmarks
   googletest libgtest-dev libgmock-dev libbenchmark-dev
   # small libraries used instead of hand-written code
-  nlohmann-json3-dev zlib1g-dev libturbojpeg0-dev
+  nlohmann-json3-dev zlib1g-dev libturbojpeg0-dev libcli11-dev
   # libjpeg-turbo's CMake package (find_package) also checks the libjpeg files
   libjpeg62-turbo-dev
   # test tooling: fixtures, validation scripts, e2e checks

@@ -279,6 +279,12 @@ void SearchResultToProto(const search::SearchResult& result,
     r->set_round(round.round);
     r->set_stage(round.stage);
     r->set_seconds(round.seconds);
+    if (round.stage == "ops") {
+      r->set_prune_number(round.prune_number);
+    } else {
+      r->set_cell_type(round.cell_type == 0 ? "normal" : "reduce");
+      r->set_group(round.group);
+    }
     for (size_t i = 0; i < round.candidates.size(); ++i) {
       CandidateRecordToProto(result.space, round.round, static_cast<int>(i),
                              round.candidates[i], r->add_candidates());

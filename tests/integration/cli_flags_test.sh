@@ -1,0 +1,155 @@
+#!/usr/bin/env bash
+# The command lines of both CLIs (tenas and tenas-bench): --help of every
+# command exits 0 and shows the defaults; the connection flags work before
+# and after the command; unknown flags, missing values and out-of-range
+# numbers exit 2 with one stderr line naming the flag; boolean flags take
+# =true / =false; searches find the bundled NAS-Bench-201 accuracy table
+# without --accuracy-table; and both CLIs print search events with the same
+# fields (the client adds search_id and sequence).
+# usage: cli_flags_test.sh PATH/TO/tenas-server PATH/TO/tenas PATH/TO/tenas-bench
+set -uo pipefail
+SERVER_BIN="$1"
+CLI="$2"
+BENCH="$3"
+PY=/usr/bin/python3
+ARCH='|nor_conv_3x3~0|+|nor_conv_1x1~0|avg_pool_3x3~1|+|skip_connect~0|nor_conv_3x3~1|nor_conv_1x1~2|'
+source "$(dirname "$0")/check_lib.sh"
+source "$(dirname "$0")/server_lib.sh"
+
+# expect_usage_error NAME NEEDLE COMMAND...: exit 2, exactly one stderr line,
+# containing NEEDLE, nothing on stdout.
+expect_usage_error() {
+  local name="$1" needle="$2"; shift 2
+  "$@" > "$tmp/out" 2> "$tmp/err"
+  check "$name: exit 2" 2 $?
+  [[ $(wc -l < "$tmp/err") == 1 && ! -s "$tmp/out" ]] \
+    && grep -qF -- "$needle" "$tmp/err"
+  check "$name: one line naming $needle ($(head -c 160 "$tmp/err"))" 0 $?
+}
+
+# --- --help ------------------------------------------------------------------
+"$CLI" --help > "$tmp/help"; check "tenas --help exit 0" 0 $?
+for c in score search watch info searches cancel health load; do
+  grep -q "^  $c " "$tmp/help"; check "tenas --help lists $c" 0 $?
+  "$CLI" "$c" --help > "$tmp/help-$c"; check "tenas $c --help exit 0" 0 $?
+  grep -q -- "--server HOST:PORT .*(default: localhost:50051)" "$tmp/help-$c"
+  check "tenas $c --help lists the connection flags" 0 $?
+done
+grep -q -- "--repeats INT .*(default: 0)" "$tmp/help-score"
+check "tenas score --help shows defaults" 0 $?
+grep -q -- "--fp64 .*(default: off)" "$tmp/help-search"
+check "tenas search --help shows flag defaults" 0 $?
+grep -q -- "--clients INT .*(default: 8)" "$tmp/help-load"
+check "tenas load --help shows defaults" 0 $?
+grep -q -- "--service NAME .*(default: tenas.v1.ArchitectureScorer)" "$tmp/help-health"
+check "tenas health --help shows defaults" 0 $?
+"$CLI" help | grep -q "^  score "; check "tenas help" 0 $?
+"$CLI" > /dev/null 2>&1; check "tenas without a command exit 2" 2 $?
+
+"$BENCH" --help > "$tmp/bhelp"; check "tenas-bench --help exit 0" 0 $?
+for c in score search validate; do
+  grep -q "^  $c " "$tmp/bhelp"; check "tenas-bench --help lists $c" 0 $?
+  "$BENCH" "$c" --help > "$tmp/bhelp-$c"; check "tenas-bench $c --help exit 0" 0 $?
+  grep -q -- "--repeats INT .*(default: 3)" "$tmp/bhelp-$c"
+  check "tenas-bench $c --help shows defaults" 0 $?
+done
+grep -q -- "--ntk fast|reference .*(default: fast)" "$tmp/bhelp-score"
+check "tenas-bench score --help shows --ntk's default" 0 $?
+grep -q -- "--max-memory BYTES .*(default: 2G)" "$tmp/bhelp-search"
+check "tenas-bench search --help shows --max-memory's default" 0 $?
+grep -q -- "--samples INT .*(default: 200)" "$tmp/bhelp-validate"
+check "tenas-bench validate --help shows --samples' default" 0 $?
+"$BENCH" score --arch "$ARCH" --bogus --help > /dev/null
+check "--help wins over other flags" 0 $?
+
+# --- usage errors: exit 2, one line naming the flag ---------------------------
+expect_usage_error "tenas unknown flag" "--bogus" "$CLI" info --bogus
+expect_usage_error "tenas unknown flag before the command" "--bogus" \
+  "$CLI" --bogus info
+expect_usage_error "tenas unknown command" "frobnicate" "$CLI" frobnicate
+expect_usage_error "tenas missing value" "--timeout" "$CLI" info --timeout
+expect_usage_error "tenas out of range" "--repeats" \
+  "$CLI" score --arch "$ARCH" --repeats 101
+expect_usage_error "tenas not a number" "--timeout" "$CLI" --timeout soon info
+expect_usage_error "tenas bad choice" "--space" \
+  "$CLI" score --arch "$ARCH" --space nasnet
+expect_usage_error "tenas missing --arch" "--arch" "$CLI" score
+expect_usage_error "tenas missing SEARCH_ID" "SEARCH_ID" "$CLI" watch
+expect_usage_error "tenas extra argument" "s-2" "$CLI" cancel s-1 s-2
+expect_usage_error "tenas bad flag value" "--json" "$CLI" info --json=maybe
+expect_usage_error "tenas unreadable PEM" "--tls-ca" \
+  "$CLI" info --tls-ca /nonexistent.pem
+expect_usage_error "tenas-bench unknown flag" "--bogus" \
+  "$BENCH" score --arch "$ARCH" --bogus 1
+expect_usage_error "tenas-bench unknown command" "frobnicate" "$BENCH" frobnicate
+expect_usage_error "tenas-bench missing value" "--seed" \
+  "$BENCH" score --arch "$ARCH" --seed
+expect_usage_error "tenas-bench out of range" "--repeats" \
+  "$BENCH" score --arch "$ARCH" --repeats 0
+expect_usage_error "tenas-bench out of range (search)" "--prune-number" \
+  "$BENCH" search --prune-number 8
+expect_usage_error "tenas-bench bad choice" "--init" \
+  "$BENCH" score --arch "$ARCH" --init nonsense
+expect_usage_error "tenas-bench flag with a value" "false" \
+  "$BENCH" score --arch "$ARCH" --fp64 false
+expect_usage_error "tenas-bench bad --accuracy-table" "--accuracy-table" \
+  "$BENCH" search --accuracy-table /nonexistent.csv
+"$BENCH" > /dev/null 2>&1; check "tenas-bench without a command exit 2" 2 $?
+
+# --- boolean flags: --fp64, --fp64=true, --fp64=false -------------------------
+for form in "--fp64" "--fp64=true" "--fp64=false" ""; do
+  want=true; [[ "$form" == "--fp64=false" || -z "$form" ]] && want=false
+  got=$("$BENCH" score --arch "$ARCH" --repeats 1 --batch-size 8 --json $form \
+        | tail -n 1 | $PY -c 'import json,sys; print(str(json.load(sys.stdin)["fp64"]).lower())')
+  [[ "$got" == "$want" ]]; check "tenas-bench score ${form:-(no flag)}: fp64 $got" 0 $?
+done
+"$BENCH" score --arch "$ARCH" --repeats 1 --batch-size 8 --json=false \
+  | grep -q "^kappa "; check "tenas-bench score --json=false prints text" 0 $?
+
+# --- the connection flags before and after the command -------------------------
+start_server "$tmp/server.log" --workers 1 --threads 1
+check "server started" 0 $?
+wait_healthy; check "server healthy" 0 $?
+A="127.0.0.1:$port"
+"$CLI" --server "$A" info --json > /dev/null; check "tenas --server A info" 0 $?
+"$CLI" info --server "$A" --json > /dev/null; check "tenas info --server A" 0 $?
+"$CLI" --timeout 5 --server "$A" health; check "tenas --timeout --server health" 0 $?
+"$CLI" health --server "$A" --timeout 5; check "tenas health --server --timeout" 0 $?
+"$CLI" --server "$A" health --service ""; check "tenas health --service ''" 0 $?
+"$CLI" --server "$A" info --json=false | grep -q '^  "device"'
+check "tenas info --json=false prints indented JSON" 0 $?
+"$CLI" --server "$A" --tls=false info > /dev/null
+check "tenas --tls=false info (plaintext)" 0 $?
+"$CLI" --server "127.0.0.1:1" info --server "$A" > /dev/null
+check "the flag after the command wins" 0 $?
+"$CLI" --server "$A" score --arch "$ARCH" --repeats 1 --batch-size 8 --fp64=false \
+  --json > /dev/null
+check "tenas score --fp64=false" 0 $?
+
+# --- the bundled accuracy table and the shared event format ---------------------
+SEARCH=(search --space nb201 --seed 0 --repeats 1 --batch-size 8 --json)
+"$CLI" "${SEARCH[@]}" --server "$A" > "$tmp/client.jsonl"
+check "tenas search without --accuracy-table" 0 $?
+"$BENCH" "${SEARCH[@]}" --workers 2 --threads 1 > "$tmp/bench.jsonl"
+check "tenas-bench search without --accuracy-table" 0 $?
+$PY - "$tmp/client.jsonl" "$tmp/bench.jsonl" <<'PYEOF'
+import json, sys
+client, bench = [[json.loads(l) for l in open(p) if l.strip()] for p in sys.argv[1:]]
+for lines in (client, bench):
+    assert lines[-1]["type"] == "result", lines[-1]
+    assert lines[-1]["benchmark"]["cifar10_test"] > 0, lines[-1].get("benchmark")
+assert client[-1]["arch"] == bench[-1]["arch"], (client[-1]["arch"], bench[-1]["arch"])
+assert [l["type"] for l in client] == [l["type"] for l in bench]
+for c, b in zip(client[:-1], bench[:-1]):
+    assert set(c) - {"search_id", "sequence"} == set(b), (c["type"], set(c) ^ set(b))
+c, b = client[-1], bench[-1]
+assert set(c) - {"search_id", "sequence"} <= set(b), set(c) - set(b)
+for rc, rb in zip(c["rounds"], b["rounds"]):
+    assert set(rc) == set(rb), set(rc) ^ set(rb)
+    assert rc["pruned"] == rb["pruned"], (rc["pruned"], rb["pruned"])
+    assert rc["prune_number"] == rb["prune_number"] == 1
+PYEOF
+check "both CLIs print the same event fields and the same result" 0 $?
+
+stop_server; check "server stopped" 0 $?
+check_summary
