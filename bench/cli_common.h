@@ -12,7 +12,7 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
-#include "cli/command_line.h"
+#include "tenas/cli/command_line.h"
 #include "tenas/measures/score.h"
 
 namespace tenas::cli {

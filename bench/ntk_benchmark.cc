@@ -26,7 +26,7 @@
 #include <vector>
 
 #include "absl/strings/str_format.h"
-#include "cli/command_line.h"
+#include "tenas/cli/command_line.h"
 #include "tenas/data/cifar.h"
 #include "tenas/data/transforms.h"
 #include "tenas/measures/ntk.h"

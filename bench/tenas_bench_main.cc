@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "cli/command_line.h"
+#include "tenas/cli/command_line.h"
 #include "commands.h"
 #include "tenas/util/allocator_tuning.h"
 

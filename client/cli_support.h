@@ -15,7 +15,7 @@
 #include <string>
 
 #include "absl/status/status.h"
-#include "cli/command_line.h"
+#include "tenas/cli/command_line.h"
 
 namespace tenas::client {
 

@@ -17,7 +17,7 @@
 #include <utility>
 
 #include "absl/strings/str_format.h"
-#include "cli/command_line.h"
+#include "tenas/cli/command_line.h"
 #include "client/event_json.h"
 #include "grpc/health/v1/health.grpc.pb.h"
 #include "tenas/events/search_events.h"

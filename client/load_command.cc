@@ -22,7 +22,7 @@
 #include <vector>
 
 #include "absl/strings/str_format.h"
-#include "cli/command_line.h"
+#include "tenas/cli/command_line.h"
 #include "client/cli_support.h"
 #include "client/client_commands.h"
 #include "nlohmann/json.hpp"

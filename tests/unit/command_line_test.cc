@@ -1,10 +1,10 @@
 // Copyright 2026 The tenas Authors.
 //
-// cli/command_line.h: the CLI11 setup both CLIs share: defaults in --help,
+// tenas/cli/command_line.h: the CLI11 setup both CLIs share: defaults in --help,
 // strict integers, flags with =true / =false, options of the main app that
 // also work after the subcommand, and usage errors on one stderr line.
 
-#include "cli/command_line.h"
+#include "tenas/cli/command_line.h"
 
 #include <gtest/gtest.h>
 

@@ -1,6 +1,6 @@
 // Copyright 2026 The tenas Authors.
 
-#include "cli/command_line.h"
+#include "tenas/cli/command_line.h"
 
 #include <iostream>
 #include <utility>
