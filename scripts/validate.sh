@@ -4,13 +4,13 @@
 #      the benchmark's CIFAR-10 test accuracy (Kendall tau),
 #   2. full TE-NAS searches (paper settings) on the bundled CIFAR-10 sample:
 #      NB201 with seeds $NB201_SEEDS (default "0 1 2 3") and one DARTS search.
+# The NAS-Bench-201 accuracies come from the bundled data/nb201_accuracy.csv.
 # Long-running (fast NTK path, 2 cores: ~10 min for step 1, ~7 min per NB201
 # search, ~45 min for the DARTS search). Steps can be chosen:
 #   scripts/validate.sh [measures] [nb201] [darts] [report]   (default: all)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BIN="${TENAS_BUILD_DIR:-build}/bench/tenas-bench"
-SHARED="${TENAS_SHARED_DIR:-../shared}"
 OUT=docs/validation
 mkdir -p "$OUT"
 steps=("$@")
@@ -18,14 +18,14 @@ steps=("$@")
 has() { [[ " ${steps[*]} " == *" $1 "* ]]; }
 
 if has measures; then
-  "$BIN" validate --accuracy-table "$SHARED/data/nb201_accuracy.csv" \
+  "$BIN" validate \
     --samples 200 --sample-seed 0 --seed 0 --repeats 3 --batch-size 72 \
     --out "$OUT/measures_nb201_cifar10.md" --csv "$OUT/measures_nb201_cifar10.csv"
 fi
 if has nb201; then
   for seed in ${NB201_SEEDS:-0 1 2 3}; do
     "$BIN" search --space nb201 --dataset cifar10 --seed "$seed" \
-      --accuracy-table "$SHARED/data/nb201_accuracy.csv" --workers 2 --threads 1 \
+      --workers 2 --threads 1 \
       --json | tail -n 1 > "$OUT/search_nb201_cifar10_seed$seed.json"
   done
 fi
