@@ -25,6 +25,7 @@
 
 #include "absl/strings/str_format.h"
 #include "tenas/data/dataset_store.h"
+#include "tenas/data/transforms.h"
 #include "tenas/util/rng.h"
 
 namespace {
@@ -119,14 +120,15 @@ void WriteJpegFolder(const fs::path& dir, int count) {
 // Draws `per_thread` NTK batches (72) on `threads` threads; batches/s.
 double DrawRate(const tenas::data::DatasetStore& store, const std::string& name,
                 int threads, int per_thread, bool lr) {
+  const tenas::data::ImageDataset& dataset = **store.Get(name);
   const auto start = Clock::now();
   std::vector<std::thread> pool;
   for (int t = 0; t < threads; ++t) {
     pool.emplace_back([&, t] {
       for (int i = 0; i < per_thread; ++i) {
-        const uint64_t seed = static_cast<uint64_t>(t) * 100000 + i;
-        auto b = lr ? store.LrBatch(name, 1000, seed)
-                    : store.NtkBatch(name, 72, seed);
+        tenas::Rng rng(static_cast<uint64_t>(t) * 100000 + i);
+        auto b = lr ? tenas::data::SampleLrBatch(dataset, 1000, rng)
+                    : tenas::data::SampleNtkBatch(dataset, 72, rng);
         if (!b.ok()) std::cerr << b.status() << "\n";
       }
     });

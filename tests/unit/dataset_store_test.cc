@@ -11,6 +11,8 @@
 #include <fstream>
 #include <thread>
 
+#include "tenas/data/transforms.h"
+#include "tenas/util/rng.h"
 #include "testing/test_data.h"
 
 namespace tenas::data {
@@ -72,13 +74,23 @@ TEST(DatasetStoreTest, SeededDrawsAreReproducibleAcrossEightThreads) {
   auto loaded = DatasetStore::Load({{"cifar10", ""}});
   ASSERT_TRUE(loaded.ok());
   const DatasetStore& store = **loaded;
+  const ImageDataset& cifar = **store.Get("cifar10");
+  // One seeded draw of each kind, as a request handler makes them.
+  auto ntk_batch = [&cifar](uint64_t seed) {
+    Rng rng(seed);
+    return SampleNtkBatch(cifar, 16, rng);
+  };
+  auto lr_batch = [&cifar](uint64_t seed) {
+    Rng rng(seed);
+    return SampleLrBatch(cifar, 100, rng);
+  };
   constexpr int kThreads = 8;
   constexpr int kDraws = 40;
   // Reference: every seed drawn once on this thread.
   std::vector<at::Tensor> ntk_ref, lr_ref;
   for (int s = 0; s < kDraws; ++s) {
-    ntk_ref.push_back(*store.NtkBatch("cifar10", 16, s));
-    lr_ref.push_back(*store.LrBatch("cifar10", 100, s));
+    ntk_ref.push_back(*ntk_batch(s));
+    lr_ref.push_back(*lr_batch(s));
   }
   std::atomic<int> mismatches{0}, errors{0};
   std::vector<std::thread> threads;
@@ -86,8 +98,8 @@ TEST(DatasetStoreTest, SeededDrawsAreReproducibleAcrossEightThreads) {
     threads.emplace_back([&, t] {
       for (int i = 0; i < kDraws; ++i) {
         const int s = (i * 7 + t * 3) % kDraws;  // each thread its own order
-        auto ntk = store.NtkBatch("cifar10", 16, s);
-        auto lr = store.LrBatch("cifar10", 100, s);
+        auto ntk = ntk_batch(s);
+        auto lr = lr_batch(s);
         if (!ntk.ok() || !lr.ok()) {
           ++errors;
           continue;

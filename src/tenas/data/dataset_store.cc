@@ -8,8 +8,6 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "tenas/data/dataset_loader.h"
-#include "tenas/data/transforms.h"
-#include "tenas/util/rng.h"
 #include "tenas/util/status_macros.h"
 
 namespace tenas::data {
@@ -57,22 +55,6 @@ absl::StatusOr<const ImageDataset*> DatasetStore::Get(
                      names.empty() ? "none" : absl::StrJoin(names, ", "), ")"));
   }
   return it->second.get();
-}
-
-absl::StatusOr<at::Tensor> DatasetStore::NtkBatch(absl::string_view name,
-                                                  int batch_size,
-                                                  uint64_t seed) const {
-  TENAS_ASSIGN_OR_RETURN(const ImageDataset* dataset, Get(name));
-  Rng rng(seed);
-  return SampleNtkBatch(*dataset, batch_size, rng);
-}
-
-absl::StatusOr<at::Tensor> DatasetStore::LrBatch(absl::string_view name,
-                                                 int batch_size,
-                                                 uint64_t seed) const {
-  TENAS_ASSIGN_OR_RETURN(const ImageDataset* dataset, Get(name));
-  Rng rng(seed);
-  return SampleLrBatch(*dataset, batch_size, rng);
 }
 
 }  // namespace tenas::data

@@ -3,15 +3,13 @@
 // dataset_store.h: the datasets a process serves, loaded once and shared.
 //
 // A DatasetStore is immutable after Load(): every method is const and safe to
-// call from any number of threads at once, with no lock on the batch path
-// (lazily decoded datasets keep their own sharded cache). Batches are drawn
-// with a per-request seed, so a seeded request gives the same batch whichever
-// thread serves it.
+// call from any number of threads at once, with no lock (lazily decoded
+// datasets keep their own sharded cache). The batch samplers
+// (transforms.h) draw from its datasets with a per-request seed, so a seeded
+// request gives the same batch whichever thread serves it. LibTorch-free.
 
 #ifndef TENAS_DATA_DATASET_STORE_H_
 #define TENAS_DATA_DATASET_STORE_H_
-
-#include <ATen/core/Tensor.h>
 
 #include <cstdint>
 #include <map>
@@ -63,15 +61,6 @@ class DatasetStore {
 
   /// Loaded datasets in load order.
   const std::vector<DatasetInfo>& Info() const { return info_; }
-
-  /// An NTK batch of `name` drawn with the stream of `seed` (see
-  /// SampleNtkBatch): float32 [batch_size, 3, H, W].
-  absl::StatusOr<at::Tensor> NtkBatch(absl::string_view name, int batch_size,
-                                      uint64_t seed) const;
-
-  /// A linear-region batch: float32 [batch_size, 1, 3, 3].
-  absl::StatusOr<at::Tensor> LrBatch(absl::string_view name, int batch_size,
-                                     uint64_t seed) const;
 
  private:
   DatasetStore() = default;
