@@ -134,12 +134,7 @@ void AddScoreCommand(CLI::App* app, CommandRunner* run) {
                           "architecture");
   AddChoice(command, "--space", &flags->space, {"nb201", "darts"},
             "search space of --arch");
-  command
-      ->add_option("--arch", flags->arch,
-                   "NB201 string |op~0|+|op~0|op~1|+|op~0|op~1|op~2| or "
-                   "DARTS Genotype(normal=[...], ...)")
-      ->type_name("STR")
-      ->required();
+  AddArchOption(command, &flags->arch);
   AddMeasureFlags(command, &flags->measure, MeasureFlagSet::kAll, "cores");
   AddFlag(command, "--json", &flags->json,
           "print the result as one JSON object");

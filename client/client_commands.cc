@@ -17,9 +17,9 @@
 #include <utility>
 
 #include "absl/strings/str_format.h"
-#include "tenas/cli/command_line.h"
 #include "client/event_json.h"
 #include "grpc/health/v1/health.grpc.pb.h"
+#include "tenas/cli/command_line.h"
 #include "tenas/events/search_events.h"
 #include "tenas/space/accuracy_table.h"
 #include "tenas/v1/scorer.grpc.pb.h"
@@ -223,12 +223,7 @@ void AddScoreCommand(CLI::App* app, ConnectionFlags* connection,
   auto flags = std::make_shared<ScoreFlags>();
   CLI::App* command =
       app->add_subcommand("score", "both TE-NAS measures of one architecture");
-  command
-      ->add_option("--arch", flags->arch,
-                   "NB201 string |op~0|+|op~0|op~1|+|op~0|op~1|op~2| or "
-                   "DARTS Genotype(normal=[...], ...)")
-      ->type_name("STR")
-      ->required();
+  cli::AddArchOption(command, &flags->arch);
   AddRequestFlags(command, &flags->request);
   AddJsonFlag(command, &flags->request.json,
               "print the reply as one JSON object");

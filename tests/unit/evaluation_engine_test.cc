@@ -96,54 +96,54 @@ TEST(EvaluationEngineTest, ParallelForRunsEveryItemAndReportsTheFirstError) {
   EXPECT_EQ(err.code(), absl::StatusCode::kInternal);
 }
 
-TEST(EvaluationEngineTest, ShutdownDropsWhatCannotDrainAndRejectsNewWork) {
-  EvaluationEngine engine({1, 4, 1});
-  absl::Notification release, started;
-  ASSERT_TRUE(engine
-                  .TrySubmit([&] {
-                    started.Notify();
-                    release.WaitForNotification();
-                  })
-                  .ok());
-  started.WaitForNotification();
-  std::atomic<int> dropped{0}, ran{0};
-  for (int i = 0; i < 3; ++i) {
-    ASSERT_TRUE(engine.TrySubmit([&] { ++ran; }, [&] { ++dropped; }).ok());
+/// One worker busy with a job that blocks until `release`, and three more
+/// jobs queued behind it that count whether they ran or were dropped.
+struct BusyEngine {
+  absl::Notification started, release;
+  std::atomic<int> ran{0}, dropped{0};
+  EvaluationEngine engine{{1, 4, 1}};  // Last: stopped before the above go.
+
+  BusyEngine() {
+    EXPECT_TRUE(engine
+                    .TrySubmit([this] {
+                      started.Notify();
+                      release.WaitForNotification();
+                    })
+                    .ok());
+    started.WaitForNotification();
+    for (int i = 0; i < 3; ++i) {
+      EXPECT_TRUE(
+          engine.TrySubmit([this] { ++ran; }, [this] { ++dropped; }).ok());
+    }
   }
+};
+
+TEST(EvaluationEngineTest, ShutdownDropsWhatCannotDrainAndRejectsNewWork) {
+  BusyEngine busy;
+  EvaluationEngine& engine = busy.engine;
   std::thread stopper([&] { engine.Shutdown(absl::Milliseconds(100)); });
   // The busy job outlasts the drain timeout: release it only once the
   // engine has given up draining.
   engine.AwaitStats([](const EngineStats& s) { return s.dropping; });
   EXPECT_EQ(engine.TrySubmit([] {}).code(), absl::StatusCode::kUnavailable);
-  release.Notify();
+  busy.release.Notify();
   stopper.join();
-  EXPECT_EQ(ran.load() + dropped.load(), 3);  // nothing is lost silently
-  EXPECT_EQ(dropped.load(), 3);
+  EXPECT_EQ(busy.ran.load() + busy.dropped.load(), 3);  // nothing lost
+  EXPECT_EQ(busy.dropped.load(), 3);
   EXPECT_EQ(engine.TrySubmit([] {}).code(), absl::StatusCode::kUnavailable);
 }
 
 TEST(EvaluationEngineTest, ShutdownDrainsWhatFinishesInTime) {
-  EvaluationEngine engine({1, 4, 1});
-  absl::Notification release, started;
-  ASSERT_TRUE(engine
-                  .TrySubmit([&] {
-                    started.Notify();
-                    release.WaitForNotification();
-                  })
-                  .ok());
-  started.WaitForNotification();
-  std::atomic<int> dropped{0}, ran{0};
-  for (int i = 0; i < 3; ++i) {
-    ASSERT_TRUE(engine.TrySubmit([&] { ++ran; }, [&] { ++dropped; }).ok());
-  }
+  BusyEngine busy;
+  EvaluationEngine& engine = busy.engine;
   // An unbounded drain: released once Shutdown has begun, everything runs.
   std::thread stopper([&] { engine.Shutdown(absl::InfiniteDuration()); });
   engine.AwaitStats([](const EngineStats& s) { return s.shutting_down; });
   EXPECT_FALSE(engine.stats().dropping);
-  release.Notify();
+  busy.release.Notify();
   stopper.join();
-  EXPECT_EQ(ran.load(), 3);
-  EXPECT_EQ(dropped.load(), 0);
+  EXPECT_EQ(busy.ran.load(), 3);
+  EXPECT_EQ(busy.dropped.load(), 0);
 }
 
 TEST(EvaluationEngineTest, WaitUntilIdleWaitsForRunningAndQueuedJobs) {

@@ -91,11 +91,16 @@ TEST(RequestLimitsTest, LibraryRangesApplyBeyondGenerousCaps) {
                                      "cifar10", 2000, limits)
                     .status(),
                 "repeats", {"101", "[1, 100]"});
-  // A batch larger than the dataset.
-  ExpectInvalid(ValidateScoreRequest(Asked(1, 5000), SpaceKind::kNb201,
-                                     "cifar10", 2000, limits, "options.")
-                    .status(),
-                "options.batch_size", {"5000", "2000 images"});
+  // A batch larger than the dataset: one line naming the dataset, its
+  // images, the field and the images needed.
+  const absl::Status too_big =
+      ValidateScoreRequest(Asked(1, 5000), SpaceKind::kNb201, "cifar10", 2000,
+                           limits, "options.")
+          .status();
+  EXPECT_EQ(too_big.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(too_big.message(),
+            "dataset 'cifar10' has 2000 images, but options.batch_size asks "
+            "for an NTK batch of 5000 distinct images");
   // Unknown size: not checked yet.
   EXPECT_TRUE(ValidateScoreRequest(Asked(1, 5000), SpaceKind::kNb201, "cifar10",
                                    kUnknownDatasetImages, limits)
@@ -143,8 +148,12 @@ TEST(RequestLimitsTest, SearchDefaultsAndRanges) {
                 {"-1"});
   // The NB201 default batch does not fit a 50-image dataset.
   search::SearchOptions nb201;
-  ExpectInvalid(ValidateSearchRequest(nb201, "cifar10", 50, limits).status(),
-                "batch_size", {"72", "50"});
+  const absl::Status too_small =
+      ValidateSearchRequest(nb201, "cifar10", 50, limits).status();
+  EXPECT_EQ(too_small.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(too_small.message(),
+            "dataset 'cifar10' has 50 images, but batch_size asks for an NTK "
+            "batch of 72 distinct images");
 }
 
 TEST(RequestLimitsTest, ArchitectureCountAndCapsThemselves) {

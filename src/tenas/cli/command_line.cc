@@ -74,6 +74,15 @@ CLI::Option* AddFlag(CLI::App* app, const std::string& name, bool* value,
   return app->add_flag(name, *value, description)->default_str("off");
 }
 
+CLI::Option* AddArchOption(CLI::App* app, std::string* arch) {
+  return app
+      ->add_option("--arch", *arch,
+                   "NB201 string |op~0|+|op~0|op~1|+|op~0|op~1|op~2| or "
+                   "DARTS Genotype(normal=[...], ...)")
+      ->type_name("STR")
+      ->required();
+}
+
 namespace {
 
 // "APP" or "APP COMMAND": the prefix of a usage error.

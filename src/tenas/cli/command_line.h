@@ -70,6 +70,10 @@ CLI::Option* AddChoice(CLI::App* app, const std::string& name,
 CLI::Option* AddFlag(CLI::App* app, const std::string& name, bool* value,
                      const std::string& description);
 
+/// Adds the required `--arch STR` option of the score commands: an NB201
+/// architecture string or a DARTS genotype, as `--space` says.
+CLI::Option* AddArchOption(CLI::App* app, std::string* arch);
+
 /// Parses `argv` into `app`. Returns nullopt when the selected command should
 /// run. Otherwise returns the exit code after printing: the help of the
 /// selected (sub)command on stdout for --help, -h or `help` (0); the help on
