@@ -73,6 +73,7 @@ absl::StatusOr<int> SearchManager::Recover() {
                          store_->LoadSearches());
   int resumed = 0;
   for (StoredSearch& s : stored) {
+    if (s.quarantined) std::cerr << "tenas-server: " << s.error << std::endl;
     auto record = std::make_shared<Record>();
     record->id = s.id;
     record->request = s.request;

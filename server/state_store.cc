@@ -57,20 +57,26 @@ absl::Status StateDirError(const std::string& dir, const std::string& why) {
       absl::StrCat("--state-dir: ", dir, ": ", why));
 }
 
-template <typename Message>
-absl::StatusOr<Message> ParseBlob(const std::string& blob, const char* what) {
-  Message m;
-  if (!m.ParseFromString(blob)) {
-    return absl::DataLossError(
-        absl::StrCat("state database: a stored ", what, " does not parse"));
-  }
-  return m;
+/// Marks `s` damaged: FAILED with DATA_LOSS, the error naming the search and
+/// `why`. Keeps what was read before the damage.
+void Quarantine(StoredSearch* s, absl::string_view why) {
+  if (s->quarantined) return;  // The first damage found is reported.
+  s->quarantined = true;
+  s->state = v1::SEARCH_STATE_FAILED;
+  s->code = absl::StatusCode::kDataLoss;
+  s->error =
+      absl::StrCat("search ", s->id, " is damaged in the state database (", why,
+                   "): quarantined as FAILED, not resumed");
 }
 
 }  // namespace
 
-StateStore::StateStore(sqlite3* db, bool durable, std::string path)
-    : durable_(durable), path_(std::move(path)), db_(db) {}
+StateStore::StateStore(sqlite3* db, bool durable, std::string path,
+                       std::unique_ptr<DirectoryLock> lock)
+    : lock_(std::move(lock)),
+      durable_(durable),
+      path_(std::move(path)),
+      db_(db) {}
 
 StateStore::~StateStore() {
   absl::MutexLock lock(&mu_);
@@ -92,6 +98,9 @@ absl::StatusOr<std::unique_ptr<StateStore>> StateStore::Open(
   if (access(dir.c_str(), W_OK | X_OK) != 0) {
     return StateDirError(dir, "not writable by this user");
   }
+  // One server per directory: before anything reads or writes the database.
+  TENAS_ASSIGN_OR_RETURN(std::unique_ptr<DirectoryLock> dir_lock,
+                         DirectoryLock::Acquire(dir));
   struct statvfs fsinfo {};
   if (statvfs(dir.c_str(), &fsinfo) == 0) {
     const int64_t free_bytes = static_cast<int64_t>(fsinfo.f_bavail) *
@@ -113,7 +122,8 @@ absl::StatusOr<std::unique_ptr<StateStore>> StateStore::Open(
     sqlite3_close_v2(db);
     return StateDirError(dir, "cannot open " + path + ": " + why);
   }
-  std::unique_ptr<StateStore> store(new StateStore(db, true, path));
+  std::unique_ptr<StateStore> store(
+      new StateStore(db, true, path, std::move(dir_lock)));
   absl::Status init = store->Init();
   if (!init.ok()) return StateDirError(dir, std::string(init.message()));
   return store;
@@ -128,7 +138,7 @@ absl::StatusOr<std::unique_ptr<StateStore>> StateStore::OpenInMemory() {
     sqlite3_close_v2(db);
     return absl::InternalError("cannot open an in-memory SQLite database");
   }
-  std::unique_ptr<StateStore> store(new StateStore(db, false, ""));
+  std::unique_ptr<StateStore> store(new StateStore(db, false, "", nullptr));
   TENAS_RETURN_IF_ERROR(store->Init());
   return store;
 }
@@ -306,8 +316,6 @@ absl::StatusOr<std::vector<StoredSearch>> StateStore::LoadSearches() {
     if (!row) break;
     StoredSearch s;
     s.id = searches.Text(0);
-    TENAS_ASSIGN_OR_RETURN(s.request, ParseBlob<v1::RunSearchRequest>(
-                                          searches.Text(1), "request"));
     s.dataset = searches.Text(2);
     const int64_t state = searches.Int(3);
     s.state = v1::SearchState_IsValid(static_cast<int>(state))
@@ -321,6 +329,13 @@ absl::StatusOr<std::vector<StoredSearch>> StateStore::LoadSearches() {
                                       absl::StatusCode::kUnauthenticated)
                  ? static_cast<absl::StatusCode>(code)
                  : absl::StatusCode::kUnknown;
+    if (!s.request.ParseFromString(searches.Text(1))) {
+      Quarantine(&s, "its request does not parse");
+    }
+    if (!v1::SearchState_IsValid(static_cast<int>(state)) ||
+        state == v1::SEARCH_STATE_UNSPECIFIED) {
+      Quarantine(&s, absl::StrCat("unknown stored state ", state));
+    }
     out.push_back(std::move(s));
   }
   for (StoredSearch& s : out) {
@@ -333,8 +348,12 @@ absl::StatusOr<std::vector<StoredSearch>> StateStore::LoadSearches() {
       TENAS_ASSIGN_OR_RETURN(bool row, events.Step());
       if (!row) break;
       if (events.Int(0) != static_cast<int64_t>(s.events.size())) break;
-      TENAS_ASSIGN_OR_RETURN(v1::SearchEvent e, ParseBlob<v1::SearchEvent>(
-                                                    events.Text(1), "event"));
+      v1::SearchEvent e;
+      if (!e.ParseFromString(events.Text(1))) {
+        Quarantine(&s,
+                   absl::StrCat("event ", events.Int(0), " does not parse"));
+        break;
+      }
       s.events.push_back(std::move(e));
     }
     SqliteStatement rounds(
@@ -346,10 +365,25 @@ absl::StatusOr<std::vector<StoredSearch>> StateStore::LoadSearches() {
       TENAS_ASSIGN_OR_RETURN(bool row, rounds.Step());
       if (!row) break;
       if (rounds.Int(0) != static_cast<int64_t>(s.rounds.size())) break;
-      TENAS_ASSIGN_OR_RETURN(
-          internal::StoredRound r,
-          ParseBlob<internal::StoredRound>(rounds.Text(1), "round"));
+      internal::StoredRound r;
+      if (!r.ParseFromString(rounds.Text(1))) {
+        Quarantine(&s,
+                   absl::StrCat("round ", rounds.Int(0), " does not parse"));
+        break;
+      }
       s.rounds.push_back(std::move(r));
+    }
+    if (s.quarantined) {
+      // The verdict is kept: later starts serve the same failure.
+      SqliteStatement update(
+          db_,
+          "UPDATE searches SET state = ?2, code = ?3, error = ?4 "
+          "WHERE id = ?1");
+      update.Bind(1, s.id);
+      update.Bind(2, static_cast<int64_t>(s.state));
+      update.Bind(3, static_cast<int64_t>(s.code));
+      update.Bind(4, s.error);
+      TENAS_RETURN_IF_ERROR(update.Run());
     }
   }
   return out;

@@ -25,6 +25,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
+#include "server/directory_lock.h"
 #include "tenas/internal/state.pb.h"
 #include "tenas/v1/scorer.pb.h"
 
@@ -46,6 +47,11 @@ struct StoredSearch {
   std::string error;
   std::vector<v1::SearchEvent> events;        ///< By sequence, 0, 1, ...
   std::vector<internal::StoredRound> rounds;  ///< By round, 0, 1, ...
+  /// True when its rows were damaged (a blob that does not parse, an
+  /// unknown state): it is then FAILED with DATA_LOSS and an error naming
+  /// the search and the damage, holds what could be read before it, and is
+  /// never resumed. LoadSearches stores that verdict.
+  bool quarantined = false;
 };
 
 class StateStore {
@@ -53,9 +59,11 @@ class StateStore {
   /// Default minimum free space on the state dir's filesystem at start-up.
   static constexpr int64_t kDefaultMinFreeBytes = int64_t{64} << 20;
 
-  /// Opens (creating it and `dir` if needed) `dir`/tenas.db. Fails with
+  /// Opens (creating it and `dir` if needed) `dir`/tenas.db and holds the
+  /// directory's lock (DirectoryLock) until destroyed. Fails with
   /// FAILED_PRECONDITION, naming --state-dir and the reason, when `dir` is
-  /// not a writable directory, when its filesystem has less than
+  /// not a writable directory, when another server holds it (the message
+  /// gives that server's PID), when its filesystem has less than
   /// `min_free_bytes` free, or when a probe write fails (e.g. disk full).
   static absl::StatusOr<std::unique_ptr<StateStore>> Open(
       const std::string& dir, int64_t min_free_bytes = kDefaultMinFreeBytes);
@@ -92,7 +100,9 @@ class StateStore {
   absl::Status TruncateEvents(const std::string& id, int64_t first_dropped);
   /// Deletes a search with its events and rounds.
   absl::Status DeleteSearch(const std::string& id);
-  /// Every stored search, oldest first.
+  /// Every stored search, oldest first. A search with damaged rows does not
+  /// stop the others from loading: it is quarantined (see
+  /// StoredSearch::quarantined) and the verdict written back.
   absl::StatusOr<std::vector<StoredSearch>> LoadSearches();
 
   // --- result cache -------------------------------------------------------
@@ -110,7 +120,8 @@ class StateStore {
   int64_t cache_bytes() const;
 
  private:
-  StateStore(sqlite3* db, bool durable, std::string path);
+  StateStore(sqlite3* db, bool durable, std::string path,
+             std::unique_ptr<DirectoryLock> lock);
   absl::Status Init();
   // Brings a database of an older schema version up to this one.
   absl::Status MigrateLocked(int from_version)
@@ -121,6 +132,8 @@ class StateStore {
   // Writes the recencies CacheGet recorded.
   absl::Status FlushTouchesLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
+  // Held for the store's life (null in memory); released after db_ closes.
+  const std::unique_ptr<DirectoryLock> lock_;
   const bool durable_;
   const std::string path_;
   mutable absl::Mutex mu_;

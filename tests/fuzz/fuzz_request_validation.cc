@@ -134,7 +134,9 @@ void RunSearch(const tenas::v1::RunSearchRequest& request,
   FUZZ_CHECK(options->batch_size == 0 ||
              (options->batch_size >= 2 &&
               options->batch_size <= limits.max_batch_size));
-  FUZZ_CHECK(options->prune_number >= 0 && options->prune_number <= 7);
+  FUZZ_CHECK(options->prune_number >= 0 &&
+             options->prune_number <=
+                 tenas::search::MaxPruneNumber(options->space));
   CheckDataset(request.dataset()).IgnoreError();
 }
 

@@ -88,6 +88,11 @@ expect_usage_error "tenas-bench out of range" "--repeats" \
   "$BENCH" score --arch "$ARCH" --repeats 0
 expect_usage_error "tenas-bench out of range (search)" "--prune-number" \
   "$BENCH" search --prune-number 8
+# Within the flag's range but more than an NB201 edge can lose (4 live ops,
+# one stays): the library refuses it in one line.
+expect_usage_error "tenas-bench prune_number above the live ops" \
+  "prune_number: 4 is out of range [1, 3]" \
+  "$BENCH" search --space nb201 --prune-number 4
 expect_usage_error "tenas-bench bad choice" "--init" \
   "$BENCH" score --arch "$ARCH" --init nonsense
 expect_usage_error "tenas-bench flag with a value" "false" \

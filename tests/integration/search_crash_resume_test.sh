@@ -3,7 +3,8 @@
 # with SIGKILL after its first round, or stopped with SIGTERM, resumes when
 # the server restarts on the same --state-dir, from its last completed
 # round, and its result equals an uninterrupted run's. The result cache
-# answers a repeated score after a restart.
+# answers a repeated score after a restart. A second server on a state dir
+# in use refuses to start.
 # usage: search_crash_resume_test.sh PATH/TO/tenas-server PATH/TO/tenas
 set -uo pipefail
 SERVER_BIN="$1"
@@ -20,6 +21,14 @@ SEARCH=(search --space nb201 --seed 11 --repeats 2 --batch-size 12 --json)
 
 # The reference: an uninterrupted run.
 start_durable "$tmp/state-ref" "$tmp/ref.log"; check "reference server ready" 0 $?
+# One owner per state directory: a second server on it refuses to start,
+# in one line naming the directory and the running server's PID.
+"$SERVER_BIN" --host 127.0.0.1 --port 0 --metrics-port -1 \
+  --state-dir "$tmp/state-ref" > "$tmp/second.log" 2>&1
+check "a second server on the same --state-dir exits 1" 1 $?
+grep -q "^tenas-server: --state-dir: $tmp/state-ref is in use by another tenas-server (pid $server_pid)" \
+  "$tmp/second.log"
+check "it names the directory and the holder's PID ($(head -c 200 "$tmp/second.log"))" 0 $?
 "$CLI" "${SEARCH[@]}" "${S[@]}" > "$tmp/ref.jsonl"
 check "uninterrupted search" 0 $?
 stop_server

@@ -2,9 +2,10 @@
 //
 // StateStore: the SQLite state of tenas-server. Searches, events and rounds
 // survive a reopen, with the status code a search ended with; a database of
-// the first schema is migrated; the result cache evicts least recently used
+// the first schema is migrated; a search with damaged rows is quarantined
+// while the others load; the result cache evicts least recently used
 // entries to its byte bound; an unusable state dir fails at open with a
-// clear error.
+// clear error; a second store on a directory in use is refused.
 
 #include "server/state_store.h"
 
@@ -16,6 +17,7 @@
 #include <filesystem>
 #include <string>
 
+#include "absl/strings/str_cat.h"
 #include "server/sqlite_statement.h"
 #include "server_testing.h"
 
@@ -84,6 +86,76 @@ TEST(StateStoreTest, SearchesEventsAndRoundsSurviveAReopen) {
   ASSERT_TRUE(searches.ok());
   ASSERT_EQ(searches->size(), 1u);
   EXPECT_EQ((*searches)[0].id, "s-2");
+}
+
+TEST(StateStoreTest,
+     SecondStoreOnTheSameDirectoryIsRefusedUntilTheFirstCloses) {
+  const std::string dir = FreshTempDir("one_owner");
+  auto first = StateStore::Open(dir);
+  ASSERT_TRUE(first.ok()) << first.status();
+  auto second = StateStore::Open(dir);
+  ASSERT_FALSE(second.ok());
+  EXPECT_EQ(second.status().code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_NE(
+      second.status().message().find(absl::StrCat(
+          dir, " is in use by another tenas-server (pid ", getpid(), ")")),
+      std::string::npos)
+      << second.status();
+  first->reset();
+  auto third = StateStore::Open(dir);
+  EXPECT_TRUE(third.ok()) << third.status();
+}
+
+TEST(StateStoreTest, DamagedSearchesAreQuarantinedAndTheOthersLoad) {
+  const std::string dir = FreshTempDir("damaged");
+  v1::RunSearchRequest request;
+  request.set_seed(5);
+  {
+    auto store = StateStore::Open(dir);
+    ASSERT_TRUE(store.ok()) << store.status();
+    for (const char* id : {"good", "bad-event", "bad-state"}) {
+      ASSERT_TRUE((*store)->InsertSearch(id, request, "cifar10").ok());
+      ASSERT_TRUE((*store)->AppendEvent(id, Event(0, 0)).ok());
+      ASSERT_TRUE((*store)->AppendEvent(id, Event(1, 0)).ok());
+    }
+  }
+  {
+    // Damage by hand: a blob that is no protobuf, and a state no enum has.
+    sqlite3* db = nullptr;
+    ASSERT_EQ(sqlite3_open((dir + "/tenas.db").c_str(), &db), SQLITE_OK);
+    absl::Status damaged =
+        SqliteExec(db,
+                   "UPDATE events SET event = x'ffffffff0f' "
+                   "  WHERE search_id = 'bad-event' AND sequence = 1;"
+                   "UPDATE searches SET state = 57 WHERE id = 'bad-state';");
+    sqlite3_close(db);
+    ASSERT_TRUE(damaged.ok()) << damaged;
+  }
+  for (int start = 0; start < 2; ++start) {  // The verdict is stored.
+    auto store = StateStore::Open(dir);
+    ASSERT_TRUE(store.ok()) << store.status();
+    auto searches = (*store)->LoadSearches();
+    ASSERT_TRUE(searches.ok()) << searches.status();
+    ASSERT_EQ(searches->size(), 3u);
+    const StoredSearch& good = (*searches)[0];
+    EXPECT_FALSE(good.quarantined);
+    EXPECT_EQ(good.state, v1::SEARCH_STATE_QUEUED);
+    EXPECT_EQ(good.events.size(), 2u);
+    EXPECT_EQ(good.request.seed(), 5u);
+    const StoredSearch& bad_event = (*searches)[1];
+    EXPECT_EQ(bad_event.state, v1::SEARCH_STATE_FAILED);
+    EXPECT_EQ(bad_event.code, absl::StatusCode::kDataLoss);
+    EXPECT_EQ(bad_event.error,
+              "search bad-event is damaged in the state database (event 1 "
+              "does not parse): quarantined as FAILED, not resumed");
+    EXPECT_EQ(bad_event.events.size(), 1u);  // What precedes the damage.
+    const StoredSearch& bad_state = (*searches)[2];
+    EXPECT_EQ(bad_state.state, v1::SEARCH_STATE_FAILED);
+    EXPECT_EQ(bad_state.code, absl::StatusCode::kDataLoss);
+    EXPECT_EQ(bad_state.error,
+              "search bad-state is damaged in the state database (unknown "
+              "stored state 57): quarantined as FAILED, not resumed");
+  }
 }
 
 TEST(StateStoreTest, EveryEndingKeepsItsStatusCode) {

@@ -146,6 +146,20 @@ TEST(RequestLimitsTest, SearchDefaultsAndRanges) {
                 {"8"});
   ExpectInvalid(check([](auto& o) { o.prune_number = -1; }), "prune_number",
                 {"-1"});
+  // Every edge keeps an op: NB201 edges start with 4 ops besides none, DARTS
+  // edges with 7, so at most 3 and 6 go per round.
+  EXPECT_TRUE(check([](auto& o) { o.prune_number = 3; }).ok());
+  ExpectInvalid(check([](auto& o) { o.prune_number = 4; }), "prune_number",
+                {"4", "[1, 3]", "nb201 keeps at least one of its 4 ops"});
+  EXPECT_TRUE(check([](auto& o) {
+                o.space = SpaceKind::kDarts;
+                o.prune_number = 6;
+              }).ok());
+  ExpectInvalid(check([](auto& o) {
+                  o.space = SpaceKind::kDarts;
+                  o.prune_number = 7;
+                }),
+                "prune_number", {"7", "[1, 6]"});
   // The NB201 default batch does not fit a 50-image dataset.
   search::SearchOptions nb201;
   const absl::Status too_small =

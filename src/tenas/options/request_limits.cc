@@ -105,11 +105,13 @@ absl::StatusOr<search::SearchOptions> ValidateSearchRequest(
   TENAS_RETURN_IF_ERROR(CheckCaps(requested.repeats, options.repeats,
                                   requested.batch_size, options.batch_size,
                                   limits, field_prefix));
-  if (options.prune_number < 0 ||
-      options.prune_number > search::kMaxPruneNumber) {
-    return OutOfRange(field_prefix, "prune_number", requested.prune_number,
-                      options.prune_number, 1, search::kMaxPruneNumber,
-                      "library limit");
+  const int max_prune = search::MaxPruneNumber(options.space);
+  if (options.prune_number < 0 || options.prune_number > max_prune) {
+    return OutOfRange(
+        field_prefix, "prune_number", requested.prune_number,
+        options.prune_number, 1, max_prune,
+        absl::StrCat("an edge of ", search::SpaceName(options.space),
+                     " keeps at least one of its ", max_prune + 1, " ops"));
   }
   if (options.prune_number == 0) {
     options.prune_number = search::DefaultPruneNumber(options.space, dataset);

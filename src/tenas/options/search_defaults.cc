@@ -28,6 +28,10 @@ int DefaultBatchSize(SpaceKind space, const std::string& dataset) {
   return 14;
 }
 
+int MaxPruneNumber(SpaceKind space) {
+  return space == SpaceKind::kNb201 ? 3 : 6;
+}
+
 int DefaultPruneNumber(SpaceKind space, const std::string& dataset) {
   if (space == SpaceKind::kNb201) return 1;
   if (dataset == "imagenet-1k" || dataset == "ImageNet16-120") return 2;

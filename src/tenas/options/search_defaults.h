@@ -30,6 +30,12 @@ inline constexpr int kNb201DefaultBatchSize = 72;
 /// NB201; DARTS 14 on CIFAR, 24 on ImageNet16-120 / imagenet-1k (cifar100 and
 /// ImageNet16-120 are not configured by the original launcher).
 int DefaultBatchSize(SpaceKind space, const std::string& dataset);
+/// Most ops one round may remove per edge: one fewer than the ops an edge
+/// starts with besides `none` (NB201 4, so 3; DARTS 7, so 6), since every
+/// edge keeps at least one op. The original code silently lowers a larger
+/// request to what edge 0 allows; tenas rejects it instead.
+int MaxPruneNumber(SpaceKind space);
+
 /// Default prune number: 1 for NB201; DARTS 2 on ImageNet16-120 /
 /// imagenet-1k, else 3.
 int DefaultPruneNumber(SpaceKind space, const std::string& dataset);

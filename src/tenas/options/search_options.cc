@@ -35,9 +35,9 @@ absl::Status CheckSearchOptions(const SearchOptions& o,
     return OutOfRange(field_prefix, "repeats", o.repeats, 1,
                       measures::kMaxRepeats);
   }
-  if (o.prune_number < 0 || o.prune_number > kMaxPruneNumber) {
+  if (o.prune_number < 0 || o.prune_number > MaxPruneNumber(o.space)) {
     return OutOfRange(field_prefix, "prune_number", o.prune_number, 1,
-                      kMaxPruneNumber);
+                      MaxPruneNumber(o.space));
   }
   if (o.precision < 0 || o.precision > 10) {
     return OutOfRange(field_prefix, "precision", o.precision, 0, 10);

@@ -25,8 +25,6 @@ namespace tenas::search {
 class ParallelExecutor;  // search/parallel_executor.h
 struct RoundRecord;      // search/prune_search.h
 
-/// Most ops removed per edge per round (DARTS has 8 ops per edge).
-inline constexpr int kMaxPruneNumber = 7;
 /// Most (candidate, repeat) NTK evaluations batched into one pass.
 inline constexpr int kMaxNtkGroup = 1024;
 /// Most threads evaluating candidates of a round.
@@ -44,7 +42,7 @@ struct SearchOptions {
   /// imagenet-1k 24).
   int batch_size = 0;
   /// Ops removed per edge per round; 0 = default (NB201 1; DARTS cifar10 3,
-  /// imagenet-1k 2). [0, kMaxPruneNumber].
+  /// imagenet-1k 2). [0, MaxPruneNumber(space)].
   int prune_number = 0;
   nn::InitMode init = nn::InitMode::kShipped;
   /// NTK Gram/eigen in float64.
