@@ -2,6 +2,7 @@
 
 #include "client/cli_support.h"
 
+#include <algorithm>
 #include <chrono>
 #include <fstream>
 #include <iostream>
@@ -10,8 +11,10 @@
 #include <vector>
 
 #include "absl/strings/ascii.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "tenas/util/error_text.h"
 
 namespace tenas::client {
 namespace {
@@ -40,6 +43,41 @@ std::optional<std::string> ReadToken(const std::string& path) {
     return fields.back();
   }
   return std::nullopt;
+}
+
+// Checks the port of --server's HOST:PORT or [IPV6]:PORT: digits in
+// [1, 65535] (gRPC would otherwise take 99999 modulo 65536 or fail late).
+// Targets gRPC resolves itself (unix:PATH, dns:///...) and a named port
+// pass unchecked.
+absl::Status CheckServerAddress(const std::string& server) {
+  if (server.empty()) return absl::InvalidArgumentError("--server: empty");
+  if (server.rfind("unix:", 0) == 0 || server.rfind("unix-abstract:", 0) == 0 ||
+      server.find("://") != std::string::npos) {
+    return absl::OkStatus();
+  }
+  const size_t colon = server.rfind(':');
+  if (colon == std::string::npos) return absl::OkStatus();  // Default port.
+  const std::string host = server.substr(0, colon);
+  // A bare IPv6 address ("::1") has colons but no port.
+  if (host.find(':') != std::string::npos && host.front() != '[') {
+    return absl::OkStatus();
+  }
+  const std::string port_text = server.substr(colon + 1);
+  if (port_text.empty() ||
+      !std::all_of(port_text.begin(), port_text.end(),
+                   [](unsigned char c) { return absl::ascii_isdigit(c); })) {
+    if (!port_text.empty()) return absl::OkStatus();  // A named port.
+    return absl::InvalidArgumentError(
+        absl::StrCat("--server: '", ShortInput(server), "' has no port"));
+  }
+  int port = 0;
+  if (port_text.size() > 5 || !absl::SimpleAtoi(port_text, &port) || port < 1 ||
+      port > 65535) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("--server: port ", ShortInput(port_text, 16), " of '",
+                     ShortInput(server), "' is out of range [1, 65535]"));
+  }
+  return absl::OkStatus();
 }
 
 }  // namespace
@@ -82,6 +120,7 @@ void AddConnectionFlags(CLI::App* app, ConnectionFlags* flags) {
 }
 
 absl::Status CheckConnectionFlags(const ConnectionFlags& flags) {
+  if (absl::Status s = CheckServerAddress(flags.server); !s.ok()) return s;
   const std::pair<const char*, const std::string*> pem_files[] = {
       {"--tls-ca", &flags.tls_ca},
       {"--tls-cert", &flags.tls_cert},

@@ -41,9 +41,9 @@ struct ConnectionFlags {
 /// subcommand's name.
 void AddConnectionFlags(CLI::App* app, ConnectionFlags* flags);
 
-/// Checks the connection flags: readable PEM files, both or neither of
-/// --tls-cert / --tls-key, a token in --auth-token-file. INVALID_ARGUMENT
-/// names the flag.
+/// Checks the connection flags: a --server port in [1, 65535], readable PEM
+/// files, both or neither of --tls-cert / --tls-key, a token in
+/// --auth-token-file. INVALID_ARGUMENT names the flag.
 absl::Status CheckConnectionFlags(const ConnectionFlags& flags);
 
 /// A channel to --server: TLS with --tls (system roots) or --tls-ca, a

@@ -137,10 +137,23 @@ int main(int argc, char** argv) {
     std::cerr << "tenas-server: " << specs.status().message() << std::endl;
     return 2;
   }
-  tenas::server::ServerOptions options;
-  options.address =
-      absl::StrCat(absl::GetFlag(FLAGS_host), ":", absl::GetFlag(FLAGS_port));
+  // A port outside [0, 65535] would otherwise wrap (70000 listened on 4464).
+  const int port = absl::GetFlag(FLAGS_port);
+  if (port < 0 || port > 65535) {
+    std::cerr << "tenas-server: --port: " << port
+              << " is out of range [0, 65535] (0: pick a free one)"
+              << std::endl;
+    return 2;
+  }
   const int metrics_port = absl::GetFlag(FLAGS_metrics_port);
+  if (metrics_port < -1 || metrics_port > 65535) {
+    std::cerr << "tenas-server: --metrics-port: " << metrics_port
+              << " is out of range [-1, 65535] (-1: off, 0: pick a free one)"
+              << std::endl;
+    return 2;
+  }
+  tenas::server::ServerOptions options;
+  options.address = absl::StrCat(absl::GetFlag(FLAGS_host), ":", port);
   options.metrics_address =
       metrics_port < 0
           ? ""

@@ -2,6 +2,9 @@
 
 #include "server/metrics.h"
 
+#include <utility>
+#include <vector>
+
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 
@@ -13,6 +16,15 @@ prometheus::Histogram::BucketBoundaries DurationBuckets() {
   return {0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5,
           1,     2.5,    5,     10,   25,    60,   120, 300,  600};
 }
+
+// civetweb serves one connection per handler thread and, by default, waits
+// 30 s for an idle connection's request: with prometheus-cpp's 2 threads,
+// two idle connections blocked every scrape. 16 mostly sleeping threads
+// take 16 idle connections before a scrape queues, and an idle connection
+// is dropped after kRequestTimeoutMs, so more of them only delay a scrape
+// (by about that long per 16), never block it.
+constexpr int kHandlerThreads = 16;
+constexpr int kRequestTimeoutMs = 5000;
 
 }  // namespace
 
@@ -105,7 +117,13 @@ absl::StatusOr<std::unique_ptr<ServerMetrics>> ServerMetrics::Create(
   std::unique_ptr<ServerMetrics> m(new ServerMetrics());
   if (!bind_address.empty()) {
     try {
-      m->exposer_ = std::make_unique<prometheus::Exposer>(bind_address);
+      std::vector<std::string> civetweb_options = {
+          "listening_ports",    bind_address,
+          "num_threads",        absl::StrCat(kHandlerThreads),
+          "request_timeout_ms", absl::StrCat(kRequestTimeoutMs),
+          "enable_keep_alive",  "no"};
+      m->exposer_ =
+          std::make_unique<prometheus::Exposer>(std::move(civetweb_options));
       m->exposer_->RegisterCollectable(m->registry_);
     } catch (const std::exception& e) {
       return absl::UnavailableError(

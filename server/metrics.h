@@ -30,7 +30,9 @@ namespace tenas::server {
 class ServerMetrics : public engine::EngineObserver {
  public:
   /// Registers every metric; when `bind_address` (e.g. "0.0.0.0:9464" or
-  /// "127.0.0.1:0") is non-empty, also serves /metrics there.
+  /// "127.0.0.1:0") is non-empty, also serves /metrics there, on 16 handler
+  /// threads that drop a connection sending no request within 5 s (idle
+  /// connections cannot block scrapes).
   static absl::StatusOr<std::unique_ptr<ServerMetrics>> Create(
       const std::string& bind_address);
 

@@ -10,6 +10,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "server/stored_round.h"
+#include "tenas/util/error_text.h"
 #include "tenas/util/rng.h"
 #include "tenas/util/status_macros.h"
 
@@ -379,7 +380,7 @@ absl::Status SearchManager::Subscribe(const std::string& id,
   std::shared_ptr<Record> record = Find(id);
   if (!record) {
     return absl::NotFoundError(
-        absl::StrCat("search_id: unknown search '", id, "'"));
+        absl::StrCat("search_id: unknown search '", ShortInput(id), "'"));
   }
   if (from_sequence < 0) {
     return absl::InvalidArgumentError("from_sequence: must be >= 0");
@@ -427,7 +428,7 @@ absl::StatusOr<v1::SearchInfo> SearchManager::Get(const std::string& id) const {
   std::shared_ptr<Record> record = Find(id);
   if (!record) {
     return absl::NotFoundError(
-        absl::StrCat("search_id: unknown search '", id, "'"));
+        absl::StrCat("search_id: unknown search '", ShortInput(id), "'"));
   }
   return Info(*record);
 }
@@ -454,7 +455,7 @@ absl::StatusOr<v1::SearchState> SearchManager::Cancel(const std::string& id) {
   std::shared_ptr<Record> record = Find(id);
   if (!record) {
     return absl::NotFoundError(
-        absl::StrCat("search_id: unknown search '", id, "'"));
+        absl::StrCat("search_id: unknown search '", ShortInput(id), "'"));
   }
   record->cancel = true;
   absl::MutexLock lock(&record->mu);

@@ -4,6 +4,8 @@
 
 #include <string>
 
+#include "tenas/util/error_text.h"
+
 namespace tenas::server {
 namespace {
 
@@ -16,12 +18,13 @@ grpc::StatusCode ToGrpcCode(absl::StatusCode code) {
 
 grpc::Status ToGrpcStatus(const absl::Status& status) {
   if (status.ok()) return grpc::Status::OK;
-  return grpc::Status(ToGrpcCode(status.code()), std::string(status.message()));
+  return grpc::Status(ToGrpcCode(status.code()),
+                      ShortInput(status.message(), kMaxStatusMessageBytes));
 }
 
 void ToScoreError(const absl::Status& status, v1::ScoreError* out) {
   out->set_code(static_cast<int>(ToGrpcCode(status.code())));
-  out->set_message(std::string(status.message()));
+  out->set_message(ShortInput(status.message(), kMaxStatusMessageBytes));
 }
 
 std::string GrpcCodeName(grpc::StatusCode code) {

@@ -11,6 +11,7 @@
 
 #include <grpcpp/support/status.h>
 
+#include <cstddef>
 #include <string>
 
 #include "absl/status/status.h"
@@ -18,12 +19,19 @@
 
 namespace tenas::server {
 
+/// The longest status message sent to a client, in bytes. Messages quote
+/// user input only in short (tenas/util/error_text.h); this cap is the
+/// backstop, far below gRPC clients' 8 KiB metadata limit.
+inline constexpr size_t kMaxStatusMessageBytes = 1024;
+
 /// Maps an absl::Status to a grpc::Status with the same canonical code and
-/// message (the codes share numbering). OK maps to OK.
+/// message (the codes share numbering), the message cut to
+/// kMaxStatusMessageBytes. OK maps to OK.
 grpc::Status ToGrpcStatus(const absl::Status& status);
 
 /// A per-item error of ScoreArchitectures: `status`'s gRPC code (a
-/// google.rpc.Code value) and message. Precondition: `status` is not OK.
+/// google.rpc.Code value) and message, cut like ToGrpcStatus's. Precondition:
+/// `status` is not OK.
 void ToScoreError(const absl::Status& status, v1::ScoreError* out);
 
 /// The name of a gRPC code ("INVALID_ARGUMENT"), the `code` label of

@@ -2,7 +2,8 @@
 # The command lines of both CLIs (tenas and tenas-bench): --help of every
 # command exits 0 and shows the defaults; the connection flags work before
 # and after the command; unknown flags, missing values and out-of-range
-# numbers exit 2 with one stderr line naming the flag; boolean flags take
+# numbers (ports outside [1, 65535] too) exit 2 with one stderr line naming
+# the flag; a 100 KB --arch gets a short INVALID_ARGUMENT; boolean flags take
 # =true / =false; searches find the bundled NAS-Bench-201 accuracy table
 # without --accuracy-table; and both CLIs print search events with the same
 # fields (the client adds search_id and sequence).
@@ -101,6 +102,21 @@ expect_usage_error "tenas-bench bad --accuracy-table" "--accuracy-table" \
   "$BENCH" search --accuracy-table /nonexistent.csv
 "$BENCH" > /dev/null 2>&1; check "tenas-bench without a command exit 2" 2 $?
 
+# --- ports outside [1, 65535] (0 and -1 where they mean something) ------------
+# `timeout`: a server that wrongly starts must not hang the test.
+expect_usage_error "tenas --server port 99999" "--server" \
+  "$CLI" --server 127.0.0.1:99999 info
+expect_usage_error "tenas --server port 0" "--server" \
+  "$CLI" health --server 127.0.0.1:0
+expect_usage_error "tenas-server --port 70000" "--port" \
+  timeout 60 "$SERVER_BIN" --host 127.0.0.1 --port 70000 --metrics-port -1
+expect_usage_error "tenas-server --port -1" "--port" \
+  timeout 60 "$SERVER_BIN" --host 127.0.0.1 --port -1 --metrics-port -1
+expect_usage_error "tenas-server --metrics-port 70000" "--metrics-port" \
+  timeout 60 "$SERVER_BIN" --host 127.0.0.1 --port 0 --metrics-port 70000
+expect_usage_error "tenas-server --metrics-port -2" "--metrics-port" \
+  timeout 60 "$SERVER_BIN" --host 127.0.0.1 --port 0 --metrics-port -2
+
 # --- boolean flags: --fp64, --fp64=true, --fp64=false -------------------------
 for form in "--fp64" "--fp64=true" "--fp64=false" ""; do
   want=true; [[ "$form" == "--fp64=false" || -z "$form" ]] && want=false
@@ -130,6 +146,14 @@ check "the flag after the command wins" 0 $?
 "$CLI" --server "$A" score --arch "$ARCH" --repeats 1 --batch-size 8 --fp64=false \
   --json > /dev/null
 check "tenas score --fp64=false" 0 $?
+# A 100 KB architecture (one argument stays under Linux's 128 KiB): a short
+# INVALID_ARGUMENT naming the field, so exit 2 (a status message echoing the
+# input would exceed gRPC's metadata limit: RESOURCE_EXHAUSTED, exit 1).
+BIG_ARCH="|$(head -c 100000 /dev/zero | tr '\0' x)~0|"
+expect_usage_error "tenas score --arch <100 KB>" "architecture.nb201_arch" \
+  "$CLI" --server "$A" score --arch "$BIG_ARCH"
+(( $(wc -c < "$tmp/err") < 1000 ))
+check "tenas score --arch <100 KB>: short message ($(wc -c < "$tmp/err") bytes)" 0 $?
 
 # --- the bundled accuracy table and the shared event format ---------------------
 SEARCH=(search --space nb201 --seed 0 --repeats 1 --batch-size 8 --json)

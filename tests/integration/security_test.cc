@@ -263,5 +263,52 @@ TEST(LimitsTest, OversizedMessagesAndPerClientSearchesAreRefused) {
   server->Shutdown();
 }
 
+// A 1 MB architecture, genotype, dataset name or search id gives a short
+// status message (a 1 MB one is refused by clients as RESOURCE_EXHAUSTED)
+// that keeps the code and names the field.
+TEST(LimitsTest, HugeInputsGiveShortErrorsNamingTheField) {
+  auto server = StartServer(TestServerOptions());
+  ASSERT_NE(server, nullptr);
+  auto stub = NewStub(server->port());
+  const std::string big(1 << 20, 'x');
+  constexpr size_t kShort = 512;
+  v1::ScoreArchitectureResponse response;
+
+  grpc::Status nb201 =
+      Score(*stub, ScoreRequest(absl::StrCat("|", big, "~0|")), &response);
+  EXPECT_EQ(nb201.error_code(), grpc::StatusCode::INVALID_ARGUMENT)
+      << nb201.error_message().substr(0, 200);
+  EXPECT_LT(nb201.error_message().size(), kShort);
+  EXPECT_TRUE(HasText(nb201.error_message(), "architecture.nb201_arch"));
+  EXPECT_TRUE(HasText(nb201.error_message(), "unknown op 'xxx"));
+  EXPECT_TRUE(HasText(nb201.error_message(), "(1048576 bytes)"));
+
+  v1::ScoreArchitectureRequest darts = ScoreRequest(kSkipArch);
+  darts.mutable_architecture()->set_darts_genotype_text(big);
+  grpc::Status darts_status = Score(*stub, darts, &response);
+  EXPECT_EQ(darts_status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_LT(darts_status.error_message().size(), kShort);
+  EXPECT_TRUE(HasText(darts_status.error_message(),
+                      "architecture.darts_genotype_text"));
+
+  v1::ScoreArchitectureRequest dataset = ScoreRequest(kSkipArch);
+  dataset.set_dataset(big);
+  grpc::Status dataset_status = Score(*stub, dataset, &response);
+  EXPECT_EQ(dataset_status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_LT(dataset_status.error_message().size(), kShort);
+  EXPECT_TRUE(HasText(dataset_status.error_message(), "dataset: unknown"));
+
+  grpc::ClientContext context;
+  GuardAgainstHangs(&context);
+  v1::GetSearchRequest get;
+  get.set_search_id(big);
+  v1::GetSearchResponse got;
+  grpc::Status search = stub->GetSearch(&context, get, &got);
+  EXPECT_EQ(search.error_code(), grpc::StatusCode::NOT_FOUND);
+  EXPECT_LT(search.error_message().size(), kShort);
+  EXPECT_TRUE(HasText(search.error_message(), "search_id"));
+  server->Shutdown();
+}
+
 }  // namespace
 }  // namespace tenas::server_test

@@ -4,14 +4,15 @@
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
+#include "tenas/util/error_text.h"
 
 namespace tenas::data {
 namespace {
 
 absl::Status UnknownDataset(absl::string_view name, absl::string_view field) {
-  return absl::InvalidArgumentError(absl::StrCat(field, ": unknown dataset '",
-                                                 name, "' (expected one of ",
-                                                 kSupportedDatasets, ")"));
+  return absl::InvalidArgumentError(
+      absl::StrCat(field, ": unknown dataset '", ShortInput(name),
+                   "' (expected one of ", kSupportedDatasets, ")"));
 }
 
 }  // namespace

@@ -4,14 +4,16 @@
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
+#include "tenas/util/error_text.h"
 
 namespace tenas::nn {
 
 absl::StatusOr<InitMode> ParseInitMode(absl::string_view text) {
   if (text == "shipped") return InitMode::kShipped;
   if (text == "paper") return InitMode::kPaper;
-  return absl::InvalidArgumentError(absl::StrCat(
-      "init: unknown init mode '", text, "' (expected shipped or paper)"));
+  return absl::InvalidArgumentError(
+      absl::StrCat("init: unknown init mode '", ShortInput(text),
+                   "' (expected shipped or paper)"));
 }
 
 absl::string_view InitModeName(InitMode mode) {

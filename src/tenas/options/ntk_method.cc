@@ -7,6 +7,7 @@
 #include "absl/status/status.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "tenas/util/error_text.h"
 
 namespace tenas::measures {
 
@@ -18,15 +19,16 @@ absl::StatusOr<NtkMethod> ParseNtkMethod(const std::string& text,
                                          const std::string& field) {
   if (text == "fast") return NtkMethod::kFast;
   if (text == "reference") return NtkMethod::kReference;
-  return absl::InvalidArgumentError(absl::StrCat(
-      field, ": \"", text, "\" is not an NTK method (fast, reference)"));
+  return absl::InvalidArgumentError(
+      absl::StrCat(field, ": \"", ShortInput(text),
+                   "\" is not an NTK method (fast, reference)"));
 }
 
 absl::StatusOr<int64_t> ParseByteSize(const std::string& text,
                                       const std::string& field) {
   const auto invalid = [&] {
     return absl::InvalidArgumentError(
-        absl::StrCat(field, ": \"", text,
+        absl::StrCat(field, ": \"", ShortInput(text),
                      "\" is not a byte size of at least 1M (e.g. 512M, 2G)"));
   };
   if (text.empty()) return invalid();

@@ -8,14 +8,16 @@
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
+#include "tenas/util/error_text.h"
 
 namespace tenas::search {
 
 absl::StatusOr<SpaceKind> ParseSpace(absl::string_view text) {
   if (text == "nb201") return SpaceKind::kNb201;
   if (text == "darts") return SpaceKind::kDarts;
-  return absl::InvalidArgumentError(absl::StrCat(
-      "space: unknown search space '", text, "' (expected nb201 or darts)"));
+  return absl::InvalidArgumentError(
+      absl::StrCat("space: unknown search space '", ShortInput(text),
+                   "' (expected nb201 or darts)"));
 }
 
 absl::string_view SpaceName(SpaceKind space) {

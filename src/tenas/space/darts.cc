@@ -11,6 +11,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
+#include "tenas/util/error_text.h"
 
 namespace tenas::darts {
 
@@ -30,7 +31,7 @@ absl::StatusOr<Op> ParseOp(absl::string_view name) {
     if (kOpNames[i] == name) return static_cast<Op>(i);
   }
   return absl::InvalidArgumentError(
-      absl::StrCat("unknown DARTS op '", name, "'"));
+      absl::StrCat("unknown DARTS op '", ShortInput(name), "'"));
 }
 
 namespace {
@@ -142,8 +143,12 @@ class GenotypeParser {
       pos_ = start;
       return Error(
           start,
-          absl::StrFormat("expected '%s' %s, found %s", word, context,
-                          got.empty() ? Found() : absl::StrCat("'", got, "'")));
+          absl::StrFormat(
+              "expected '%s' %s, found %s", word, context,
+              got.empty()
+                  ? Found()
+                  : absl::StrCat("'", ShortInput(got, kMaxQuotedTokenBytes),
+                                 "'")));
     }
     return absl::OkStatus();
   }
@@ -205,7 +210,8 @@ class GenotypeParser {
     if (!op.ok()) {
       return Error(name_pos,
                    absl::StrFormat("unknown op '%s' (%s; expected one of %s)",
-                                   name, where, absl::StrJoin(kOpNames, ", ")));
+                                   ShortInput(name, kMaxQuotedTokenBytes),
+                                   where, absl::StrJoin(kOpNames, ", ")));
     }
     pos_ = close + 1;
     if (absl::Status s =

@@ -5,6 +5,7 @@
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "tenas/util/error_text.h"
 
 namespace tenas::nb201 {
 
@@ -24,7 +25,7 @@ absl::StatusOr<Op> ParseOp(absl::string_view name) {
     if (kOpNames[i] == name) return static_cast<Op>(i);
   }
   return absl::InvalidArgumentError(
-      absl::StrCat("unknown NB201 op '", name, "'"));
+      absl::StrCat("unknown NB201 op '", ShortInput(name), "'"));
 }
 
 namespace {
@@ -34,7 +35,7 @@ absl::Status ArchError(absl::string_view text, size_t pos,
   return absl::InvalidArgumentError(absl::StrFormat(
       "malformed NB201 architecture string: %s at position %d in '%s' "
       "(expected |op~0|+|op~0|op~1|+|op~0|op~1|op~2|)",
-      what, pos, text));
+      what, pos, ShortInput(text)));
 }
 
 }  // namespace
@@ -84,15 +85,18 @@ absl::StatusOr<Architecture> ParseArchitecture(absl::string_view text) {
             text, start,
             absl::StrFormat("token '%s' (node %d, input %d) is not "
                             "of the form op~j",
-                            token, node, input));
+                            ShortInput(token, kMaxQuotedTokenBytes), node,
+                            input));
       }
       const absl::string_view op_name = token.substr(0, tilde);
       const absl::string_view index_text = token.substr(tilde + 1);
       auto op = ParseOp(op_name);
       if (!op.ok()) {
-        return ArchError(text, start,
-                         absl::StrFormat("unknown op '%s' (node %d, input %d)",
-                                         op_name, node, input));
+        return ArchError(
+            text, start,
+            absl::StrFormat("unknown op '%s' (node %d, input %d)",
+                            ShortInput(op_name, kMaxQuotedTokenBytes), node,
+                            input));
       }
       const std::string expected_index = absl::StrCat(input);
       if (index_text != expected_index) {
@@ -100,7 +104,9 @@ absl::StatusOr<Architecture> ParseArchitecture(absl::string_view text) {
             text, start + tilde + 1,
             absl::StrFormat("wrong input index '%s' in token '%s' (node %d "
                             "must list inputs 0..%d in order; expected ~%d)",
-                            index_text, token, node, node - 1, input));
+                            ShortInput(index_text, 8),
+                            ShortInput(token, kMaxQuotedTokenBytes), node,
+                            node - 1, input));
       }
       arch.ops[EdgeIndex(node, input)] = *op;
       pos = bar + 1;
@@ -109,7 +115,8 @@ absl::StatusOr<Architecture> ParseArchitecture(absl::string_view text) {
   if (pos != text.size()) {
     return ArchError(
         text, pos,
-        absl::StrFormat("unexpected trailing text '%s'", text.substr(pos)));
+        absl::StrFormat("unexpected trailing text '%s'",
+                        ShortInput(text.substr(pos), kMaxQuotedTokenBytes)));
   }
   return arch;
 }
