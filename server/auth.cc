@@ -9,11 +9,13 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "absl/strings/strip.h"
 
 namespace tenas::server {
 namespace {
 
 constexpr size_t kMinTokenLength = 16;
+constexpr absl::string_view kAdminPrefix = "admin:";
 
 // Equal strings, in time independent of where they differ.
 bool ConstantTimeEquals(const std::string& a, const std::string& b) {
@@ -48,6 +50,18 @@ TokenAuthenticator::LoadFile(const std::string& path) {
     Entry e;
     e.token = fields.back();
     e.name = fields.size() == 2 ? fields[0] : absl::StrCat("token-", n);
+    // The marking is on the name, so a line keeps the token last: the
+    // clients' --auth-token-file reads the last field of the first line.
+    if (absl::string_view name = e.name;
+        absl::ConsumePrefix(&name, kAdminPrefix)) {
+      if (name.empty()) {
+        return absl::InvalidArgumentError(
+            absl::StrCat("--auth-token-file: line ", n, " has '", kAdminPrefix,
+                         "' without a name"));
+      }
+      e.name = std::string(name);
+      e.admin = true;
+    }
     if (e.token.size() < kMinTokenLength) {
       return absl::InvalidArgumentError(
           absl::StrCat("--auth-token-file: the token on line ", n,
@@ -63,7 +77,7 @@ TokenAuthenticator::LoadFile(const std::string& path) {
       new TokenAuthenticator(std::move(entries)));
 }
 
-absl::StatusOr<std::string> TokenAuthenticator::Authenticate(
+absl::StatusOr<Caller> TokenAuthenticator::Authenticate(
     const std::multimap<grpc::string_ref, grpc::string_ref>& metadata) const {
   auto it = metadata.find("authorization");
   if (it == metadata.end()) {
@@ -82,7 +96,7 @@ absl::StatusOr<std::string> TokenAuthenticator::Authenticate(
     if (ConstantTimeEquals(token, e.token)) match = &e;
   }
   if (match == nullptr) return absl::UnauthenticatedError("unknown token");
-  return match->name;
+  return Caller{match->name, match->admin};
 }
 
 std::string PeerHost(const std::string& peer) {

@@ -1,8 +1,9 @@
 // Copyright 2026 The tenas Authors.
 //
 // auth.h: bearer-token authentication of tenas.v1 calls (--auth-token-file)
-// and the identity of a caller, which per-client limits count by. The
-// health service and /metrics do not pass through here: they stay open.
+// and the identity of a caller, which per-client limits count by and which
+// owns the searches it starts. The health service and /metrics do not pass
+// through here: they stay open.
 
 #ifndef TENAS_SERVER_AUTH_H_
 #define TENAS_SERVER_AUTH_H_
@@ -17,20 +18,34 @@
 
 namespace tenas::server {
 
+/// Who makes a call.
+struct Caller {
+  /// The token's name, or the peer host when the server has no tokens: what
+  /// per-client limits count by, and the owner of the searches it starts.
+  std::string client;
+  /// Sees and cancels every client's searches: an admin token, or any
+  /// caller of a server without tokens. Otherwise only its own.
+  bool sees_all = false;
+};
+
+/// Bearer tokens of --auth-token-file, and the check of a call's token.
 class TokenAuthenticator {
  public:
-  /// Reads tokens from `path`: one per line, either `TOKEN` or
-  /// `NAME TOKEN` (the name identifies the client in limits and logs;
-  /// default `token-<line>`); blank lines and `#` comments are skipped.
+  /// Reads tokens from `path`: one per line, `TOKEN` or `NAME TOKEN` (the
+  /// name identifies the client in limits and logs and owns its searches;
+  /// default `token-<line>`); a name written `admin:NAME` makes the token an
+  /// admin, which sees and cancels every client's searches (its client
+  /// name is NAME). Blank lines and `#` comments are skipped.
   /// INVALID_ARGUMENT naming --auth-token-file when the file is unreadable,
-  /// holds no token, or a token is shorter than 16 characters.
+  /// holds no token, a token is shorter than 16 characters, or a line has
+  /// `admin:` without a name.
   static absl::StatusOr<std::unique_ptr<TokenAuthenticator>> LoadFile(
       const std::string& path);
 
-  /// The client name for a call whose metadata carries
+  /// The caller of a call whose metadata carries
   /// `authorization: Bearer <token>` with a known token; UNAUTHENTICATED
   /// otherwise. Tokens are compared in constant time.
-  absl::StatusOr<std::string> Authenticate(
+  absl::StatusOr<Caller> Authenticate(
       const std::multimap<grpc::string_ref, grpc::string_ref>& metadata) const;
 
   TokenAuthenticator(const TokenAuthenticator&) = delete;
@@ -40,6 +55,7 @@ class TokenAuthenticator {
   struct Entry {
     std::string name;
     std::string token;
+    bool admin = false;
   };
   explicit TokenAuthenticator(std::vector<Entry> entries)
       : entries_(std::move(entries)) {}
