@@ -2,13 +2,15 @@
 //
 // auth.h: bearer-token authentication of tenas.v1 calls (--auth-token-file)
 // and the identity of a caller, which per-client limits count by and which
-// owns the searches it starts. The health service and /metrics do not pass
-// through here: they stay open.
+// owns the searches it starts. Server reflection is gated by the same tokens
+// (ReflectionAuthInterceptorFactory); the health service and /metrics do
+// not pass through here: they stay open.
 
 #ifndef TENAS_SERVER_AUTH_H_
 #define TENAS_SERVER_AUTH_H_
 
 #include <grpcpp/grpcpp.h>
+#include <grpcpp/support/server_interceptor.h>
 
 #include <memory>
 #include <string>
@@ -61,6 +63,17 @@ class TokenAuthenticator {
       : entries_(std::move(entries)) {}
   const std::vector<Entry> entries_;
 };
+
+/// Interceptors that hold gRPC server reflection to `auth`'s tokens (`auth`
+/// must outlive the server). The reflection plugin is gRPC's own service,
+/// out of ScorerService's reach, and a gRPC 1.51 server interceptor cannot
+/// end a call before its handler runs; so for a reflection call without a
+/// valid token the interceptor lets the handler run but replaces every
+/// message it sends with an error_response carrying UNAUTHENTICATED, and
+/// the call's status with UNAUTHENTICATED: nothing of the service leaks.
+/// Other methods are not intercepted.
+std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>
+ReflectionAuthInterceptorFactory(const TokenAuthenticator* auth);
 
 /// The peer's address without its port ("ipv4:10.0.0.7:53012" ->
 /// "ipv4:10.0.0.7"): the client identity when there is no token.

@@ -11,7 +11,9 @@
 // token gets NOT_FOUND for them (as for an unknown id) and does not list
 // them, an admin token sees and cancels all of them, and ownership survives
 // a restart on the same --state-dir; without tokens every caller sees every
-// search.
+// search. Server reflection needs a token too.
+
+#include <grpcpp/support/sync_stream.h>
 
 #include <algorithm>
 #include <cstdlib>
@@ -271,6 +273,70 @@ TEST(OwnershipTest, WithoutTokensEveryCallerSeesEverySearch) {
   EXPECT_EQ(ReadAll(reader.get()).status.error_code(),
             grpc::StatusCode::CANCELLED);
   server->Shutdown();
+}
+
+// One grpc.reflection list_services exchange: its status and the bytes of
+// the answers.
+struct ReflectionAnswer {
+  grpc::Status status;
+  std::string bytes;
+};
+
+ReflectionAnswer ListServicesByReflection(int port, const std::string& token) {
+  grpc::ClientContext context;
+  Authorize(&context, token);
+  auto channel = Connect(port);
+  std::unique_ptr<grpc::ClientReaderWriter<grpc::ByteBuffer, grpc::ByteBuffer>>
+      stream(grpc::internal::ClientReaderWriterFactory<grpc::ByteBuffer,
+                                                       grpc::ByteBuffer>::
+                 Create(channel.get(),
+                        grpc::internal::RpcMethod(
+                            "/grpc.reflection.v1alpha.ServerReflection/"
+                            "ServerReflectionInfo",
+                            grpc::internal::RpcMethod::BIDI_STREAMING),
+                        &context));
+  // ServerReflectionRequest{list_services: "*"} (field 7).
+  const std::string request("\x3a\x01*", 3);
+  grpc::Slice slice(request);
+  grpc::ByteBuffer out(&slice, 1);
+  ReflectionAnswer answer;
+  stream->Write(out);
+  stream->WritesDone();
+  grpc::ByteBuffer in;
+  while (stream->Read(&in)) {
+    std::vector<grpc::Slice> slices;
+    (void)in.Dump(&slices);
+    for (const auto& s : slices) {
+      answer.bytes.append(reinterpret_cast<const char*>(s.begin()), s.size());
+    }
+  }
+  answer.status = stream->Finish();
+  return answer;
+}
+
+TEST(SecurityTest, ReflectionNeedsATokenWhenTokensAreOn) {
+  server::ServerOptions options = TestServerOptions();
+  options.auth_token_file = OwnerTokenFile();
+  auto server = StartServer(options);
+  ASSERT_NE(server, nullptr);
+  for (const char* token : {"", "0123456789abcdef-wrong"}) {
+    ReflectionAnswer denied = ListServicesByReflection(server->port(), token);
+    EXPECT_EQ(denied.status.error_code(), grpc::StatusCode::UNAUTHENTICATED)
+        << token;
+    EXPECT_FALSE(HasText(denied.bytes, "tenas.v1")) << token;
+  }
+  ReflectionAnswer allowed = ListServicesByReflection(server->port(), kBob);
+  EXPECT_TRUE(allowed.status.ok()) << allowed.status.error_message();
+  EXPECT_TRUE(HasText(allowed.bytes, "tenas.v1.ArchitectureScorer"));
+  server->Shutdown();
+
+  // Without tokens, reflection is open.
+  auto open = StartServer(TestServerOptions());
+  ASSERT_NE(open, nullptr);
+  ReflectionAnswer answer = ListServicesByReflection(open->port(), "");
+  EXPECT_TRUE(answer.status.ok()) << answer.status.error_message();
+  EXPECT_TRUE(HasText(answer.bytes, "tenas.v1.ArchitectureScorer"));
+  open->Shutdown();
 }
 
 TEST(SecurityTest, TlsServesTlsClientsOnly) {
