@@ -9,11 +9,14 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "absl/strings/strip.h"
+#include "server/status_mapping.h"
 
 namespace tenas::server {
 namespace {
 
 constexpr size_t kMinTokenLength = 16;
+constexpr absl::string_view kAdminPrefix = "admin:";
 
 // Equal strings, in time independent of where they differ.
 bool ConstantTimeEquals(const std::string& a, const std::string& b) {
@@ -48,6 +51,18 @@ TokenAuthenticator::LoadFile(const std::string& path) {
     Entry e;
     e.token = fields.back();
     e.name = fields.size() == 2 ? fields[0] : absl::StrCat("token-", n);
+    // The marking is on the name, so a line keeps the token last: the
+    // clients' --auth-token-file reads the last field of the first line.
+    if (absl::string_view name = e.name;
+        absl::ConsumePrefix(&name, kAdminPrefix)) {
+      if (name.empty()) {
+        return absl::InvalidArgumentError(
+            absl::StrCat("--auth-token-file: line ", n, " has '", kAdminPrefix,
+                         "' without a name"));
+      }
+      e.name = std::string(name);
+      e.admin = true;
+    }
     if (e.token.size() < kMinTokenLength) {
       return absl::InvalidArgumentError(
           absl::StrCat("--auth-token-file: the token on line ", n,
@@ -63,7 +78,7 @@ TokenAuthenticator::LoadFile(const std::string& path) {
       new TokenAuthenticator(std::move(entries)));
 }
 
-absl::StatusOr<std::string> TokenAuthenticator::Authenticate(
+absl::StatusOr<Caller> TokenAuthenticator::Authenticate(
     const std::multimap<grpc::string_ref, grpc::string_ref>& metadata) const {
   auto it = metadata.find("authorization");
   if (it == metadata.end()) {
@@ -82,7 +97,98 @@ absl::StatusOr<std::string> TokenAuthenticator::Authenticate(
     if (ConstantTimeEquals(token, e.token)) match = &e;
   }
   if (match == nullptr) return absl::UnauthenticatedError("unknown token");
-  return match->name;
+  return Caller{match->name, match->admin};
+}
+
+namespace {
+
+constexpr absl::string_view kReflectionPrefix = "/grpc.reflection.";
+
+void AppendVarint(uint64_t value, std::string* out) {
+  while (value >= 0x80) {
+    out->push_back(static_cast<char>((value & 0x7f) | 0x80));
+    value >>= 7;
+  }
+  out->push_back(static_cast<char>(value));
+}
+
+// A grpc.reflection ServerReflectionResponse holding only error_response
+// (field 7: an ErrorResponse of error_code, field 1, and error_message,
+// field 2), in protobuf wire format: gRPC installs no header for the
+// reflection protos.
+std::string ReflectionErrorBytes(const grpc::Status& status) {
+  std::string error;
+  error.push_back(0x08);  // field 1, varint
+  AppendVarint(static_cast<uint64_t>(status.error_code()), &error);
+  error.push_back(0x12);  // field 2, length-delimited
+  AppendVarint(status.error_message().size(), &error);
+  error += status.error_message();
+  std::string response;
+  response.push_back(0x3a);  // field 7, length-delimited
+  AppendVarint(error.size(), &response);
+  response += error;
+  return response;
+}
+
+// One reflection call: checks its token, and without a valid one replaces
+// whatever the reflection service sends (see ReflectionAuthInterceptorFactory).
+class ReflectionAuthInterceptor final : public grpc::experimental::Interceptor {
+ public:
+  explicit ReflectionAuthInterceptor(const TokenAuthenticator* auth)
+      : auth_(auth) {}
+
+  void Intercept(
+      grpc::experimental::InterceptorBatchMethods* methods) override {
+    using Hook = grpc::experimental::InterceptionHookPoints;
+    if (methods->QueryInterceptionHookPoint(Hook::POST_RECV_INITIAL_METADATA)) {
+      absl::StatusOr<Caller> caller =
+          auth_->Authenticate(*methods->GetRecvInitialMetadata());
+      denied_ = ToGrpcStatus(caller.status());
+    }
+    if (!denied_.ok()) {
+      if (methods->QueryInterceptionHookPoint(Hook::PRE_SEND_MESSAGE)) {
+        grpc::Slice slice(ReflectionErrorBytes(denied_));
+        *methods->GetSerializedSendMessage() = grpc::ByteBuffer(&slice, 1);
+      }
+      if (methods->QueryInterceptionHookPoint(Hook::PRE_SEND_STATUS)) {
+        methods->ModifySendStatus(denied_);
+      }
+    }
+    methods->Proceed();
+  }
+
+ private:
+  const TokenAuthenticator* const auth_;
+  // Set once, before the handler runs (the call's first hook); denied until
+  // then, to fail closed.
+  grpc::Status denied_ =
+      ToGrpcStatus(absl::UnauthenticatedError("token not checked"));
+};
+
+class ReflectionAuthFactory final
+    : public grpc::experimental::ServerInterceptorFactoryInterface {
+ public:
+  explicit ReflectionAuthFactory(const TokenAuthenticator* auth)
+      : auth_(auth) {}
+
+  grpc::experimental::Interceptor* CreateServerInterceptor(
+      grpc::experimental::ServerRpcInfo* info) override {
+    const char* method = info->method();
+    if (method == nullptr || !absl::StartsWith(method, kReflectionPrefix)) {
+      return nullptr;
+    }
+    return new ReflectionAuthInterceptor(auth_);
+  }
+
+ private:
+  const TokenAuthenticator* const auth_;
+};
+
+}  // namespace
+
+std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>
+ReflectionAuthInterceptorFactory(const TokenAuthenticator* auth) {
+  return std::make_unique<ReflectionAuthFactory>(auth);
 }
 
 std::string PeerHost(const std::string& peer) {

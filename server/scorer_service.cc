@@ -4,6 +4,7 @@
 
 #include <chrono>
 #include <memory>
+#include <optional>
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
@@ -119,6 +120,13 @@ absl::StatusOr<v1::ScoreArchitectureResponse> RunScore(
   return response;
 }
 
+// The searches `caller` may see (SearchManager's owner argument): all of
+// them, or its own.
+std::optional<std::string> SearchOwner(const Caller& caller) {
+  if (caller.sees_all) return std::nullopt;
+  return caller.client;
+}
+
 }  // namespace
 
 ScorerService::ScorerService(engine::EvaluationEngine& engine,
@@ -151,15 +159,16 @@ absl::Status ScorerService::CheckServing() const {
   return absl::OkStatus();
 }
 
-absl::StatusOr<std::string> ScorerService::Authenticate(
+absl::StatusOr<Caller> ScorerService::Authenticate(
     grpc::CallbackServerContext* context) const {
   if (auth_ != nullptr) return auth_->Authenticate(context->client_metadata());
-  return PeerHost(context->peer());
+  // Without tokens there is no identity to keep searches apart by.
+  return Caller{PeerHost(context->peer()), /*sees_all=*/true};
 }
 
-absl::StatusOr<std::string> ScorerService::Admit(
+absl::StatusOr<Caller> ScorerService::Admit(
     grpc::CallbackServerContext* context) const {
-  absl::StatusOr<std::string> client = Authenticate(context);
+  absl::StatusOr<Caller> client = Authenticate(context);
   if (!client.ok()) return client;
   absl::Status serving = CheckServing();
   if (!serving.ok()) return serving;
@@ -340,7 +349,7 @@ grpc::ServerWriteReactor<v1::SearchEvent>* ScorerService::RunSearch(
           manager->Unsubscribe(*search_id, subscriber.get());
         }
       });
-  absl::StatusOr<std::string> client = Admit(context);
+  absl::StatusOr<Caller> client = Admit(context);
   if (client.ok() && manager == nullptr) {
     client = absl::UnavailableError("server is loading its datasets; retry");
   }
@@ -348,7 +357,7 @@ grpc::ServerWriteReactor<v1::SearchEvent>* ScorerService::RunSearch(
     sink->Close(client.status());
     return reactor;
   }
-  auto id = manager->Start(*request, subscriber.get(), *client);
+  auto id = manager->Start(*request, subscriber.get(), client->client);
   if (!id.ok()) {
     sink->Close(id.status());
     return reactor;
@@ -368,7 +377,7 @@ grpc::ServerWriteReactor<v1::SearchEvent>* ScorerService::WatchSearch(
       sink, RecordOnFinish(metrics_, "WatchSearch"), [manager, subscriber, id] {
         if (manager != nullptr) manager->Unsubscribe(id, subscriber.get());
       });
-  absl::StatusOr<std::string> client = Admit(context);
+  absl::StatusOr<Caller> client = Admit(context);
   if (client.ok() && manager == nullptr) {
     client = absl::UnavailableError("server is loading its datasets; retry");
   }
@@ -376,8 +385,8 @@ grpc::ServerWriteReactor<v1::SearchEvent>* ScorerService::WatchSearch(
     sink->Close(client.status());
     return reactor;
   }
-  absl::Status s =
-      manager->Subscribe(id, request->from_sequence(), subscriber.get());
+  absl::Status s = manager->Subscribe(id, request->from_sequence(),
+                                      subscriber.get(), SearchOwner(*client));
   if (!s.ok()) sink->Close(s);
   return reactor;
 }
@@ -386,11 +395,12 @@ grpc::ServerUnaryReactor* ScorerService::GetSearch(
     grpc::CallbackServerContext* context, const v1::GetSearchRequest* request,
     v1::GetSearchResponse* response) {
   auto* reactor = new UnaryReactor(metrics_, "GetSearch");
-  if (auto client = Admit(context); !client.ok()) {
+  absl::StatusOr<Caller> client = Admit(context);
+  if (!client.ok()) {
     reactor->Done(client.status());
     return reactor;
   }
-  auto info = searches_.load()->Get(request->search_id());
+  auto info = searches_.load()->Get(request->search_id(), SearchOwner(*client));
   if (info.ok()) *response->mutable_search() = std::move(*info);
   reactor->Done(info.status());
   return reactor;
@@ -401,11 +411,13 @@ grpc::ServerUnaryReactor* ScorerService::CancelSearch(
     const v1::CancelSearchRequest* request,
     v1::CancelSearchResponse* response) {
   auto* reactor = new UnaryReactor(metrics_, "CancelSearch");
-  if (auto client = Admit(context); !client.ok()) {
+  absl::StatusOr<Caller> client = Admit(context);
+  if (!client.ok()) {
     reactor->Done(client.status());
     return reactor;
   }
-  auto state = searches_.load()->Cancel(request->search_id());
+  auto state =
+      searches_.load()->Cancel(request->search_id(), SearchOwner(*client));
   if (state.ok()) response->set_state(*state);
   reactor->Done(state.status());
   return reactor;
@@ -416,11 +428,12 @@ grpc::ServerUnaryReactor* ScorerService::ListSearches(
     const v1::ListSearchesRequest* request,
     v1::ListSearchesResponse* response) {
   auto* reactor = new UnaryReactor(metrics_, "ListSearches");
-  if (auto client = Admit(context); !client.ok()) {
+  absl::StatusOr<Caller> client = Admit(context);
+  if (!client.ok()) {
     reactor->Done(client.status());
     return reactor;
   }
-  for (auto& info : searches_.load()->List()) {
+  for (auto& info : searches_.load()->List(SearchOwner(*client))) {
     *response->add_searches() = std::move(info);
   }
   reactor->Done(absl::OkStatus());

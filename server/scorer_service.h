@@ -80,12 +80,12 @@ class ScorerService final : public v1::ArchitectureScorer::CallbackService {
  private:
   /// UNAVAILABLE while loading or draining, else OK.
   absl::Status CheckServing() const;
-  /// Who calls (token name, else peer host); UNAUTHENTICATED without a
-  /// valid token when tokens are required.
-  absl::StatusOr<std::string> Authenticate(
+  /// Who calls (token name, else peer host, who then sees every search);
+  /// UNAUTHENTICATED without a valid token when tokens are required.
+  absl::StatusOr<Caller> Authenticate(
       grpc::CallbackServerContext* context) const;
-  /// Authenticate, then CheckServing; returns the client.
-  absl::StatusOr<std::string> Admit(grpc::CallbackServerContext* context) const;
+  /// Authenticate, then CheckServing; returns the caller.
+  absl::StatusOr<Caller> Admit(grpc::CallbackServerContext* context) const;
 
   engine::EvaluationEngine& engine_;
   ServerMetrics& metrics_;

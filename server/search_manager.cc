@@ -368,16 +368,20 @@ void SearchManager::Run(Record* record, search::SearchOptions options) {
 }
 
 std::shared_ptr<SearchManager::Record> SearchManager::Find(
-    const std::string& id) const {
+    const std::string& id, const std::optional<std::string>& owner) const {
   absl::MutexLock lock(&mu_);
   auto it = searches_.find(id);
-  return it == searches_.end() ? nullptr : it->second;
+  if (it == searches_.end()) return nullptr;
+  // `client` is set before the record is published and never changes.
+  if (owner.has_value() && it->second->client != *owner) return nullptr;
+  return it->second;
 }
 
 absl::Status SearchManager::Subscribe(const std::string& id,
                                       int64_t from_sequence,
-                                      SearchSubscriber* subscriber) {
-  std::shared_ptr<Record> record = Find(id);
+                                      SearchSubscriber* subscriber,
+                                      const std::optional<std::string>& owner) {
+  std::shared_ptr<Record> record = Find(id, owner);
   if (!record) {
     return absl::NotFoundError(
         absl::StrCat("search_id: unknown search '", ShortInput(id), "'"));
@@ -424,8 +428,9 @@ v1::SearchInfo SearchManager::Info(const Record& record) const {
   return info;
 }
 
-absl::StatusOr<v1::SearchInfo> SearchManager::Get(const std::string& id) const {
-  std::shared_ptr<Record> record = Find(id);
+absl::StatusOr<v1::SearchInfo> SearchManager::Get(
+    const std::string& id, const std::optional<std::string>& owner) const {
+  std::shared_ptr<Record> record = Find(id, owner);
   if (!record) {
     return absl::NotFoundError(
         absl::StrCat("search_id: unknown search '", ShortInput(id), "'"));
@@ -433,13 +438,16 @@ absl::StatusOr<v1::SearchInfo> SearchManager::Get(const std::string& id) const {
   return Info(*record);
 }
 
-std::vector<v1::SearchInfo> SearchManager::List() const {
+std::vector<v1::SearchInfo> SearchManager::List(
+    const std::optional<std::string>& owner) const {
   std::vector<std::shared_ptr<Record>> records;
   {
     absl::MutexLock lock(&mu_);
     for (const auto& id : order_) {
       auto it = searches_.find(id);
-      if (it != searches_.end()) records.push_back(it->second);
+      if (it == searches_.end()) continue;
+      if (owner.has_value() && it->second->client != *owner) continue;
+      records.push_back(it->second);
     }
   }
   std::vector<v1::SearchInfo> out;
@@ -451,8 +459,9 @@ std::vector<v1::SearchInfo> SearchManager::List() const {
   return out;
 }
 
-absl::StatusOr<v1::SearchState> SearchManager::Cancel(const std::string& id) {
-  std::shared_ptr<Record> record = Find(id);
+absl::StatusOr<v1::SearchState> SearchManager::Cancel(
+    const std::string& id, const std::optional<std::string>& owner) {
+  std::shared_ptr<Record> record = Find(id, owner);
   if (!record) {
     return absl::NotFoundError(
         absl::StrCat("search_id: unknown search '", ShortInput(id), "'"));

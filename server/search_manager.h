@@ -12,6 +12,11 @@
 // resumes the unfinished ones from their last completed round (after a
 // crash, or after a shutdown, which interrupts searches rather than
 // cancelling them).
+//
+// Owned: a search belongs to the client that started it (stored with it).
+// Subscribe, Get, List and Cancel take an optional owner: given one, they
+// act only on that client's searches, and another client's search is
+// NOT_FOUND exactly like an unknown id.
 
 #ifndef TENAS_SERVER_SEARCH_MANAGER_H_
 #define TENAS_SERVER_SEARCH_MANAGER_H_
@@ -19,6 +24,7 @@
 #include <atomic>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -94,16 +100,25 @@ class SearchManager {
                                     const std::string& client = "");
 
   /// Replays events from `from_sequence`, then follows the search live.
-  /// NOT_FOUND for an unknown id.
+  /// NOT_FOUND for an unknown id, or for a search whose client is not
+  /// `owner` (when given; likewise below).
   absl::Status Subscribe(const std::string& id, int64_t from_sequence,
-                         SearchSubscriber* subscriber);
+                         SearchSubscriber* subscriber,
+                         const std::optional<std::string>& owner = {});
   /// After it returns, `subscriber` is never called again.
   void Unsubscribe(const std::string& id, SearchSubscriber* subscriber);
 
-  absl::StatusOr<v1::SearchInfo> Get(const std::string& id) const;
-  std::vector<v1::SearchInfo> List() const;
+  /// The search's state; NOT_FOUND for an unknown id or another owner's.
+  absl::StatusOr<v1::SearchInfo> Get(
+      const std::string& id,
+      const std::optional<std::string>& owner = {}) const;
+  /// Every search, oldest first, or only `owner`'s (without results).
+  std::vector<v1::SearchInfo> List(
+      const std::optional<std::string>& owner = {}) const;
   /// Requests cancellation; the search stops within one evaluation.
-  absl::StatusOr<v1::SearchState> Cancel(const std::string& id);
+  /// NOT_FOUND for an unknown id or another owner's.
+  absl::StatusOr<v1::SearchState> Cancel(
+      const std::string& id, const std::optional<std::string>& owner = {});
   int active() const;
 
   /// Interrupts every running search (they stop within one evaluation and
@@ -146,7 +161,10 @@ class SearchManager {
   void Append(Record* record, v1::SearchEvent event)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(record->mu);
   v1::SearchInfo Info(const Record& record) const;
-  std::shared_ptr<Record> Find(const std::string& id) const;
+  // The search `id`, if it exists and (when given) belongs to `owner`.
+  std::shared_ptr<Record> Find(
+      const std::string& id,
+      const std::optional<std::string>& owner = {}) const;
 
   const data::DatasetStore& datasets_;
   engine::EvaluationEngine& engine_;

@@ -144,6 +144,14 @@ absl::StatusOr<std::unique_ptr<TenasServer>> TenasServer::Start(
   grpc::ServerBuilder builder;
   builder.AddListeningPort(options.address, *credentials, &s->port_);
   builder.RegisterService(s->service_.get());
+  if (s->auth_) {
+    // Reflection is gRPC's service: its token check is an interceptor.
+    std::vector<
+        std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>>
+        interceptors;
+    interceptors.push_back(ReflectionAuthInterceptorFactory(s->auth_.get()));
+    builder.experimental().SetInterceptorCreators(std::move(interceptors));
+  }
   builder.SetMaxReceiveMessageSize(options.max_message_bytes);
   builder.SetMaxSendMessageSize(options.max_message_bytes);
   builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_TIME_MS, 60 * 1000);

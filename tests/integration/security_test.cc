@@ -6,7 +6,16 @@
 // UNAVAILABLE (TLS handshake) or UNAUTHENTICATED (token), and the health
 // service and /metrics stay open. Bad TLS or token flags fail at start-up
 // naming the flag; per-client search limits count by token name.
+//
+// With tokens, searches belong to the token that started them: another
+// token gets NOT_FOUND for them (as for an unknown id) and does not list
+// them, an admin token sees and cancels all of them, and ownership survives
+// a restart on the same --state-dir; without tokens every caller sees every
+// search. Server reflection needs a token too.
 
+#include <grpcpp/support/sync_stream.h>
+
+#include <algorithm>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -86,6 +95,248 @@ grpc::Status Info(Stub& stub, const std::string& token = "") {
   if (!token.empty()) context.AddMetadata("authorization", "Bearer " + token);
   v1::GetServerInfoResponse info;
   return stub.GetServerInfo(&context, v1::GetServerInfoRequest(), &info);
+}
+
+constexpr char kAlice[] = "0123456789abcdef-alice";
+constexpr char kBob[] = "0123456789abcdef-bob";
+constexpr char kRoot[] = "0123456789abcdef-root";
+
+// A token file: alice and bob, and root, an admin.
+std::string OwnerTokenFile() {
+  const std::string file = ::testing::TempDir() + "/owner_tokens";
+  std::ofstream(file) << "alice " << kAlice << "\n"
+                      << "bob " << kBob << "\n"
+                      << "admin:root " << kRoot << "\n";
+  return file;
+}
+
+// A context carrying `token` (none when empty).
+void Authorize(grpc::ClientContext* context, const std::string& token) {
+  GuardAgainstHangs(context);
+  if (!token.empty()) context->AddMetadata("authorization", "Bearer " + token);
+}
+
+// A search started with `token`, running on `context` (kept open so the
+// search is not torn down with the stream); its id.
+std::string StartSearch(
+    Stub& stub, const std::string& token, grpc::ClientContext* context,
+    uint64_t seed,
+    std::unique_ptr<grpc::ClientReader<v1::SearchEvent>>* reader) {
+  Authorize(context, token);
+  *reader = stub.RunSearch(context, SearchRequest(seed));
+  v1::SearchEvent event;
+  EXPECT_TRUE((*reader)->Read(&event));
+  return event.search_id();
+}
+
+grpc::Status GetAs(Stub& stub, const std::string& token,
+                   const std::string& id) {
+  grpc::ClientContext context;
+  Authorize(&context, token);
+  v1::GetSearchRequest request;
+  request.set_search_id(id);
+  v1::GetSearchResponse response;
+  return stub.GetSearch(&context, request, &response);
+}
+
+grpc::Status WatchAs(Stub& stub, const std::string& token,
+                     const std::string& id) {
+  grpc::ClientContext context;
+  Authorize(&context, token);
+  v1::WatchSearchRequest request;
+  request.set_search_id(id);
+  return ReadAll(stub.WatchSearch(&context, request).get()).status;
+}
+
+grpc::Status CancelAs(Stub& stub, const std::string& token,
+                      const std::string& id) {
+  grpc::ClientContext context;
+  Authorize(&context, token);
+  v1::CancelSearchRequest request;
+  request.set_search_id(id);
+  v1::CancelSearchResponse response;
+  return stub.CancelSearch(&context, request, &response);
+}
+
+// The ids ListSearches shows `token`.
+std::vector<std::string> ListAs(Stub& stub, const std::string& token) {
+  grpc::ClientContext context;
+  Authorize(&context, token);
+  v1::ListSearchesResponse response;
+  grpc::Status s =
+      stub.ListSearches(&context, v1::ListSearchesRequest(), &response);
+  EXPECT_TRUE(s.ok()) << s.error_message();
+  std::vector<std::string> ids;
+  for (const auto& info : response.searches()) ids.push_back(info.search_id());
+  return ids;
+}
+
+bool Lists(Stub& stub, const std::string& token, const std::string& id) {
+  std::vector<std::string> ids = ListAs(stub, token);
+  return std::find(ids.begin(), ids.end(), id) != ids.end();
+}
+
+TEST(OwnershipTest, ATokenSeesAndCancelsOnlyItsOwnSearches) {
+  server::ServerOptions options = TestServerOptions();
+  options.auth_token_file = OwnerTokenFile();
+  auto server = StartServer(options);
+  ASSERT_NE(server, nullptr);
+  auto stub = NewStub(server->port());
+
+  grpc::ClientContext ac;
+  std::unique_ptr<grpc::ClientReader<v1::SearchEvent>> ar;
+  const std::string alices = StartSearch(*stub, kAlice, &ac, 1, &ar);
+  ASSERT_FALSE(alices.empty());
+
+  // Bob: exactly what an unknown id gets.
+  const grpc::Status unknown = GetAs(*stub, kBob, "s-0000000000000000");
+  ASSERT_EQ(unknown.error_code(), grpc::StatusCode::NOT_FOUND);
+  const grpc::Status get = GetAs(*stub, kBob, alices);
+  EXPECT_EQ(get.error_code(), grpc::StatusCode::NOT_FOUND);
+  EXPECT_FALSE(HasText(get.error_message(), "alice"));
+  EXPECT_EQ(WatchAs(*stub, kBob, alices).error_code(),
+            grpc::StatusCode::NOT_FOUND);
+  EXPECT_EQ(CancelAs(*stub, kBob, alices).error_code(),
+            grpc::StatusCode::NOT_FOUND);
+  EXPECT_FALSE(Lists(*stub, kBob, alices));
+
+  // Bob's own search is his; the admin sees both.
+  grpc::ClientContext bc;
+  std::unique_ptr<grpc::ClientReader<v1::SearchEvent>> br;
+  const std::string bobs = StartSearch(*stub, kBob, &bc, 2, &br);
+  ASSERT_FALSE(bobs.empty());
+  EXPECT_TRUE(Lists(*stub, kBob, bobs));
+  EXPECT_FALSE(Lists(*stub, kAlice, bobs));
+  EXPECT_EQ(GetAs(*stub, kAlice, bobs).error_code(),
+            grpc::StatusCode::NOT_FOUND);
+  EXPECT_TRUE(Lists(*stub, kRoot, alices));
+  EXPECT_TRUE(Lists(*stub, kRoot, bobs));
+  EXPECT_TRUE(GetAs(*stub, kRoot, alices).ok());
+
+  // Alice sees and cancels hers; bob's is still running after Bob's
+  // refused cancel, and the admin cancels it.
+  EXPECT_TRUE(GetAs(*stub, kAlice, alices).ok());
+  EXPECT_TRUE(Lists(*stub, kAlice, alices));
+  EXPECT_TRUE(CancelAs(*stub, kAlice, alices).ok());
+  EXPECT_EQ(ReadAll(ar.get()).status.error_code(), grpc::StatusCode::CANCELLED);
+  EXPECT_TRUE(CancelAs(*stub, kRoot, bobs).ok());
+  EXPECT_EQ(ReadAll(br.get()).status.error_code(), grpc::StatusCode::CANCELLED);
+  // A finished search stays its owner's.
+  EXPECT_EQ(WatchAs(*stub, kBob, alices).error_code(),
+            grpc::StatusCode::NOT_FOUND);
+  EXPECT_EQ(WatchAs(*stub, kAlice, alices).error_code(),
+            grpc::StatusCode::CANCELLED);
+  server->Shutdown();
+}
+
+TEST(OwnershipTest, OwnershipSurvivesARestart) {
+  server::ServerOptions options = TestServerOptions();
+  options.auth_token_file = OwnerTokenFile();
+  options.state_dir = FreshTempDir("owner_state");
+  std::string id;
+  {
+    auto server = StartServer(options);
+    ASSERT_NE(server, nullptr);
+    auto stub = NewStub(server->port());
+    grpc::ClientContext context;
+    std::unique_ptr<grpc::ClientReader<v1::SearchEvent>> reader;
+    id = StartSearch(*stub, kAlice, &context, 1, &reader);
+    ASSERT_FALSE(id.empty());
+    EXPECT_TRUE(CancelAs(*stub, kAlice, id).ok());
+    ReadAll(reader.get());
+    server->Shutdown();
+  }
+  auto server = StartServer(options);
+  ASSERT_NE(server, nullptr);
+  auto stub = NewStub(server->port());
+  EXPECT_TRUE(GetAs(*stub, kAlice, id).ok());
+  EXPECT_TRUE(Lists(*stub, kAlice, id));
+  EXPECT_EQ(GetAs(*stub, kBob, id).error_code(), grpc::StatusCode::NOT_FOUND);
+  EXPECT_FALSE(Lists(*stub, kBob, id));
+  EXPECT_TRUE(Lists(*stub, kRoot, id));
+  server->Shutdown();
+}
+
+TEST(OwnershipTest, WithoutTokensEveryCallerSeesEverySearch) {
+  auto server = StartServer(TestServerOptions());
+  ASSERT_NE(server, nullptr);
+  auto stub = NewStub(server->port());
+  grpc::ClientContext context;
+  std::unique_ptr<grpc::ClientReader<v1::SearchEvent>> reader;
+  const std::string id = StartSearch(*stub, "", &context, 1, &reader);
+  ASSERT_FALSE(id.empty());
+  // Another channel: another connection, the same anonymous rights.
+  auto other = NewStub(server->port());
+  EXPECT_TRUE(GetAs(*other, "", id).ok());
+  EXPECT_TRUE(Lists(*other, "", id));
+  EXPECT_TRUE(CancelAs(*other, "", id).ok());
+  EXPECT_EQ(ReadAll(reader.get()).status.error_code(),
+            grpc::StatusCode::CANCELLED);
+  server->Shutdown();
+}
+
+// One grpc.reflection list_services exchange: its status and the bytes of
+// the answers.
+struct ReflectionAnswer {
+  grpc::Status status;
+  std::string bytes;
+};
+
+ReflectionAnswer ListServicesByReflection(int port, const std::string& token) {
+  grpc::ClientContext context;
+  Authorize(&context, token);
+  auto channel = Connect(port);
+  std::unique_ptr<grpc::ClientReaderWriter<grpc::ByteBuffer, grpc::ByteBuffer>>
+      stream(grpc::internal::ClientReaderWriterFactory<grpc::ByteBuffer,
+                                                       grpc::ByteBuffer>::
+                 Create(channel.get(),
+                        grpc::internal::RpcMethod(
+                            "/grpc.reflection.v1alpha.ServerReflection/"
+                            "ServerReflectionInfo",
+                            grpc::internal::RpcMethod::BIDI_STREAMING),
+                        &context));
+  // ServerReflectionRequest{list_services: "*"} (field 7).
+  const std::string request("\x3a\x01*", 3);
+  grpc::Slice slice(request);
+  grpc::ByteBuffer out(&slice, 1);
+  ReflectionAnswer answer;
+  stream->Write(out);
+  stream->WritesDone();
+  grpc::ByteBuffer in;
+  while (stream->Read(&in)) {
+    std::vector<grpc::Slice> slices;
+    (void)in.Dump(&slices);
+    for (const auto& s : slices) {
+      answer.bytes.append(reinterpret_cast<const char*>(s.begin()), s.size());
+    }
+  }
+  answer.status = stream->Finish();
+  return answer;
+}
+
+TEST(SecurityTest, ReflectionNeedsATokenWhenTokensAreOn) {
+  server::ServerOptions options = TestServerOptions();
+  options.auth_token_file = OwnerTokenFile();
+  auto server = StartServer(options);
+  ASSERT_NE(server, nullptr);
+  for (const char* token : {"", "0123456789abcdef-wrong"}) {
+    ReflectionAnswer denied = ListServicesByReflection(server->port(), token);
+    EXPECT_EQ(denied.status.error_code(), grpc::StatusCode::UNAUTHENTICATED)
+        << token;
+    EXPECT_FALSE(HasText(denied.bytes, "tenas.v1")) << token;
+  }
+  ReflectionAnswer allowed = ListServicesByReflection(server->port(), kBob);
+  EXPECT_TRUE(allowed.status.ok()) << allowed.status.error_message();
+  EXPECT_TRUE(HasText(allowed.bytes, "tenas.v1.ArchitectureScorer"));
+  server->Shutdown();
+
+  // Without tokens, reflection is open.
+  auto open = StartServer(TestServerOptions());
+  ASSERT_NE(open, nullptr);
+  ReflectionAnswer answer = ListServicesByReflection(open->port(), "");
+  EXPECT_TRUE(answer.status.ok()) << answer.status.error_message();
+  EXPECT_TRUE(HasText(answer.bytes, "tenas.v1.ArchitectureScorer"));
+  open->Shutdown();
 }
 
 TEST(SecurityTest, TlsServesTlsClientsOnly) {
@@ -195,6 +446,8 @@ TEST(SecurityTest, BadTlsAndTokenFlagsFailAtStartNamingTheFlag) {
   std::ofstream(empty_tokens) << "# nothing\n";
   const std::string short_token = ::testing::TempDir() + "/short_token";
   std::ofstream(short_token) << "abc\n";
+  const std::string bad_admin = ::testing::TempDir() + "/bad_admin";
+  std::ofstream(bad_admin) << "admin: 0123456789abcdef-alice\n";
   std::vector<Case> cases = {
       {[&](auto& o) { o.tls_cert_file = c.server_cert; }, "--tls-key"},
       {[&](auto& o) {
@@ -212,6 +465,7 @@ TEST(SecurityTest, BadTlsAndTokenFlagsFailAtStartNamingTheFlag) {
        "--auth-token-file"},
       {[&](auto& o) { o.auth_token_file = empty_tokens; }, "--auth-token-file"},
       {[&](auto& o) { o.auth_token_file = short_token; }, "--auth-token-file"},
+      {[&](auto& o) { o.auth_token_file = bad_admin; }, "--auth-token-file"},
   };
   for (const Case& k : cases) {
     server::ServerOptions options = TestServerOptions();
