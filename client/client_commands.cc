@@ -346,12 +346,25 @@ int RunInfo(bool json, const ConnectionFlags& connection) {
                         {"lazy", d.lazy()},
                         {"source", d.source()}});
   }
+  nlohmann::json queues = nlohmann::json::array();
+  for (const auto& q : r.queues()) {
+    queues.push_back({{"class", q.job_class()},
+                      {"queued_requests", q.queued_requests()},
+                      {"capacity", q.capacity()},
+                      {"queued_jobs", q.queued_jobs()},
+                      {"clients", q.clients()},
+                      {"started_jobs", q.started_jobs()},
+                      {"rejected_requests", q.rejected_requests()},
+                      {"mean_wait_seconds", q.mean_wait_seconds()},
+                      {"last_wait_seconds", q.last_wait_seconds()}});
+  }
   nlohmann::json j = {{"version", r.version()},
                       {"torch_version", r.torch_version()},
                       {"device", r.device()},
                       {"datasets", datasets},
                       {"queue_depth", r.queue_depth()},
                       {"queue_capacity", r.queue_capacity()},
+                      {"queues", queues},
                       {"workers", r.workers()},
                       {"busy_workers", r.busy_workers()},
                       {"threads_per_worker", r.threads_per_worker()},

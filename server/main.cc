@@ -32,8 +32,9 @@ ABSL_FLAG(std::string, datasets, "cifar10",
           "ImageNet16-120, imagenet-1k");
 ABSL_FLAG(int, workers, 1, "evaluation worker threads sharing the device");
 ABSL_FLAG(int, max_queue, 64,
-          "evaluations waiting at most; more get "
-          "RESOURCE_EXHAUSTED");
+          "scoring calls waiting at most (a ScoreArchitectures call is one, "
+          "whatever its items); more get RESOURCE_EXHAUSTED. Searches queue "
+          "apart (one round per running search) and are served in turn");
 ABSL_FLAG(int, threads, 0, "LibTorch threads per worker (0: cores/workers)");
 ABSL_FLAG(int, max_searches, 4, "searches running at once");
 ABSL_FLAG(int, max_batch_size, 512, "largest NTK batch a client may ask");

@@ -38,16 +38,24 @@ ServerMetrics::ServerMetrics()
                            .Name("tenas_request_duration_seconds")
                            .Help("RPC latency in seconds, by method.")
                            .Register(*registry_);
-  queue_depth_ = &prometheus::BuildGauge()
-                      .Name("tenas_queue_depth")
-                      .Help("Evaluation jobs waiting for a worker.")
-                      .Register(*registry_)
-                      .Add({});
-  queue_wait_ = &prometheus::BuildHistogram()
-                     .Name("tenas_queue_wait_seconds")
-                     .Help("Time jobs waited in the evaluation queue.")
-                     .Register(*registry_)
-                     .Add({}, DurationBuckets());
+  auto& queue_depth = prometheus::BuildGauge()
+                          .Name("tenas_queue_depth")
+                          .Help(
+                              "Evaluation jobs waiting for a worker, by "
+                              "class of work (score, search).")
+                          .Register(*registry_);
+  auto& queue_wait = prometheus::BuildHistogram()
+                         .Name("tenas_queue_wait_seconds")
+                         .Help(
+                             "Time jobs waited in the evaluation queue, by "
+                             "class of work (score, search).")
+                         .Register(*registry_);
+  for (int c = 0; c < engine::kNumJobClasses; ++c) {
+    const std::string name =
+        engine::JobClassName(static_cast<engine::JobClass>(c));
+    queue_depth_[c] = &queue_depth.Add({{"class", name}});
+    queue_wait_[c] = &queue_wait.Add({{"class", name}}, DurationBuckets());
+  }
   evaluations_ = &prometheus::BuildCounter()
                       .Name("tenas_evaluations_total")
                       .Help("NTK and linear-region evaluations, per network.")
@@ -185,10 +193,13 @@ void ServerMetrics::SetDeviceMemory(double used_bytes, double total_bytes) {
   device_memory_->Add({{"kind", "total"}}).Set(total_bytes);
 }
 
-void ServerMetrics::OnJobStarted(double wait_seconds) {
-  queue_wait_->Observe(wait_seconds);
+void ServerMetrics::OnJobStarted(engine::JobClass job_class,
+                                 double wait_seconds) {
+  queue_wait_[static_cast<int>(job_class)]->Observe(wait_seconds);
 }
 
-void ServerMetrics::OnQueueDepth(int depth) { queue_depth_->Set(depth); }
+void ServerMetrics::OnQueueDepth(engine::JobClass job_class, int jobs) {
+  queue_depth_[static_cast<int>(job_class)]->Set(jobs);
+}
 
 }  // namespace tenas::server

@@ -4,7 +4,7 @@
 // served in the text format on their own port by prometheus-cpp's Exposer.
 //
 // Names: tenas_requests_total{method,code}, tenas_request_duration_seconds
-// {method}, tenas_queue_depth, tenas_queue_wait_seconds,
+// {method}, tenas_queue_depth{class}, tenas_queue_wait_seconds{class},
 // tenas_evaluations_total{metric,space}, tenas_evaluation_duration_seconds
 // {metric,space}, tenas_searches_active, tenas_searches_total{outcome},
 // tenas_device_memory_bytes{kind}, tenas_dataset_images{dataset},
@@ -19,6 +19,7 @@
 #include <prometheus/histogram.h>
 #include <prometheus/registry.h>
 
+#include <array>
 #include <memory>
 #include <string>
 
@@ -66,8 +67,8 @@ class ServerMetrics : public engine::EngineObserver {
   void SetDeviceMemory(double used_bytes, double total_bytes);
 
   // engine::EngineObserver
-  void OnJobStarted(double wait_seconds) override;
-  void OnQueueDepth(int depth) override;
+  void OnJobStarted(engine::JobClass job_class, double wait_seconds) override;
+  void OnQueueDepth(engine::JobClass job_class, int jobs) override;
 
   prometheus::Registry& registry() { return *registry_; }
 
@@ -78,8 +79,9 @@ class ServerMetrics : public engine::EngineObserver {
   std::unique_ptr<prometheus::Exposer> exposer_;
   prometheus::Family<prometheus::Counter>* requests_;
   prometheus::Family<prometheus::Histogram>* request_duration_;
-  prometheus::Gauge* queue_depth_;
-  prometheus::Histogram* queue_wait_;
+  // By engine::JobClass.
+  std::array<prometheus::Gauge*, engine::kNumJobClasses> queue_depth_;
+  std::array<prometheus::Histogram*, engine::kNumJobClasses> queue_wait_;
   prometheus::Family<prometheus::Counter>* evaluations_;
   prometheus::Family<prometheus::Histogram>* evaluation_duration_;
   prometheus::Gauge* searches_active_;

@@ -180,7 +180,8 @@ grpc::ServerUnaryReactor* ScorerService::ScoreArchitecture(
     const v1::ScoreArchitectureRequest* request,
     v1::ScoreArchitectureResponse* response) {
   auto* reactor = new UnaryReactor(metrics_, "ScoreArchitecture");
-  if (auto client = Admit(context); !client.ok()) {
+  absl::StatusOr<Caller> client = Admit(context);
+  if (!client.ok()) {
     reactor->Done(client.status());
     return reactor;
   }
@@ -218,6 +219,7 @@ grpc::ServerUnaryReactor* ScorerService::ScoreArchitecture(
   auto cancel = reactor->cancel();
   const Clock::time_point accepted = Clock::now();
   absl::Status queued = engine_.TrySubmit(
+      engine::JobSource{engine::JobClass::kScore, client->client},
       [this, reactor, response, cancel, arch = *arch, dataset = *dataset,
        options = *options, accepted, key = std::move(key)] {
         if (cancel->load()) {
@@ -250,9 +252,8 @@ ScorerService::ScoreArchitectures(
     sink->Close(s);
     return reactor;
   };
-  if (auto client = Admit(context); !client.ok()) {
-    return fail(client.status());
-  }
+  absl::StatusOr<Caller> client = Admit(context);
+  if (!client.ok()) return fail(client.status());
   const int n = request->architectures_size();
   if (absl::Status count = options::ValidateArchitectureCount(n, limits_);
       !count.ok()) {
@@ -279,19 +280,26 @@ ScorerService::ScoreArchitectures(
     if (!o.ok()) return fail(o.status());
     options.push_back(WithServerSettings(*o, info_));
   }
-  // One job per architecture; results stream back as they finish.
+  // Results stream back as they finish: cached ones now, the others from
+  // the workers. The uncached items are one request of the score queue
+  // (one slot, however many items): the workers take them one at a time, in
+  // turn with other clients, until the call ends or its deadline passes.
   auto remaining = std::make_shared<std::atomic<int>>(n);
   auto finish_one = [sink, remaining] {
     if (remaining->fetch_sub(1) == 1) sink->Close(absl::OkStatus());
   };
-  const Clock::time_point accepted = Clock::now();
+  auto push_error = [sink](int i, const absl::Status& s) {
+    v1::ScoreArchitecturesResponse item;
+    item.set_index(i);
+    ToScoreError(s, item.mutable_error());
+    sink->Push(std::move(item));
+  };
+  struct Item {
+    int index;
+    std::string key;
+  };
+  auto work = std::make_shared<std::vector<Item>>();
   for (int i = 0; i < n; ++i) {
-    auto push_error = [sink, i](const absl::Status& s) {
-      v1::ScoreArchitecturesResponse item;
-      item.set_index(i);
-      ToScoreError(s, item.mutable_error());
-      sink->Push(std::move(item));
-    };
     std::string key =
         cache_.enabled() ? ResultCache::Key(archs[i], *dataset_name, options[i])
                          : std::string();
@@ -303,33 +311,47 @@ ScorerService::ScoreArchitectures(
       finish_one();
       continue;
     }
-    absl::Status queued = engine_.TrySubmit(
-        [this, sink, i, arch = archs[i], dataset = *dataset,
-         option = options[i], accepted, push_error, finish_one,
-         key = std::move(key)] {
-          if (sink->cancelled()) {
-            finish_one();
-            return;
-          }
-          auto result = RunScore(arch, *dataset, option, sink->cancel_flag(),
-                                 info_, accepted, metrics_);
-          if (result.ok()) {
-            cache_.Store(key, *result);
-            v1::ScoreArchitecturesResponse item;
-            item.set_index(i);
-            *item.mutable_result() = std::move(*result);
-            sink->Push(std::move(item));
-          } else {
-            push_error(result.status());
-          }
+    work->push_back(Item{i, std::move(key)});
+  }
+  if (work->empty()) return reactor;
+  const Clock::time_point accepted = Clock::now();
+  auto shared_archs =
+      std::make_shared<const std::vector<ParsedArchitecture>>(std::move(archs));
+  auto shared_options =
+      std::make_shared<const std::vector<measures::ScoreOptions>>(
+          std::move(options));
+  absl::Status queued = engine_.TrySubmitBatch(
+      engine::JobSource{engine::JobClass::kScore, client->client},
+      static_cast<int>(work->size()),
+      [this, sink, work, shared_archs, shared_options, dataset = *dataset,
+       accepted, push_error, finish_one](int k) {
+        const Item& item = (*work)[k];
+        if (sink->cancelled()) {
           finish_one();
-        },
-        [push_error, finish_one] {
-          push_error(absl::UnavailableError("server is shutting down"));
-          finish_one();
-        });
-    if (!queued.ok()) {
-      push_error(queued);
+          return;
+        }
+        auto result = RunScore((*shared_archs)[item.index], *dataset,
+                               (*shared_options)[item.index],
+                               sink->cancel_flag(), info_, accepted, metrics_);
+        if (result.ok()) {
+          cache_.Store(item.key, *result);
+          v1::ScoreArchitecturesResponse answer;
+          answer.set_index(item.index);
+          *answer.mutable_result() = std::move(*result);
+          sink->Push(std::move(answer));
+        } else {
+          push_error(item.index, result.status());
+        }
+        finish_one();
+      },
+      [work, push_error, finish_one](int k) {
+        push_error((*work)[k].index,
+                   absl::UnavailableError("server is shutting down"));
+        finish_one();
+      });
+  if (!queued.ok()) {
+    for (const Item& item : *work) {
+      push_error(item.index, queued);
       finish_one();
     }
   }
@@ -469,6 +491,21 @@ grpc::ServerUnaryReactor* ScorerService::GetServerInfo(
   response->set_queue_capacity(stats.queue_capacity);
   response->set_workers(stats.workers);
   response->set_busy_workers(stats.busy_workers);
+  for (int c = 0; c < engine::kNumJobClasses; ++c) {
+    const engine::ClassStats& q = stats.classes[c];
+    v1::QueueInfo* out = response->add_queues();
+    out->set_job_class(engine::JobClassName(static_cast<engine::JobClass>(c)));
+    out->set_queued_requests(q.queued_requests);
+    out->set_capacity(q.capacity);
+    out->set_queued_jobs(q.queued_jobs);
+    out->set_clients(q.clients);
+    out->set_started_jobs(q.started);
+    out->set_rejected_requests(q.rejected);
+    out->set_mean_wait_seconds(
+        q.started > 0 ? q.wait_seconds_sum / static_cast<double>(q.started)
+                      : 0.0);
+    out->set_last_wait_seconds(q.last_wait_seconds);
+  }
   if (SearchManager* m = searches_.load())
     response->set_active_searches(m->active());
   reactor->Done(absl::OkStatus());

@@ -253,7 +253,9 @@ absl::StatusOr<std::string> SearchManager::Start(
 
 void SearchManager::Launch(const std::shared_ptr<Record>& record,
                            search::SearchOptions options) {
-  options.executor = &engine_;
+  record->executor = engine_.ExecutorFor(
+      engine::JobSource{engine::JobClass::kSearch, record->client});
+  options.executor = record->executor.get();
   options.device = settings_.device;
   options.ntk_method = settings_.ntk_method;
   options.ntk_max_memory_bytes = settings_.ntk_max_memory_bytes;

@@ -136,6 +136,9 @@ class SearchManager {
     std::vector<search::RoundRecord> resume_rounds;
     std::atomic<bool> cancel{false};
     std::atomic<bool> interrupted{false};  // cancelled by Shutdown()
+    /// Runs the search's evaluations on the engine as its client's work
+    /// (engine::JobClass::kSearch), in turn with other clients and scores.
+    std::unique_ptr<search::ParallelExecutor> executor;
     mutable absl::Mutex mu;
     v1::SearchState state ABSL_GUARDED_BY(mu) = v1::SEARCH_STATE_QUEUED;
     std::string error ABSL_GUARDED_BY(mu);

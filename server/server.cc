@@ -121,6 +121,8 @@ absl::StatusOr<std::unique_ptr<TenasServer>> TenasServer::Start(
   engine::EngineOptions engine_options;
   engine_options.workers = options.workers;
   engine_options.max_queue = options.max_queue;
+  // Each running search holds at most one round in the search queue.
+  engine_options.max_search_queue = options.max_searches;
   const int cores = std::max(1u, std::thread::hardware_concurrency());
   engine_options.threads_per_worker =
       options.threads > 0 ? options.threads

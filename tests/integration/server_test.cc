@@ -730,10 +730,14 @@ TEST(ServerMetricsTest, PrometheusTextCountsRequestsAndEvaluations) {
   EXPECT_EQ(FindSample(text, "tenas_evaluations_total",
                        {{"metric", "linear_regions"}, {"space", "nb201"}}),
             2.0);
-  EXPECT_EQ(FindSample(text, "tenas_queue_wait_seconds_count", {}), 2.0);
+  EXPECT_EQ(
+      FindSample(text, "tenas_queue_wait_seconds_count", {{"class", "score"}}),
+      2.0);
   // Depth updates reach the gauge in order (under the queue's lock), so an
   // idle server shows an empty queue.
-  EXPECT_EQ(FindSample(text, "tenas_queue_depth", {}).value_or(-1.0), 0.0);
+  EXPECT_EQ(FindSample(text, "tenas_queue_depth", {{"class", "score"}})
+                .value_or(-1.0),
+            0.0);
   EXPECT_EQ(FindSample(text, "tenas_dataset_images", {{"dataset", "cifar10"}}),
             static_cast<double>(ServerInfo(*stub).datasets(0).images()));
   EXPECT_EQ(FindSample(text, "tenas_build_info", {{"device", "cpu"}}), 1.0);
