@@ -346,7 +346,7 @@ absl::StatusOr<std::unique_ptr<StateStore>> StateStore::Open(
     if (!options.reset) {
       return absl::DataLossError(absl::StrCat(
           "--state-dir: ", dir, ": ", lost,
-          "; refusing to start with an empty state: restore a backup, or "
+          "; refusing to start: restore a backup, or "
           "start once with --state-reset to move it aside and begin empty"));
     }
     TENAS_ASSIGN_OR_RETURN(std::string moved, MoveAside(path));

@@ -479,8 +479,8 @@ TEST(StateStoreTest, TruncatedDatabaseIsRefusedUntilStateReset) {
   EXPECT_EQ(refused.status().message(),
             absl::StrCat("--state-dir: ", dir,
                          ": tenas.db is empty (0 bytes) but tenas.marker "
-                         "shows it held the state; refusing to start with an "
-                         "empty state: restore a backup, or start once with "
+                         "shows it held the state; refusing to start: "
+                         "restore a backup, or start once with "
                          "--state-reset to move it aside and begin empty"));
   EXPECT_EQ(fs::file_size(dir + "/tenas.db"), 0u);  // nothing touched
 
