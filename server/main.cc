@@ -58,6 +58,14 @@ ABSL_FLAG(std::string, state_dir, "",
 ABSL_FLAG(std::string, state_dir_min_free, "64M",
           "start-up fails when the state dir's filesystem has less free "
           "space (bytes, K/M/G suffix)");
+ABSL_FLAG(bool, state_reset, false,
+          "start even though the --state-dir's database is lost (missing or "
+          "empty where tenas.marker shows it held one) or damaged: it is "
+          "moved aside and an empty one created; a sound one is kept");
+ABSL_FLAG(std::string, backup_to, "",
+          "copy the --state-dir's database into this file (SQLite online "
+          "backup; works while a server owns the directory), print what was "
+          "written and exit");
 ABSL_FLAG(bool, no_cache, false,
           "do not cache ScoreArchitecture results (the cache is on by "
           "default, in --state-dir when given)");
@@ -126,6 +134,21 @@ int main(int argc, char** argv) {
   for (auto& s : storage) fixed.push_back(s.data());
   absl::ParseCommandLine(static_cast<int>(fixed.size()), fixed.data());
 
+  // --backup-to: a copy of the live database, then exit; no server starts.
+  if (const std::string to = absl::GetFlag(FLAGS_backup_to); !to.empty()) {
+    auto backup =
+        tenas::server::StateStore::Backup(absl::GetFlag(FLAGS_state_dir), to);
+    if (!backup.ok()) {
+      std::cerr << "tenas-server: " << backup.status().message() << std::endl;
+      return 1;
+    }
+    std::cout << "tenas-server: backed up " << backup->source << " to "
+              << backup->destination << " (" << backup->bytes << " bytes, "
+              << backup->searches << " searches, " << backup->cache_entries
+              << " cache entries)" << std::endl;
+    return 0;
+  }
+
   // Block the stop signals in every thread; one thread waits for them.
   sigset_t signals;
   sigemptyset(&signals);
@@ -180,6 +203,7 @@ int main(int argc, char** argv) {
   options.ntk_group = absl::GetFlag(FLAGS_ntk_group);
   options.state_dir = absl::GetFlag(FLAGS_state_dir);
   options.state_dir_min_free_bytes = *min_free;
+  options.state_reset = absl::GetFlag(FLAGS_state_reset);
   options.cache_max_bytes = absl::GetFlag(FLAGS_no_cache) ? 0 : *cache_bytes;
   options.tls_cert_file = absl::GetFlag(FLAGS_tls_cert);
   options.tls_key_file = absl::GetFlag(FLAGS_tls_key);

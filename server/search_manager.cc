@@ -351,6 +351,9 @@ void SearchManager::Run(Record* record, search::SearchOptions options) {
     if (outcome != "interrupted") {
       absl::Status saved =
           store_->SetSearchState(record->id, record->state, record->end_status);
+      // Into tenas.db itself before anyone learns the end: a copy of
+      // tenas.db alone holds every finished search.
+      if (saved.ok()) saved = store_->Checkpoint();
       if (!saved.ok()) StoreFailed(saved, record->id);
     }
   }

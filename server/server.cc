@@ -6,6 +6,7 @@
 #include <grpcpp/health_check_service_interface.h>
 
 #include <fstream>
+#include <iostream>
 #include <sstream>
 #include <thread>
 
@@ -106,12 +107,17 @@ absl::StatusOr<std::unique_ptr<TenasServer>> TenasServer::Start(
     if (!auth.ok()) return auth.status();
     s->auth_ = std::move(*auth);
   }
+  StateStoreOptions store_options;
+  store_options.min_free_bytes = options.state_dir_min_free_bytes;
+  store_options.reset = options.state_reset;
   auto store = options.state_dir.empty()
                    ? StateStore::OpenInMemory()
-                   : StateStore::Open(options.state_dir,
-                                      options.state_dir_min_free_bytes);
+                   : StateStore::Open(options.state_dir, store_options);
   if (!store.ok()) return store.status();
   s->store_ = std::move(*store);
+  if (!s->store_->open_report().empty()) {
+    std::cerr << "tenas-server: " << s->store_->open_report() << std::endl;
+  }
   auto metrics = ServerMetrics::Create(options.metrics_address);
   if (!metrics.ok()) return metrics.status();
   s->metrics_ = std::move(*metrics);

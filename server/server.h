@@ -62,6 +62,9 @@ struct ServerOptions {
   std::string state_dir;
   /// Start-up fails when the state dir's filesystem has less free space.
   int64_t state_dir_min_free_bytes = StateStore::kDefaultMinFreeBytes;
+  /// --state-reset: start with an empty database where the state dir's
+  /// database is lost or damaged (StateStoreOptions::reset).
+  bool state_reset = false;
   /// Result cache bound in bytes; 0 disables the cache (--no-cache).
   int64_t cache_max_bytes = kDefaultCacheMaxBytes;
   /// TLS: PEM certificate chain and private key (both or neither); with

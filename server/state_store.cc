@@ -2,16 +2,23 @@
 
 #include "server/state_store.h"
 
+#include <fcntl.h>
 #include <sqlite3.h>
 #include <sys/statvfs.h>
 #include <unistd.h>
 
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
 #include <filesystem>
+#include <iostream>
 #include <system_error>
 #include <utility>
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_replace.h"
+#include "absl/time/clock.h"
 #include "server/sqlite_statement.h"
 #include "tenas/util/status_macros.h"
 
@@ -69,6 +76,158 @@ void Quarantine(StoredSearch* s, absl::string_view why) {
                    "): quarantined as FAILED, not resumed");
 }
 
+/// SQLite's last error on `db`, on one line.
+std::string OneLine(std::string text) {
+  absl::StrReplaceAll({{"\n", " "}, {"\r", " "}}, &text);
+  return text;
+}
+
+/// What a database holds before the store uses it.
+struct Inspection {
+  /// Why it is damaged (its integrity check or a read failed with
+  /// SQLITE_CORRUPT / SQLITE_NOTADB); "" when it is sound.
+  std::string damage;
+  /// Its meta table has the 'schema' row: a tenas database, initialised.
+  bool initialised = false;
+};
+
+/// Runs `sql` and returns the first column of its first row ("" when none).
+/// The SQLite result code of a failure is in `*rc`.
+absl::StatusOr<std::string> FirstValue(sqlite3* db, const char* sql, int* rc) {
+  sqlite3_stmt* stmt = nullptr;
+  *rc = sqlite3_prepare_v2(db, sql, -1, &stmt, nullptr);
+  std::string value;
+  if (*rc == SQLITE_OK) {
+    *rc = sqlite3_step(stmt);
+    if (*rc == SQLITE_ROW) {
+      const unsigned char* text = sqlite3_column_text(stmt, 0);
+      if (text != nullptr) value = reinterpret_cast<const char*>(text);
+      *rc = SQLITE_OK;
+    } else if (*rc == SQLITE_DONE) {
+      *rc = SQLITE_OK;
+    }
+  }
+  if (*rc != SQLITE_OK) {
+    const std::string why = OneLine(sqlite3_errmsg(db));
+    sqlite3_finalize(stmt);
+    return absl::InternalError(why);
+  }
+  sqlite3_finalize(stmt);
+  return value;
+}
+
+/// Checks `db`: PRAGMA quick_check, then whether it is initialised. Errors
+/// other than damage (I/O, permissions) are returned as such.
+absl::StatusOr<Inspection> Inspect(sqlite3* db) {
+  sqlite3_busy_timeout(db, 5000);
+  Inspection out;
+  int rc = SQLITE_OK;
+  auto damaged = [&](const absl::Status& s) {
+    const int primary = rc & 0xff;
+    if (primary == SQLITE_CORRUPT || primary == SQLITE_NOTADB) {
+      out.damage = std::string(s.message());
+      return true;
+    }
+    return false;
+  };
+  absl::StatusOr<std::string> check =
+      FirstValue(db, "PRAGMA quick_check(1)", &rc);
+  if (!check.ok()) {
+    if (damaged(check.status())) return out;
+    return check.status();
+  }
+  if (*check != "ok") {
+    out.damage = OneLine(*check);
+    return out;
+  }
+  absl::StatusOr<std::string> schema = FirstValue(
+      db,
+      "SELECT CASE WHEN EXISTS(SELECT 1 FROM sqlite_master WHERE type = "
+      "'table' AND name = 'meta') THEN 'meta' ELSE '' END",
+      &rc);
+  if (!schema.ok()) {
+    if (damaged(schema.status())) return out;
+    return schema.status();
+  }
+  if (*schema == "meta") {
+    absl::StatusOr<std::string> version =
+        FirstValue(db, "SELECT value FROM meta WHERE key = 'schema'", &rc);
+    if (!version.ok()) {
+      if (damaged(version.status())) return out;
+      return version.status();
+    }
+    out.initialised = !version->empty();
+  }
+  return out;
+}
+
+/// Writes `text` to `path` durably: a temporary file, fsync'd, renamed over
+/// `path`, and the directory fsync'd.
+absl::Status WriteFileDurably(const std::string& path,
+                              const std::string& text) {
+  namespace fs = std::filesystem;
+  const std::string tmp = absl::StrCat(path, ".tmp-", getpid());
+  auto fail = [&](const char* what) {
+    const int err = errno;
+    std::remove(tmp.c_str());
+    return absl::FailedPreconditionError(
+        absl::StrCat("cannot ", what, " ", path, ": ", std::strerror(err)));
+  };
+  const int fd =
+      open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (fd < 0) return fail("write");
+  const bool written = write(fd, text.data(), text.size()) ==
+                           static_cast<ssize_t>(text.size()) &&
+                       fsync(fd) == 0;
+  close(fd);
+  if (!written) return fail("write");
+  if (std::rename(tmp.c_str(), path.c_str()) != 0) return fail("rename into");
+  std::string parent = fs::path(path).parent_path().string();
+  if (parent.empty()) parent = ".";
+  const int dir_fd = open(parent.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (dir_fd >= 0) {
+    (void)fsync(dir_fd);  // best effort: the rename is on disk soon anyway
+    close(dir_fd);
+  }
+  return absl::OkStatus();
+}
+
+/// A UTC time for file names and meta rows: 20260102T030405Z.
+std::string UtcStamp() {
+  return absl::FormatTime("%Y%m%dT%H%M%SZ", absl::Now(), absl::UTCTimeZone());
+}
+
+/// --state-reset: moves tenas.db and tenas.db-wal aside (suffix
+/// .reset-STAMP), removes tenas.db-shm (derived from the others). Returns
+/// what it did, for the log.
+absl::StatusOr<std::string> MoveAside(const std::string& db_path) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  const std::string aside = absl::StrCat(db_path, ".reset-", UtcStamp());
+  std::string moved;
+  for (const char* suffix : {"", "-wal"}) {
+    const std::string from = db_path + suffix;
+    if (!fs::exists(from, ec)) continue;
+    const std::string to = aside + suffix;
+    fs::rename(from, to, ec);
+    if (ec) {
+      return absl::FailedPreconditionError(absl::StrCat(
+          "--state-reset: cannot move ", from, " aside: ", ec.message()));
+    }
+    absl::StrAppend(&moved, moved.empty() ? "" : ", ", from, " to ", to);
+  }
+  fs::remove(db_path + "-shm", ec);
+  return moved.empty() ? std::string("nothing to move aside")
+                       : absl::StrCat("moved ", moved);
+}
+
+/// Size of `path`, 0 when it does not exist.
+int64_t FileSize(const std::string& path) {
+  std::error_code ec;
+  const auto size = std::filesystem::file_size(path, ec);
+  return ec ? 0 : static_cast<int64_t>(size);
+}
+
 }  // namespace
 
 StateStore::StateStore(sqlite3* db, bool durable, std::string path,
@@ -79,6 +238,13 @@ StateStore::StateStore(sqlite3* db, bool durable, std::string path,
       db_(db) {}
 
 StateStore::~StateStore() {
+  if (checkpointer_.joinable()) {
+    {
+      absl::MutexLock lock(&checkpoint_mu_);
+      stop_ = true;
+    }
+    checkpointer_.join();
+  }
   absl::MutexLock lock(&mu_);
   (void)FlushTouchesLocked();  // best effort: only eviction order is at stake
   sqlite3_close_v2(db_);
@@ -86,9 +252,19 @@ StateStore::~StateStore() {
 
 absl::StatusOr<std::unique_ptr<StateStore>> StateStore::Open(
     const std::string& dir, int64_t min_free_bytes) {
+  StateStoreOptions options;
+  options.min_free_bytes = min_free_bytes;
+  return Open(dir, options);
+}
+
+absl::StatusOr<std::unique_ptr<StateStore>> StateStore::Open(
+    const std::string& dir, const StateStoreOptions& options) {
   namespace fs = std::filesystem;
   std::error_code ec;
   if (dir.empty()) return StateDirError(dir, "empty path");
+  if (options.checkpoint_interval <= absl::ZeroDuration()) {
+    return absl::InvalidArgumentError("checkpoint_interval must be > 0");
+  }
   if (fs::exists(dir, ec) && !fs::is_directory(dir, ec)) {
     return StateDirError(dir, "not a directory");
   }
@@ -105,27 +281,108 @@ absl::StatusOr<std::unique_ptr<StateStore>> StateStore::Open(
   if (statvfs(dir.c_str(), &fsinfo) == 0) {
     const int64_t free_bytes = static_cast<int64_t>(fsinfo.f_bavail) *
                                static_cast<int64_t>(fsinfo.f_frsize);
-    if (free_bytes < min_free_bytes) {
-      return StateDirError(dir, absl::StrCat("only ", free_bytes,
-                                             " bytes free on its filesystem (",
-                                             min_free_bytes, " required)"));
+    if (free_bytes < options.min_free_bytes) {
+      return StateDirError(
+          dir,
+          absl::StrCat("only ", free_bytes, " bytes free on its filesystem (",
+                       options.min_free_bytes, " required)"));
     }
   }
-  const std::string path = (fs::path(dir) / "tenas.db").string();
-  sqlite3* db = nullptr;
-  const int rc = sqlite3_open_v2(
-      path.c_str(), &db,
-      SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
-      nullptr);
-  if (rc != SQLITE_OK) {
-    const std::string why = db ? sqlite3_errmsg(db) : sqlite3_errstr(rc);
-    sqlite3_close_v2(db);
+  const std::string path = (fs::path(dir) / kDatabaseFile).string();
+  const std::string marker = (fs::path(dir) / kMarkerFile).string();
+  // Evidence that the directory held a database: the marker (written once
+  // one was initialised), or a write-ahead log with content. The lock file
+  // is no evidence: it is created before the database, also by a start
+  // that fails before creating it.
+  const bool marked = fs::exists(marker, ec);
+  const int64_t wal_bytes = FileSize(path + "-wal");
+  const bool db_exists = fs::exists(path, ec);
+  const int64_t db_bytes = FileSize(path);
+  std::string lost;  // What is wrong with the database, for the message.
+  if ((marked || wal_bytes > 0) && (!db_exists || db_bytes == 0)) {
+    lost = absl::StrCat(kDatabaseFile,
+                        db_exists ? " is empty (0 bytes)" : " is missing");
+    absl::StrAppend(
+        &lost,
+        marked ? absl::StrCat(" but ", kMarkerFile, " shows it held the state")
+               : absl::StrCat(" but ", kDatabaseFile, "-wal holds ", wal_bytes,
+                              " bytes"));
+  }
+
+  auto open_db = [&](sqlite3** db) -> absl::Status {
+    const int rc = sqlite3_open_v2(
+        path.c_str(), db,
+        SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
+        nullptr);
+    if (rc == SQLITE_OK) return absl::OkStatus();
+    const std::string why = *db ? sqlite3_errmsg(*db) : sqlite3_errstr(rc);
+    sqlite3_close_v2(*db);
+    *db = nullptr;
     return StateDirError(dir, "cannot open " + path + ": " + why);
+  };
+  sqlite3* db = nullptr;
+  bool initialised = false;
+  if (lost.empty()) {
+    TENAS_RETURN_IF_ERROR(open_db(&db));
+    absl::StatusOr<Inspection> inspection = Inspect(db);
+    if (!inspection.ok()) {
+      sqlite3_close_v2(db);
+      return StateDirError(dir, absl::StrCat("cannot read ", path, ": ",
+                                             inspection.status().message()));
+    }
+    initialised = inspection->initialised;
+    if (!inspection->damage.empty()) {
+      lost = absl::StrCat(kDatabaseFile, " fails its integrity check (",
+                          inspection->damage, ")");
+    } else if (marked && !initialised) {
+      lost = absl::StrCat(kDatabaseFile, " holds no tenas schema but ",
+                          kMarkerFile, " shows it held the state (a lost ",
+                          kDatabaseFile, "-wal?)");
+    }
+    if (!lost.empty()) sqlite3_close_v2(db);
+  }
+  std::string report;
+  if (!lost.empty()) {
+    if (!options.reset) {
+      return absl::DataLossError(absl::StrCat(
+          "--state-dir: ", dir, ": ", lost,
+          "; refusing to start: restore a backup, or "
+          "start once with --state-reset to move it aside and begin empty"));
+    }
+    TENAS_ASSIGN_OR_RETURN(std::string moved, MoveAside(path));
+    report = absl::StrCat("--state-reset: ", dir, ": ", lost, "; ", moved,
+                          "; starting with an empty database");
+    TENAS_RETURN_IF_ERROR(open_db(&db));
+    initialised = false;
+  } else if (options.reset) {
+    report = absl::StrCat("--state-reset: ", dir,
+                          ": the database is sound, nothing to reset (it is "
+                          "kept; drop the flag)");
   }
   std::unique_ptr<StateStore> store(
       new StateStore(db, true, path, std::move(dir_lock)));
-  absl::Status init = store->Init();
+  absl::Status init = store->Init(/*create=*/!initialised);
   if (!init.ok()) return StateDirError(dir, std::string(init.message()));
+  if (report.empty() && !initialised) {
+    report = absl::StrCat("created the state database ", path);
+  }
+  store->open_report_ = report;
+  // The schema and its meta rows into tenas.db, then the marker: from now
+  // on a missing, empty or schema-less tenas.db is lost state.
+  TENAS_RETURN_IF_ERROR(store->Checkpoint());
+  if (!fs::exists(marker, ec)) {
+    absl::Status written = WriteFileDurably(
+        marker,
+        absl::StrCat("tenas-server state directory: ", kDatabaseFile,
+                     " was initialised here (marker written ", UtcStamp(),
+                     "). While this file exists, a missing or empty ",
+                     kDatabaseFile,
+                     " stops tenas-server from starting (see --state-reset)."
+                     " Do not delete it.\n"));
+    if (!written.ok())
+      return StateDirError(dir, std::string(written.message()));
+  }
+  store->StartCheckpoints(options.checkpoint_interval);
   return store;
 }
 
@@ -139,13 +396,144 @@ absl::StatusOr<std::unique_ptr<StateStore>> StateStore::OpenInMemory() {
     return absl::InternalError("cannot open an in-memory SQLite database");
   }
   std::unique_ptr<StateStore> store(new StateStore(db, false, "", nullptr));
-  TENAS_RETURN_IF_ERROR(store->Init());
+  TENAS_RETURN_IF_ERROR(store->Init(/*create=*/true));
   return store;
+}
+
+absl::StatusOr<BackupReport> StateStore::Backup(const std::string& dir,
+                                                const std::string& to) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  BackupReport report;
+  report.source = (fs::path(dir) / kDatabaseFile).string();
+  report.destination = to;
+  auto error = [&](const std::string& why) {
+    return absl::FailedPreconditionError(absl::StrCat("--backup-to: ", why));
+  };
+  if (dir.empty()) return error("needs --state-dir");
+  if (to.empty()) return error("empty destination path");
+  if (!fs::exists(report.source, ec) || FileSize(report.source) == 0) {
+    return error(absl::StrCat("no database at ", report.source));
+  }
+  if (fs::is_directory(to, ec)) {
+    return error(absl::StrCat(to, " is a directory; name the file to write"));
+  }
+  // Read-only, no directory lock: a running server keeps owning `dir`; WAL
+  // readers do not block its writes.
+  sqlite3* src = nullptr;
+  int rc = sqlite3_open_v2(report.source.c_str(), &src,
+                           SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, nullptr);
+  if (rc != SQLITE_OK) {
+    const std::string why = src ? sqlite3_errmsg(src) : sqlite3_errstr(rc);
+    sqlite3_close_v2(src);
+    return error(absl::StrCat("cannot open ", report.source, ": ", why));
+  }
+  absl::StatusOr<Inspection> source = Inspect(src);
+  if (!source.ok() || !source->damage.empty() || !source->initialised) {
+    const std::string why = !source.ok()
+                                ? std::string(source.status().message())
+                            : !source->damage.empty()
+                                ? absl::StrCat("it fails its integrity check (",
+                                               source->damage, ")")
+                                : std::string("it holds no tenas database");
+    sqlite3_close_v2(src);
+    return error(absl::StrCat("cannot back up ", report.source, ": ", why));
+  }
+  // Into a temporary file next to `to`, renamed over it once complete.
+  const std::string tmp = absl::StrCat(to, ".tmp-", getpid());
+  for (const char* suffix : {"", "-journal", "-wal", "-shm"}) {
+    fs::remove(tmp + suffix, ec);
+  }
+  auto discard = [&] {
+    for (const char* suffix : {"", "-journal", "-wal", "-shm"}) {
+      fs::remove(tmp + suffix, ec);
+    }
+  };
+  sqlite3* dst = nullptr;
+  rc = sqlite3_open_v2(
+      tmp.c_str(), &dst,
+      SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
+      nullptr);
+  if (rc != SQLITE_OK) {
+    const std::string why = dst ? sqlite3_errmsg(dst) : sqlite3_errstr(rc);
+    sqlite3_close_v2(dst);
+    sqlite3_close_v2(src);
+    discard();
+    return error(absl::StrCat("cannot write ", tmp, ": ", why));
+  }
+  sqlite3_busy_timeout(dst, 5000);
+  std::string failure;
+  sqlite3_backup* backup = sqlite3_backup_init(dst, "main", src, "main");
+  if (backup == nullptr) {
+    failure = sqlite3_errmsg(dst);
+  } else {
+    // All pages in one step: one read transaction, one consistent snapshot.
+    do {
+      rc = sqlite3_backup_step(backup, -1);
+      if (rc == SQLITE_BUSY || rc == SQLITE_LOCKED) sqlite3_sleep(50);
+    } while (rc == SQLITE_BUSY || rc == SQLITE_LOCKED);
+    if (rc != SQLITE_DONE) failure = sqlite3_errstr(rc);
+    rc = sqlite3_backup_finish(backup);
+    if (failure.empty() && rc != SQLITE_OK) failure = sqlite3_errmsg(dst);
+  }
+  sqlite3_close_v2(src);
+  if (failure.empty()) {
+    // A self-contained file: no -wal beside it when it is read or restored.
+    int check_rc = SQLITE_OK;
+    absl::StatusOr<std::string> mode =
+        FirstValue(dst, "PRAGMA journal_mode=DELETE", &check_rc);
+    absl::StatusOr<std::string> check =
+        FirstValue(dst, "PRAGMA quick_check(1)", &check_rc);
+    absl::StatusOr<std::string> searches =
+        FirstValue(dst, "SELECT COUNT(*) FROM searches", &check_rc);
+    absl::StatusOr<std::string> cached =
+        FirstValue(dst, "SELECT COUNT(*) FROM score_cache", &check_rc);
+    if (!mode.ok() || !check.ok() || !searches.ok() || !cached.ok()) {
+      for (const auto* s : {&mode, &check, &searches, &cached}) {
+        if (!s->ok()) {
+          failure = std::string(s->status().message());
+          break;
+        }
+      }
+    } else if (*check != "ok") {
+      failure =
+          absl::StrCat("the copy fails its integrity check (", *check, ")");
+    } else {
+      (void)absl::SimpleAtoi(*searches, &report.searches);
+      (void)absl::SimpleAtoi(*cached, &report.cache_entries);
+    }
+  }
+  sqlite3_close_v2(dst);
+  if (failure.empty()) {
+    // The file's data was synced by its commit; sync it once more after
+    // the journal mode change, then publish it whole.
+    const int fd = open(tmp.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0 || fsync(fd) != 0) failure = std::strerror(errno);
+    if (fd >= 0) close(fd);
+  }
+  if (failure.empty() && std::rename(tmp.c_str(), to.c_str()) != 0) {
+    failure = absl::StrCat("cannot rename ", tmp, " to ", to, ": ",
+                           std::strerror(errno));
+  }
+  if (!failure.empty()) {
+    discard();
+    return error(absl::StrCat("cannot back up ", report.source, " to ", to,
+                              ": ", OneLine(failure)));
+  }
+  std::string parent = fs::path(to).parent_path().string();
+  if (parent.empty()) parent = ".";
+  const int dir_fd = open(parent.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (dir_fd >= 0) {
+    (void)fsync(dir_fd);
+    close(dir_fd);
+  }
+  report.bytes = FileSize(to);
+  return report;
 }
 
 absl::Status StateStore::Exec(const char* sql) { return SqliteExec(db_, sql); }
 
-absl::Status StateStore::Init() {
+absl::Status StateStore::Init(bool create) {
   absl::MutexLock lock(&mu_);
   sqlite3_busy_timeout(db_, 5000);
   // WAL: readers never block the writer; FULL: every commit is fsync'd, so
@@ -158,7 +546,27 @@ absl::Status StateStore::Init() {
     }
   }
   TENAS_RETURN_IF_ERROR(Exec("PRAGMA synchronous=FULL"));
-  TENAS_RETURN_IF_ERROR(Exec(kSchema));
+  if (create) {
+    // The schema and the rows that say it is initialised commit together:
+    // a database with tables but no 'schema' row never exists.
+    TENAS_RETURN_IF_ERROR(Exec("BEGIN IMMEDIATE"));
+    absl::Status created = Exec(kSchema);
+    if (created.ok()) {
+      created = SqliteStatement(db_,
+                                "INSERT OR REPLACE INTO meta(key, value) "
+                                "VALUES ('schema', ?1), ('created', "
+                                "strftime('%Y-%m-%dT%H:%M:%SZ', 'now'))")
+                    .Bind(1, std::to_string(kSchemaVersion))
+                    .Run();
+    }
+    if (!created.ok()) {
+      (void)Exec("ROLLBACK");
+      return created;
+    }
+    TENAS_RETURN_IF_ERROR(Exec("COMMIT"));
+  } else {
+    TENAS_RETURN_IF_ERROR(Exec(kSchema));
+  }
   {
     SqliteStatement version(db_, "SELECT value FROM meta WHERE key = 'schema'");
     TENAS_ASSIGN_OR_RETURN(bool row, version.Step());
@@ -177,7 +585,8 @@ absl::Status StateStore::Init() {
   TENAS_RETURN_IF_ERROR(
       SqliteStatement(db_,
                       "INSERT OR REPLACE INTO meta(key, value) VALUES "
-                      "('schema', ?1), ('opened', datetime('now'))")
+                      "('schema', ?1), "
+                      "('opened', strftime('%Y-%m-%dT%H:%M:%SZ', 'now'))")
           .Bind(1, std::to_string(kSchemaVersion))
           .Run());
   SqliteStatement stats(db_,
@@ -190,6 +599,42 @@ absl::Status StateStore::Init() {
     cache_clock_ = stats.Int(2);
   }
   return absl::OkStatus();
+}
+
+absl::Status StateStore::Checkpoint() {
+  absl::MutexLock lock(&mu_);
+  return CheckpointLocked();
+}
+
+absl::Status StateStore::CheckpointLocked() {
+  if (!durable_) return absl::OkStatus();
+  int log_frames = 0, checkpointed = 0;
+  const int rc = sqlite3_wal_checkpoint_v2(
+      db_, nullptr, SQLITE_CHECKPOINT_PASSIVE, &log_frames, &checkpointed);
+  if (rc != SQLITE_OK) {
+    return absl::InternalError(
+        absl::StrCat("state database: checkpoint: ", sqlite3_errmsg(db_)));
+  }
+  // Frames a reader (a backup) still needs stay in the log until the next
+  // checkpoint: nothing is lost, tenas.db is only behind until then.
+  return absl::OkStatus();
+}
+
+void StateStore::StartCheckpoints(absl::Duration interval) {
+  checkpointer_ = std::thread([this, interval] { CheckpointLoop(interval); });
+}
+
+void StateStore::CheckpointLoop(absl::Duration interval) {
+  while (true) {
+    {
+      absl::MutexLock lock(&checkpoint_mu_);
+      if (checkpoint_mu_.AwaitWithTimeout(absl::Condition(&stop_), interval)) {
+        return;
+      }
+    }
+    absl::Status s = Checkpoint();
+    if (!s.ok()) std::cerr << "tenas-server: " << s.message() << std::endl;
+  }
 }
 
 absl::Status StateStore::MigrateLocked(int from_version) {

@@ -7,6 +7,16 @@
 //   - the ScoreArchitecture result cache, bounded in bytes, evicting the
 //     least recently used entries.
 // Databases of older schema versions are migrated when opened.
+// No silent data loss: the database records its initialisation (meta rows
+// 'schema' and 'created', written with the schema in one transaction), the
+// directory records it too (`tenas.marker`, written once the database is
+// initialised and checkpointed), and every open runs PRAGMA quick_check. A
+// damaged database, or an empty or missing one in a directory whose marker
+// shows it held one, is refused unless the caller asks for a reset
+// (--state-reset). The write-ahead log is checkpointed into tenas.db after
+// every finished search and at a regular interval, so that tenas.db alone is
+// a consistent copy; Backup() copies the live database with SQLite's online
+// backup API.
 // Without a state dir the same store lives in memory (nothing survives the
 // process). Thread-safe: one connection behind a mutex; every call is one
 // short transaction.
@@ -18,6 +28,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <thread>
 #include <unordered_map>
 #include <vector>
 
@@ -25,6 +36,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
+#include "absl/time/time.h"
 #include "server/directory_lock.h"
 #include "tenas/internal/state.pb.h"
 #include "tenas/v1/scorer.pb.h"
@@ -54,10 +66,38 @@ struct StoredSearch {
   bool quarantined = false;
 };
 
+/// How StateStore::Open treats its directory.
+struct StateStoreOptions {
+  /// Default minimum free space on the state dir's filesystem at start-up.
+  static constexpr int64_t kDefaultMinFreeBytes = int64_t{64} << 20;
+  /// Open fails when the state dir's filesystem has less free space.
+  int64_t min_free_bytes = kDefaultMinFreeBytes;
+  /// --state-reset: start with an empty database where the state was lost
+  /// (the marker shows a database, tenas.db is missing, empty or holds no
+  /// tenas schema) or is damaged (fails its integrity check; the damaged
+  /// files are moved aside, never deleted). A healthy database is kept.
+  bool reset = false;
+  /// Interval of the background WAL checkpoint (> 0).
+  absl::Duration checkpoint_interval = absl::Minutes(1);
+};
+
+/// What StateStore::Backup wrote.
+struct BackupReport {
+  std::string source;         ///< The database copied (`dir`/tenas.db).
+  std::string destination;    ///< The file written.
+  int64_t bytes = 0;          ///< Size of the destination file.
+  int64_t searches = 0;       ///< Searches in the copy.
+  int64_t cache_entries = 0;  ///< Result cache entries in the copy.
+};
+
 class StateStore {
  public:
   /// Default minimum free space on the state dir's filesystem at start-up.
-  static constexpr int64_t kDefaultMinFreeBytes = int64_t{64} << 20;
+  static constexpr int64_t kDefaultMinFreeBytes =
+      StateStoreOptions::kDefaultMinFreeBytes;
+  /// The database file and the initialisation marker inside the state dir.
+  static constexpr char kDatabaseFile[] = "tenas.db";
+  static constexpr char kMarkerFile[] = "tenas.marker";
 
   /// Opens (creating it and `dir` if needed) `dir`/tenas.db and holds the
   /// directory's lock (DirectoryLock) until destroyed. Fails with
@@ -65,10 +105,31 @@ class StateStore {
   /// not a writable directory, when another server holds it (the message
   /// gives that server's PID), when its filesystem has less than
   /// `min_free_bytes` free, or when a probe write fails (e.g. disk full).
+  /// Fails with DATA_LOSS, in one line naming the directory, what is wrong
+  /// and --state-reset, when the database fails its integrity check, or
+  /// when the directory's marker (kMarkerFile) shows it held a database
+  /// and tenas.db is missing, empty or holds no tenas schema; unless
+  /// `options.reset` (see StateStoreOptions::reset and reset_report()).
+  static absl::StatusOr<std::unique_ptr<StateStore>> Open(
+      const std::string& dir, const StateStoreOptions& options);
+  /// Open with default options but `min_free_bytes`.
   static absl::StatusOr<std::unique_ptr<StateStore>> Open(
       const std::string& dir, int64_t min_free_bytes = kDefaultMinFreeBytes);
   /// A store in memory: the same behaviour, nothing survives the process.
   static absl::StatusOr<std::unique_ptr<StateStore>> OpenInMemory();
+
+  /// Copies the database of state dir `dir` into the file `to` with
+  /// SQLite's online backup API, from one read snapshot: consistent while
+  /// a server owns `dir` and keeps writing (it takes neither the directory
+  /// lock nor a write lock; the source is opened read-only). The copy is a
+  /// self-contained database (rollback journal, no -wal file) that passes
+  /// its integrity check, written to a temporary file next to `to` and
+  /// renamed over it, so `to` is replaced whole or left as it was. A
+  /// directory holding the copy as tenas.db is a state dir. FAILED_-
+  /// PRECONDITION naming the file when `dir` holds no tenas database or
+  /// `to` cannot be written.
+  static absl::StatusOr<BackupReport> Backup(const std::string& dir,
+                                             const std::string& to);
 
   ~StateStore();
   StateStore(const StateStore&) = delete;
@@ -78,6 +139,16 @@ class StateStore {
   bool durable() const { return durable_; }
   /// The database file ("" in memory).
   const std::string& path() const { return path_; }
+  /// What Open did beyond opening, in one line for the log: that it
+  /// created the database, or what a reset found and did; "" otherwise.
+  const std::string& open_report() const { return open_report_; }
+
+  /// Copies the write-ahead log into tenas.db (a passive checkpoint: it
+  /// waits for no reader), so that tenas.db alone holds every committed
+  /// change. Called after each finished search and, on a durable store,
+  /// every StateStoreOptions::checkpoint_interval by a background thread.
+  /// OK and nothing to do in memory.
+  absl::Status Checkpoint();
 
   // --- searches -----------------------------------------------------------
 
@@ -122,7 +193,13 @@ class StateStore {
  private:
   StateStore(sqlite3* db, bool durable, std::string path,
              std::unique_ptr<DirectoryLock> lock);
-  absl::Status Init();
+  // Creates the schema (with its meta rows, in one transaction) or checks
+  // and migrates the one there; `create` when the database holds none.
+  absl::Status Init(bool create);
+  // Starts the background checkpoint thread.
+  void StartCheckpoints(absl::Duration interval);
+  void CheckpointLoop(absl::Duration interval);
+  absl::Status CheckpointLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // Brings a database of an older schema version up to this one.
   absl::Status MigrateLocked(int from_version)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
@@ -144,6 +221,12 @@ class StateStore {
   // Recency of cache hits not yet written: key -> last_used.
   std::unordered_map<std::string, int64_t> pending_touches_
       ABSL_GUARDED_BY(mu_);
+  std::string open_report_;  // Set by Open, then read only.
+  // The background checkpoint: stop_ ends it; the thread is joined first
+  // thing in the destructor.
+  absl::Mutex checkpoint_mu_;
+  bool stop_ ABSL_GUARDED_BY(checkpoint_mu_) = false;
+  std::thread checkpointer_;
 };
 
 }  // namespace tenas::server

@@ -5,7 +5,11 @@
 // the first schema is migrated; a search with damaged rows is quarantined
 // while the others load; the result cache evicts least recently used
 // entries to its byte bound; an unusable state dir fails at open with a
-// clear error; a second store on a directory in use is refused.
+// clear error; a second store on a directory in use is refused. No silent
+// data loss: the database and the directory record its initialisation; a
+// damaged database, or a lost one (missing, empty, without its schema) in a
+// directory that held one, is refused until --state-reset; checkpoints put
+// finished work into tenas.db itself; Backup copies the live database.
 
 #include "server/state_store.h"
 
@@ -15,7 +19,10 @@
 #include <unistd.h>
 
 #include <filesystem>
+#include <fstream>
+#include <sstream>
 #include <string>
+#include <thread>
 
 #include "absl/strings/str_cat.h"
 #include "server/sqlite_statement.h"
@@ -25,6 +32,46 @@ namespace tenas::server {
 namespace {
 
 using server_test::FreshTempDir;
+using server_test::HasText;
+namespace fs = std::filesystem;
+
+/// The first column of the first row of `sql` on the database file `path`
+/// ("" when no row), read with plain SQLite.
+std::string Query(const std::string& path, const char* sql) {
+  sqlite3* db = nullptr;
+  std::string value;
+  if (sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READWRITE, nullptr) ==
+      SQLITE_OK) {
+    sqlite3_stmt* stmt = nullptr;
+    if (sqlite3_prepare_v2(db, sql, -1, &stmt, nullptr) == SQLITE_OK &&
+        sqlite3_step(stmt) == SQLITE_ROW && sqlite3_column_text(stmt, 0)) {
+      value = reinterpret_cast<const char*>(sqlite3_column_text(stmt, 0));
+    }
+    sqlite3_finalize(stmt);
+  }
+  sqlite3_close(db);
+  return value;
+}
+
+std::string ReadFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+/// Files of `dir` whose names start with `prefix`.
+int CountFiles(const std::string& dir, const std::string& prefix) {
+  int n = 0;
+  for (const auto& entry : fs::directory_iterator(dir)) {
+    if (entry.path().filename().string().rfind(prefix, 0) == 0) ++n;
+  }
+  return n;
+}
+
+bool Has(const absl::Status& status, absl::string_view text) {
+  return status.message().find(text) != absl::string_view::npos;
+}
 
 v1::SearchEvent Event(int64_t sequence, int round) {
   v1::SearchEvent e;
@@ -366,6 +413,357 @@ TEST(StateStoreTest, UnusableStateDirsFailAtOpenNamingTheFlag) {
         << denied.status();
     chmod(ro.c_str(), 0700);
   }
+}
+
+// --- no silent data loss ---------------------------------------------------
+
+TEST(StateStoreTest, FreshDirectoryRecordsItsCreationAndStartsAgain) {
+  const std::string dir = FreshTempDir("fresh");
+  std::string created;
+  {
+    auto store = StateStore::Open(dir);
+    ASSERT_TRUE(store.ok()) << store.status();
+    EXPECT_EQ((*store)->open_report(),
+              absl::StrCat("created the state database ", dir, "/tenas.db"));
+    // The marker is written once the database is initialised.
+    EXPECT_TRUE(fs::exists(dir + "/tenas.marker"));
+    // The schema and its meta rows are in tenas.db itself, not only in the
+    // write-ahead log: a copy of tenas.db alone is initialised.
+    fs::copy_file(dir + "/tenas.db", dir + "/copy.db");
+    EXPECT_EQ(Query(dir + "/copy.db",
+                    "SELECT value FROM meta WHERE key = "
+                    "'schema'"),
+              "2");
+    created =
+        Query(dir + "/copy.db", "SELECT value FROM meta WHERE key = 'created'");
+    EXPECT_EQ(created.size(), 20u) << created;  // 2026-01-02T03:04:05Z
+    EXPECT_EQ(created.back(), 'Z');
+  }
+  for (int start = 0; start < 2; ++start) {  // Later starts are plain opens.
+    auto store = StateStore::Open(dir);
+    ASSERT_TRUE(store.ok()) << store.status();
+    EXPECT_EQ((*store)->open_report(), "");
+  }
+  EXPECT_EQ(
+      Query(dir + "/tenas.db", "SELECT value FROM meta WHERE key = 'created'"),
+      created);
+}
+
+TEST(StateStoreTest, LockFileAloneIsNoEvidenceOfADatabase) {
+  // A first start that failed after taking the lock (here: too little free
+  // space) leaves tenas.lock and no database; the next start creates one.
+  const std::string dir = FreshTempDir("lock_only");
+  ASSERT_FALSE(StateStore::Open(dir, int64_t{1} << 62).ok());
+  EXPECT_TRUE(fs::exists(dir + "/tenas.lock"));
+  auto store = StateStore::Open(dir);
+  ASSERT_TRUE(store.ok()) << store.status();
+}
+
+/// A state dir whose database holds one search, closed.
+std::string DirWithOneSearch(const std::string& name) {
+  const std::string dir = FreshTempDir(name);
+  auto store = StateStore::Open(dir);
+  EXPECT_TRUE(store.ok()) << store.status();
+  if (store.ok()) {
+    EXPECT_TRUE((*store)->InsertSearch("s-1", {}, "cifar10").ok());
+  }
+  return dir;
+}
+
+TEST(StateStoreTest, TruncatedDatabaseIsRefusedUntilStateReset) {
+  const std::string dir = DirWithOneSearch("truncated");
+  fs::resize_file(dir + "/tenas.db", 0);  // truncate -s 0 tenas.db
+  auto refused = StateStore::Open(dir);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.status().code(), absl::StatusCode::kDataLoss);
+  EXPECT_EQ(refused.status().message(),
+            absl::StrCat("--state-dir: ", dir,
+                         ": tenas.db is empty (0 bytes) but tenas.marker "
+                         "shows it held the state; refusing to start: "
+                         "restore a backup, or start once with "
+                         "--state-reset to move it aside and begin empty"));
+  EXPECT_EQ(fs::file_size(dir + "/tenas.db"), 0u);  // nothing touched
+
+  StateStoreOptions reset;
+  reset.reset = true;
+  {
+    auto store = StateStore::Open(dir, reset);
+    ASSERT_TRUE(store.ok()) << store.status();
+    EXPECT_TRUE(HasText(
+        (*store)->open_report(),
+        absl::StrCat("--state-reset: ", dir, ": tenas.db is empty (0 bytes)")))
+        << (*store)->open_report();
+    EXPECT_TRUE(HasText((*store)->open_report(),
+                        "starting with an empty "
+                        "database"));
+    EXPECT_TRUE((*store)->LoadSearches()->empty());
+    ASSERT_TRUE((*store)->InsertSearch("s-2", {}, "cifar10").ok());
+  }
+  EXPECT_EQ(CountFiles(dir, "tenas.db.reset-"), 1);
+  // The reset is done: the next start needs no flag and keeps its state.
+  auto store = StateStore::Open(dir);
+  ASSERT_TRUE(store.ok()) << store.status();
+  ASSERT_EQ((*store)->LoadSearches()->size(), 1u);
+}
+
+TEST(StateStoreTest, MissingDatabaseIsRefusedUntilStateReset) {
+  const std::string dir = DirWithOneSearch("missing");
+  fs::remove(dir + "/tenas.db");
+  auto refused = StateStore::Open(dir);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.status().code(), absl::StatusCode::kDataLoss);
+  EXPECT_TRUE(Has(refused.status(), "tenas.db is missing but tenas.marker"))
+      << refused.status();
+  EXPECT_TRUE(Has(refused.status(), "--state-reset")) << refused.status();
+  EXPECT_FALSE(fs::exists(dir + "/tenas.db"));  // not created by the refusal
+  StateStoreOptions reset;
+  reset.reset = true;
+  EXPECT_TRUE(StateStore::Open(dir, reset).ok());
+}
+
+TEST(StateStoreTest, EmptyDatabaseWithALeftoverLogIsRefusedWithoutMarker) {
+  // tenas.db truncated after a kill -9: its log must not be replayed into
+  // a new database, even in a directory of a server without the marker.
+  const std::string dir = FreshTempDir("leftover_wal");
+  fs::create_directories(dir);
+  std::ofstream(dir + "/tenas.db-wal") << std::string(4096, 'w');
+  std::ofstream(dir + "/tenas.db");
+  auto refused = StateStore::Open(dir);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.status().code(), absl::StatusCode::kDataLoss);
+  EXPECT_TRUE(Has(refused.status(),
+                  "tenas.db is empty (0 bytes) but tenas.db-wal holds 4096 "
+                  "bytes"))
+      << refused.status();
+  StateStoreOptions reset;
+  reset.reset = true;
+  auto store = StateStore::Open(dir, reset);
+  ASSERT_TRUE(store.ok()) << store.status();
+  // Both moved aside, the log with its database.
+  EXPECT_EQ(CountFiles(dir, "tenas.db.reset-"), 2);
+}
+
+TEST(StateStoreTest, DatabaseWithoutItsSchemaIsRefused) {
+  // What deleting tenas.db-wal after a kill -9 left when nothing had been
+  // checkpointed: a valid SQLite file without the tenas tables.
+  const std::string dir = DirWithOneSearch("no_schema");
+  fs::remove(dir + "/tenas.db");
+  {
+    sqlite3* db = nullptr;
+    ASSERT_EQ(sqlite3_open((dir + "/tenas.db").c_str(), &db), SQLITE_OK);
+    absl::Status made = SqliteExec(db, "PRAGMA journal_mode=WAL");
+    sqlite3_close(db);
+    ASSERT_TRUE(made.ok()) << made;
+  }
+  ASSERT_GT(fs::file_size(dir + "/tenas.db"), 0u);
+  auto refused = StateStore::Open(dir);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.status().code(), absl::StatusCode::kDataLoss);
+  EXPECT_TRUE(Has(refused.status(),
+                  absl::StrCat(dir,
+                               ": tenas.db holds no tenas schema but "
+                               "tenas.marker shows it held the state")))
+      << refused.status();
+  EXPECT_TRUE(Has(refused.status(), "--state-reset")) << refused.status();
+  StateStoreOptions reset;
+  reset.reset = true;
+  auto store = StateStore::Open(dir, reset);
+  ASSERT_TRUE(store.ok()) << store.status();
+  EXPECT_TRUE((*store)->LoadSearches()->empty());
+}
+
+TEST(StateStoreTest, DamagedDatabaseFailsItsIntegrityCheckNamingTheFile) {
+  // A file that is no database at all.
+  const std::string garbage = DirWithOneSearch("garbage");
+  std::ofstream(garbage + "/tenas.db", std::ios::trunc)
+      << std::string(8192, 'x');
+  auto refused = StateStore::Open(garbage);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.status().code(), absl::StatusCode::kDataLoss);
+  EXPECT_TRUE(Has(refused.status(),
+                  absl::StrCat("--state-dir: ", garbage,
+                               ": tenas.db fails its integrity check (")))
+      << refused.status();
+  EXPECT_TRUE(Has(refused.status(), "--state-reset")) << refused.status();
+  EXPECT_EQ(refused.status().message().find('\n'), std::string::npos);
+
+  // A database whose pages are damaged: quick_check finds it.
+  const std::string dir = FreshTempDir("corrupt");
+  {
+    auto store = StateStore::Open(dir);
+    ASSERT_TRUE(store.ok()) << store.status();
+    for (int i = 0; i < 200; ++i) {
+      ASSERT_TRUE((*store)
+                      ->CachePut(absl::StrCat("key-", i),
+                                 std::string(300, 'a' + i % 26), 1 << 30)
+                      .ok());
+    }
+  }
+  const uintmax_t size = fs::file_size(dir + "/tenas.db");
+  ASSERT_GT(size, 8 * 4096u);
+  {
+    std::fstream f(dir + "/tenas.db",
+                   std::ios::in | std::ios::out | std::ios::binary);
+    f.seekp(static_cast<std::streamoff>(size / 2));
+    const std::string noise(3 * 4096, '\xa5');
+    f.write(noise.data(), static_cast<std::streamsize>(noise.size()));
+  }
+  const std::string damaged = ReadFile(dir + "/tenas.db");
+  refused = StateStore::Open(dir);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.status().code(), absl::StatusCode::kDataLoss);
+  EXPECT_TRUE(Has(refused.status(), "tenas.db fails its integrity check"))
+      << refused.status();
+  EXPECT_EQ(refused.status().message().find('\n'), std::string::npos);
+  // --state-reset moves it aside, byte for byte, and starts empty.
+  StateStoreOptions reset;
+  reset.reset = true;
+  auto store = StateStore::Open(dir, reset);
+  ASSERT_TRUE(store.ok()) << store.status();
+  EXPECT_EQ((*store)->cache_entries(), 0);
+  ASSERT_EQ(CountFiles(dir, "tenas.db.reset-"), 1);
+  for (const auto& entry : fs::directory_iterator(dir)) {
+    if (entry.path().filename().string().rfind("tenas.db.reset-", 0) == 0) {
+      EXPECT_EQ(ReadFile(entry.path().string()), damaged);
+    }
+  }
+}
+
+TEST(StateStoreTest, StateResetKeepsASoundDatabase) {
+  const std::string dir = DirWithOneSearch("sound_reset");
+  StateStoreOptions reset;
+  reset.reset = true;
+  auto store = StateStore::Open(dir, reset);
+  ASSERT_TRUE(store.ok()) << store.status();
+  EXPECT_TRUE(HasText((*store)->open_report(), "nothing to reset"))
+      << (*store)->open_report();
+  EXPECT_EQ((*store)->LoadSearches()->size(), 1u);
+  EXPECT_EQ(CountFiles(dir, "tenas.db.reset-"), 0);
+}
+
+TEST(StateStoreTest, CheckpointPutsFinishedSearchesIntoTheDatabaseFile) {
+  // Deleting tenas.db-wal (or backing up tenas.db alone) while the server
+  // runs keeps what was checkpointed: every finished search.
+  const std::string dir = FreshTempDir("checkpoint");
+  StateStoreOptions options;
+  options.checkpoint_interval = absl::Hours(1);  // only the explicit one
+  auto store = StateStore::Open(dir, options);
+  ASSERT_TRUE(store.ok()) << store.status();
+  ASSERT_TRUE((*store)->InsertSearch("s-done", {}, "cifar10").ok());
+  ASSERT_TRUE((*store)->AppendEvent("s-done", Event(0, 0)).ok());
+  ASSERT_TRUE((*store)
+                  ->SetSearchState("s-done", v1::SEARCH_STATE_SUCCEEDED,
+                                   absl::OkStatus())
+                  .ok());
+  ASSERT_TRUE((*store)->Checkpoint().ok());
+
+  const std::string copy = FreshTempDir("checkpoint_copy");
+  fs::create_directories(copy);
+  fs::copy_file(dir + "/tenas.db", copy + "/tenas.db");
+  fs::copy_file(dir + "/tenas.marker", copy + "/tenas.marker");
+  auto restored = StateStore::Open(copy);
+  ASSERT_TRUE(restored.ok()) << restored.status();
+  auto searches = (*restored)->LoadSearches();
+  ASSERT_TRUE(searches.ok()) << searches.status();
+  ASSERT_EQ(searches->size(), 1u);
+  EXPECT_EQ((*searches)[0].id, "s-done");
+  EXPECT_EQ((*searches)[0].state, v1::SEARCH_STATE_SUCCEEDED);
+  EXPECT_EQ((*searches)[0].events.size(), 1u);
+}
+
+TEST(StateStoreTest, BackgroundCheckpointReachesTheDatabaseFile) {
+  const std::string dir = FreshTempDir("periodic");
+  StateStoreOptions options;
+  options.checkpoint_interval = absl::Milliseconds(20);
+  auto store = StateStore::Open(dir, options);
+  ASSERT_TRUE(store.ok()) << store.status();
+  ASSERT_TRUE((*store)->InsertSearch("s-1", {}, "cifar10").ok());
+  // No explicit checkpoint: the store's thread copies the log in. Waits
+  // until it has, bounded only against a hang.
+  const std::string copy = dir + "/copy.db";
+  const absl::Time give_up = absl::Now() + server_test::kHangGuard;
+  std::string count;
+  while (count != "1" && absl::Now() < give_up) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    fs::copy_file(dir + "/tenas.db", copy,
+                  fs::copy_options::overwrite_existing);
+    count = Query(copy, "SELECT COUNT(*) FROM searches");
+  }
+  EXPECT_EQ(count, "1");
+  store->reset();  // the thread stops with the store
+}
+
+TEST(StateStoreTest, BackupCopiesTheLiveDatabaseWhileItsOwnerWrites) {
+  const std::string dir = FreshTempDir("backup_src");
+  const std::string out = FreshTempDir("backup_out");
+  fs::create_directories(out);
+  const std::string file = out + "/tenas-backup.db";
+  auto store = StateStore::Open(dir);
+  ASSERT_TRUE(store.ok()) << store.status();
+  ASSERT_TRUE((*store)->InsertSearch("s-1", {}, "cifar10").ok());
+  ASSERT_TRUE((*store)->InsertSearch("s-2", {}, "cifar10").ok());
+  ASSERT_TRUE(
+      (*store)
+          ->SetSearchState("s-1", v1::SEARCH_STATE_SUCCEEDED, absl::OkStatus())
+          .ok());
+  ASSERT_TRUE((*store)->CachePut("k", "v", 1 << 20).ok());
+
+  // The owner holds the directory and has not checkpointed: the backup
+  // reads through the log.
+  auto report = StateStore::Backup(dir, file);
+  ASSERT_TRUE(report.ok()) << report.status();
+  EXPECT_EQ(report->source, dir + "/tenas.db");
+  EXPECT_EQ(report->destination, file);
+  EXPECT_EQ(report->searches, 2);
+  EXPECT_EQ(report->cache_entries, 1);
+  EXPECT_EQ(report->bytes, static_cast<int64_t>(fs::file_size(file)));
+  EXPECT_FALSE(fs::exists(file + "-wal"));           // one self-contained file
+  EXPECT_EQ(CountFiles(out, "tenas-backup.db"), 1);  // no temporary left
+  // The owner goes on.
+  ASSERT_TRUE((*store)->InsertSearch("s-3", {}, "cifar10").ok());
+
+  // Restored as the tenas.db of a new state dir, it opens with the state.
+  const std::string restored_dir = FreshTempDir("backup_restored");
+  fs::create_directories(restored_dir);
+  fs::copy_file(file, restored_dir + "/tenas.db");
+  {
+    auto restored = StateStore::Open(restored_dir);
+    ASSERT_TRUE(restored.ok()) << restored.status();
+    auto searches = (*restored)->LoadSearches();
+    ASSERT_TRUE(searches.ok()) << searches.status();
+    ASSERT_EQ(searches->size(), 2u);
+    EXPECT_EQ((*searches)[0].id, "s-1");
+    EXPECT_EQ((*searches)[0].state, v1::SEARCH_STATE_SUCCEEDED);
+    EXPECT_TRUE((*restored)->CacheGet("k")->has_value());
+  }
+
+  // A second backup replaces the file whole; with the owner gone (no log
+  // left beside the database) it works the same.
+  store->reset();
+  report = StateStore::Backup(dir, file);
+  ASSERT_TRUE(report.ok()) << report.status();
+  EXPECT_EQ(report->searches, 3);
+  EXPECT_EQ(Query(file, "SELECT COUNT(*) FROM searches"), "3");
+}
+
+TEST(StateStoreTest, BackupErrorsNameWhatIsWrong) {
+  const std::string empty_dir = FreshTempDir("backup_nothing");
+  fs::create_directories(empty_dir);
+  auto none = StateStore::Backup(empty_dir, empty_dir + "/b.db");
+  ASSERT_FALSE(none.ok());
+  EXPECT_EQ(
+      none.status().message(),
+      absl::StrCat("--backup-to: no database at ", empty_dir, "/tenas.db"));
+  EXPECT_FALSE(StateStore::Backup("", "/tmp/b.db").ok());
+
+  const std::string dir = DirWithOneSearch("backup_errors");
+  auto nowhere = StateStore::Backup(dir, dir + "/no/such/folder/b.db");
+  ASSERT_FALSE(nowhere.ok());
+  EXPECT_EQ(nowhere.status().code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_TRUE(Has(nowhere.status(), "cannot write")) << nowhere.status();
+  auto folder = StateStore::Backup(dir, dir);
+  ASSERT_FALSE(folder.ok());
+  EXPECT_TRUE(Has(folder.status(), "is a directory")) << folder.status();
 }
 
 TEST(StateStoreTest, InMemoryStoreWorksAndIsNotDurable) {
