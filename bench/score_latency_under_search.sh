@@ -5,7 +5,7 @@
 # (docs/RELIABILITY.md §6.7, fair scheduling). One tenas-server (CPU, one
 # worker, no result cache); per phase, SCORES sequential `tenas score` calls
 # of one NB201 cell (NTK batch 16, one repeat, a fresh seed each). The
-# latency is the server's own (timing.total_seconds: queue wait + work) and
+# latency is the server's own (`seconds` of `tenas score --json`: queue wait + work) and
 # the client's wall time. The idle phase is the reference, measured in the
 # same run on the same machine; the script prints medians, p90, min and max
 # and the ratios to the idle medians.
@@ -14,6 +14,7 @@
 #   SERVER_BIN, CLI: the binaries (default: build/server/tenas-server,
 #   build/client/tenas).
 set -euo pipefail
+[[ -n "${DEBUG_LAT:-}" ]] && set -x
 cd "$(dirname "$0")/.."
 SCORES="${1:-15}"
 SERVER_BIN="${SERVER_BIN:-build/server/tenas-server}"
@@ -38,7 +39,7 @@ measure() {
     t1=$(date +%s.%N)
     local server_s
     server_s=$(python3 -c 'import json,sys
-try: print(json.loads(sys.argv[1])["timing"]["total_seconds"])
+try: print(json.loads(sys.argv[1])["seconds"])
 except Exception: print("nan")' "$out")
     echo "$phase $server_s $(python3 -c "print($t1 - $t0)") $rc" >> "$tmp/lat.txt"
   done
