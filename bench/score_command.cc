@@ -52,6 +52,16 @@ absl::StatusOr<Outcome> Score(const ScoreFlags& flags) {
           absl::StrCat("--arch: ", parsed.status().message()));
     }
     genotype = *parsed;
+    // Scoring uses all four intermediate nodes: refuse a genotype that says
+    // otherwise rather than score it as something it is not.
+    for (const auto& [name, concat] :
+         {std::pair{"normal_concat", &genotype->normal_concat},
+          std::pair{"reduce_concat", &genotype->reduce_concat}}) {
+      if (absl::Status s = darts::CheckScoredConcat(*concat); !s.ok()) {
+        return absl::InvalidArgumentError(
+            absl::StrCat("--arch: ", name, ": ", s.message()));
+      }
+    }
   }
   TENAS_ASSIGN_OR_RETURN(measures::ScoreOptions options,
                          ToScoreOptions(flags.measure));

@@ -11,11 +11,14 @@
 #include <chrono>
 #include <cstdint>
 #include <iostream>
+#include <limits>
 #include <memory>
 #include <optional>
 #include <string>
 #include <utility>
 
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "client/event_json.h"
 #include "grpc/health/v1/health.grpc.pb.h"
@@ -27,7 +30,24 @@
 namespace tenas::client {
 namespace {
 
-constexpr int64_t kMaxSeed = int64_t{1} << 62;
+// --seed: any uint64, as the API's ScoreOptions.seed and
+// RunSearchRequest.seed take (0 .. 2^64-1).
+CLI::Option* AddSeedOption(CLI::App* app, uint64_t* seed) {
+  return app
+      ->add_option("--seed", *seed, "seeds the weights and the data sampling")
+      ->type_name("UINT64")
+      ->check(CLI::Validator(
+          [](std::string& text) -> std::string {
+            uint64_t v = 0;
+            if (!text.empty() && text[0] != '-' && text[0] != '+' &&
+                absl::SimpleAtoi(text, &v)) {
+              return "";
+            }
+            return absl::StrCat("'", text, "' is not an integer in [0, ",
+                                std::numeric_limits<uint64_t>::max(), "]");
+          },
+          /*validator_desc=*/""));
+}
 
 // Flags that score and search share.
 struct RequestFlags {
@@ -49,8 +69,7 @@ void AddRequestFlags(CLI::App* command, RequestFlags* flags) {
                    "cifar10, cifar100, ImageNet16-120 or imagenet-1k (as "
                    "loaded by the server)")
       ->type_name("NAME");
-  cli::AddInt(command, "--seed", &flags->seed, 0, kMaxSeed,
-              "seeds the weights and the data sampling");
+  AddSeedOption(command, &flags->seed);
   cli::AddInt(command, "--repeats", &flags->repeats, 0, 100,
               "repeats of each measure; 0: the server's default (3)");
   cli::AddInt(command, "--batch-size", &flags->batch_size, 0, 4096,

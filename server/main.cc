@@ -212,6 +212,20 @@ int main(int argc, char** argv) {
   options.max_message_bytes = absl::GetFlag(FLAGS_max_message_bytes);
   options.max_searches_per_client =
       absl::GetFlag(FLAGS_max_searches_per_client);
+  // Limits the server itself checks in TenasServer::Start (zero workers,
+  // queue, searches, repeats, ... exit 2 naming the flag); these two only
+  // main reads.
+  if (absl::GetFlag(FLAGS_threads) < 0) {
+    std::cerr << "tenas-server: --threads: " << absl::GetFlag(FLAGS_threads)
+              << " must be >= 0 (0: cores / workers)" << std::endl;
+    return 2;
+  }
+  if (absl::GetFlag(FLAGS_drain_seconds) < 0) {
+    std::cerr << "tenas-server: --drain-seconds: "
+              << absl::GetFlag(FLAGS_drain_seconds) << " must be >= 0"
+              << std::endl;
+    return 2;
+  }
   if (options.ntk_group < 0 || options.ntk_group > 1024) {
     std::cerr << "tenas-server: --ntk-group: " << options.ntk_group
               << " is out of range [0, 1024]" << std::endl;
@@ -233,15 +247,22 @@ int main(int argc, char** argv) {
     std::cerr << "tenas-server: " << server.status().message() << std::endl;
     return server.status().code() == absl::StatusCode::kInvalidArgument ? 2 : 1;
   }
-  std::cout << "tenas-server listening on port " << (*server)->port()
-            << " (metrics port " << (*server)->metrics_port() << ", device "
-            << (*server)->device() << ")" << std::endl;
+  // "listening" only once everything has opened: the port, the state dir,
+  // the datasets and the stored searches (a failure of any exits without
+  // it, so that nothing waiting for the line takes a dying server for up).
   absl::Status ready = (*server)->WaitUntilReady();
   if (!ready.ok()) {
     std::cerr << "tenas-server: " << ready.message() << std::endl;
     (*server)->Shutdown();
     return 1;
   }
+  const std::string metrics =
+      metrics_port < 0
+          ? std::string("metrics off")
+          : absl::StrCat("metrics port ", (*server)->metrics_port());
+  std::cout << "tenas-server listening on port " << (*server)->port() << " ("
+            << metrics << ", device " << (*server)->device() << ")"
+            << std::endl;
   std::cout << "tenas-server ready" << std::endl;
 
   int sig = 0;

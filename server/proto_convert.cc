@@ -2,6 +2,9 @@
 
 #include "server/proto_convert.h"
 
+#include <tuple>
+#include <vector>
+
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 #include "tenas/options/datasets.h"
@@ -48,6 +51,24 @@ void CandidateRecordToProto(search::SpaceKind space, int round, int index,
   }
 }
 
+// The length of the UTF-8 sequence led by byte `c` (0: not a lead byte).
+int Utf8SequenceLength(unsigned char c) {
+  if (c < 0x80) return 1;
+  if (c >= 0xC2 && c <= 0xDF) return 2;
+  if (c >= 0xE0 && c <= 0xEF) return 3;
+  if (c >= 0xF0 && c <= 0xF4) return 4;
+  return 0;
+}
+
+// The concat `name` of a DARTS genotype checked for scoring
+// (darts::CheckScoredConcat); `field` is the genotype's field name.
+absl::Status CheckConcat(const std::vector<int>& concat,
+                         const std::string& field, const char* name) {
+  absl::Status s = darts::CheckScoredConcat(concat);
+  if (s.ok()) return s;
+  return Invalid(absl::StrCat(field, ".", name), std::string(s.message()));
+}
+
 absl::StatusOr<nn::InitMode> InitFromProto(int init, const std::string& field) {
   switch (init) {
     case v1::INIT_MODE_SHIPPED:
@@ -61,11 +82,40 @@ absl::StatusOr<nn::InitMode> InitFromProto(int init, const std::string& field) {
 
 }  // namespace
 
+absl::Status CheckUtf8(absl::string_view text, const std::string& field) {
+  size_t i = 0;
+  while (i < text.size()) {
+    const auto c = static_cast<unsigned char>(text[i]);
+    const int n = Utf8SequenceLength(c);
+    bool ok = n > 0 && i + n <= text.size();
+    for (int k = 1; ok && k < n; ++k) {
+      const auto d = static_cast<unsigned char>(text[i + k]);
+      ok = (d & 0xC0) == 0x80;
+    }
+    if (ok && n >= 3) {
+      // No overlong forms, no UTF-16 surrogates, nothing above U+10FFFF.
+      const auto d = static_cast<unsigned char>(text[i + 1]);
+      if (c == 0xE0) ok = d >= 0xA0;
+      if (c == 0xED) ok = d < 0xA0;
+      if (c == 0xF0) ok = d >= 0x90;
+      if (c == 0xF4) ok = d < 0x90;
+    }
+    if (!ok) {
+      return Invalid(field, absl::StrCat("not valid UTF-8 (byte ", i, " of ",
+                                         text.size(), ")"));
+    }
+    i += n;
+  }
+  return absl::OkStatus();
+}
+
 absl::StatusOr<ParsedArchitecture> ParseArchitectureProto(
     const v1::Architecture& arch, const std::string& field) {
   ParsedArchitecture parsed;
   switch (arch.arch_case()) {
     case v1::Architecture::kNb201Arch: {
+      TENAS_RETURN_IF_ERROR(
+          CheckUtf8(arch.nb201_arch(), field + ".nb201_arch"));
       auto a = nb201::ParseArchitecture(arch.nb201_arch());
       if (!a.ok())
         return Invalid(field + ".nb201_arch",
@@ -76,11 +126,16 @@ absl::StatusOr<ParsedArchitecture> ParseArchitectureProto(
       return parsed;
     }
     case v1::Architecture::kDartsGenotypeText: {
+      const std::string text_field = field + ".darts_genotype_text";
+      TENAS_RETURN_IF_ERROR(CheckUtf8(arch.darts_genotype_text(), text_field));
       auto g = darts::ParseGenotype(arch.darts_genotype_text());
       if (!g.ok()) {
-        return Invalid(field + ".darts_genotype_text",
-                       std::string(g.status().message()));
+        return Invalid(text_field, std::string(g.status().message()));
       }
+      TENAS_RETURN_IF_ERROR(
+          CheckConcat(g->normal_concat, text_field, "normal_concat"));
+      TENAS_RETURN_IF_ERROR(
+          CheckConcat(g->reduce_concat, text_field, "reduce_concat"));
       parsed.space = search::SpaceKind::kDarts;
       parsed.darts = *g;
       parsed.canonical = darts::FormatGenotype(*g);
@@ -97,9 +152,10 @@ absl::StatusOr<ParsedArchitecture> ParseArchitectureProto(
                                       " items, got ", items.size()));
         }
         for (int i = 0; i < items.size(); ++i) {
-          auto op = darts::ParseOp(items[i].op());
           const std::string item =
               absl::StrCat(field, ".darts_genotype.", name, "[", i, "]");
+          TENAS_RETURN_IF_ERROR(CheckUtf8(items[i].op(), item + ".op"));
+          auto op = darts::ParseOp(items[i].op());
           if (!op.ok())
             return Invalid(item + ".op", std::string(op.status().message()));
           const int node = i / 2;
@@ -115,13 +171,21 @@ absl::StatusOr<ParsedArchitecture> ParseArchitectureProto(
       };
       TENAS_RETURN_IF_ERROR(fill(g.normal(), &genotype.normal, "normal"));
       TENAS_RETURN_IF_ERROR(fill(g.reduce(), &genotype.reduce, "reduce"));
-      if (!g.normal_concat().empty()) {
-        genotype.normal_concat.assign(g.normal_concat().begin(),
-                                      g.normal_concat().end());
-      }
-      if (!g.reduce_concat().empty()) {
-        genotype.reduce_concat.assign(g.reduce_concat().begin(),
-                                      g.reduce_concat().end());
+      // Empty: the default. Checked before copying: a list of millions of
+      // entries is refused after looking at five.
+      const std::string genotype_field = field + ".darts_genotype";
+      for (auto [list, out, name] :
+           {std::make_tuple(&g.normal_concat(), &genotype.normal_concat,
+                            "normal_concat"),
+            std::make_tuple(&g.reduce_concat(), &genotype.reduce_concat,
+                            "reduce_concat")}) {
+        if (list->empty()) continue;
+        absl::Status s = darts::CheckScoredConcat(list->data(), list->size());
+        if (!s.ok()) {
+          return Invalid(absl::StrCat(genotype_field, ".", name),
+                         std::string(s.message()));
+        }
+        out->assign(list->begin(), list->end());
       }
       // Round-trip through the text form to apply every parser check.
       auto reparsed = darts::ParseGenotype(darts::FormatGenotype(genotype));
@@ -143,6 +207,7 @@ absl::StatusOr<ParsedArchitecture> ParseArchitectureProto(
 }
 
 absl::StatusOr<std::string> DatasetFromProto(const std::string& dataset) {
+  TENAS_RETURN_IF_ERROR(CheckUtf8(dataset, "dataset"));
   return data::ResolveDatasetName(dataset, "dataset");
 }
 

@@ -14,6 +14,7 @@
 #include <string>
 
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 #include "tenas/measures/score.h"
 #include "tenas/options/request_limits.h"
 #include "tenas/search/prune_search.h"
@@ -35,7 +36,15 @@ struct ParsedArchitecture {
   std::string canonical;  ///< Canonical text.
 };
 
-/// Parses `arch` (field name `field` for messages).
+/// OK when `text` is valid UTF-8 (no overlong forms, surrogates or code
+/// points above U+10FFFF); else INVALID_ARGUMENT naming `field` and the
+/// offset of the first bad byte. The request's text fields are `bytes` on
+/// the wire so that this check, not the decoder, answers (docs/API.md).
+absl::Status CheckUtf8(absl::string_view text, const std::string& field);
+
+/// Parses `arch` (field name `field` for messages): its text UTF-8, then
+/// the architecture; a DARTS genotype's concats must be [2, 3, 4, 5]
+/// (darts::CheckScoredConcat).
 absl::StatusOr<ParsedArchitecture> ParseArchitectureProto(
     const v1::Architecture& arch, const std::string& field);
 

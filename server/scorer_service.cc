@@ -8,6 +8,8 @@
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/string_view.h"
+#include "google/protobuf/message_lite.h"
 #include "server/status_mapping.h"
 #include "server/stream_reactor.h"
 #include "tenas/engine/device.h"
@@ -24,30 +26,109 @@ double Since(Clock::time_point t) {
   return std::chrono::duration<double>(Clock::now() - t).count();
 }
 
+// The status of an answer of `bytes` bytes: RESOURCE_EXHAUSTED naming
+// `field` (what makes it large) when it exceeds `max_bytes`, the send limit
+// of this server (--max-message-bytes), else OK.
+absl::Status CheckAnswerSize(size_t bytes, int64_t max_bytes,
+                             absl::string_view field) {
+  if (static_cast<int64_t>(bytes) <= max_bytes) return absl::OkStatus();
+  return absl::ResourceExhaustedError(
+      absl::StrCat(field, ": the answer would take ", bytes,
+                   " bytes, more than this server sends in one message "
+                   "(--max-message-bytes ",
+                   max_bytes, ")"));
+}
+
 // A unary reactor that records metrics and exposes cancellation (client
 // cancel or deadline) as an atomic flag for the worker.
 class UnaryReactor : public grpc::ServerUnaryReactor {
  public:
-  UnaryReactor(ServerMetrics& metrics, std::string method)
-      : metrics_(metrics), method_(std::move(method)), start_(Clock::now()) {}
+  /// `response` (null: none worth checking) is the call's answer message;
+  /// an OK answer larger than `max_response_bytes` is replaced by
+  /// RESOURCE_EXHAUSTED instead of failing in gRPC's send.
+  UnaryReactor(grpc::CallbackServerContext* context, ServerMetrics& metrics,
+               std::string method,
+               const google::protobuf::MessageLite* response = nullptr,
+               int64_t max_response_bytes = 0)
+      : context_(context),
+        metrics_(metrics),
+        method_(std::move(method)),
+        response_(response),
+        max_response_bytes_(max_response_bytes),
+        start_(Clock::now()) {}
 
   void Done(const absl::Status& status) {
-    const grpc::Status answer = ToGrpcStatus(status);
-    metrics_.RecordRequest(method_, GrpcCodeName(answer.error_code()),
-                           Since(start_));
-    Finish(answer);
+    absl::Status answer = status;
+    if (answer.ok() && response_ != nullptr) {
+      answer = CheckAnswerSize(response_->ByteSizeLong(), max_response_bytes_,
+                               "answer");
+    }
+    const grpc::Status sent = ToGrpcStatus(answer);
+    code_ = sent.error_code();
+    Finish(sent);
   }
   std::shared_ptr<std::atomic<bool>> cancel() const { return cancel_; }
   void OnCancel() override { cancel_->store(true); }
-  void OnDone() override { delete this; }
+  void OnDone() override {
+    // Counted once the call is over: an answer that never reached the
+    // client (it went away, its deadline passed, the send failed) is
+    // CANCELLED, never the OK the server meant to send.
+    const grpc::StatusCode code =
+        context_->IsCancelled() ? grpc::StatusCode::CANCELLED : code_.load();
+    metrics_.RecordRequest(method_, GrpcCodeName(code), Since(start_));
+    delete this;
+  }
 
  private:
+  grpc::CallbackServerContext* const context_;
   ServerMetrics& metrics_;
   const std::string method_;
+  const google::protobuf::MessageLite* const response_;
+  const int64_t max_response_bytes_;
   const Clock::time_point start_;
+  std::atomic<grpc::StatusCode> code_{grpc::StatusCode::OK};
   std::shared_ptr<std::atomic<bool>> cancel_ =
       std::make_shared<std::atomic<bool>>(false);
 };
+
+// The most bytes a ScoreArchitecture answer for `arch` scored with
+// `options` on `dataset` can take: the answer with every number set (the
+// measured values only change fixed-size doubles).
+size_t MaxScoreAnswerBytes(const ParsedArchitecture& arch,
+                           const std::string& dataset,
+                           const measures::ScoreOptions& options,
+                           const std::string& device) {
+  measures::ScoreResult full;
+  full.kappa.assign(options.repeats, 1.0);
+  full.regions.assign(options.repeats, 1.0);
+  full.kappa_mean = full.regions_mean = 1.0;
+  full.ntk_seconds = full.regions_seconds = 1.0;
+  v1::ScoreArchitectureResponse answer;
+  ScoreResultToProto(arch, dataset, options, full, &answer);
+  answer.set_device(device);
+  answer.set_cached(true);
+  answer.mutable_timing()->set_queue_seconds(1.0);
+  answer.mutable_timing()->set_total_seconds(1.0);
+  return answer.ByteSizeLong();
+}
+
+// Refuses, before any work, a score whose answer would not fit in one
+// message (`extra` bytes of wrapping, e.g. a ScoreArchitectures item):
+// RESOURCE_EXHAUSTED naming the architecture or options.repeats, whichever
+// makes it large.
+absl::Status CheckScoreAnswerSize(const ParsedArchitecture& arch,
+                                  const std::string& dataset,
+                                  const measures::ScoreOptions& options,
+                                  const ServiceInfo& info,
+                                  const std::string& arch_field, size_t extra) {
+  const size_t bytes =
+      MaxScoreAnswerBytes(arch, dataset, options, info.device) + extra;
+  // One repeat takes about 22 bytes; the rest is mostly the canonical text.
+  const bool repeats_dominate =
+      static_cast<size_t>(options.repeats) * 22 > arch.canonical.size();
+  return CheckAnswerSize(bytes, info.max_message_bytes,
+                         repeats_dominate ? "options.repeats" : arch_field);
+}
 
 // Attaches a RunSearch/WatchSearch stream to a search.
 class SearchStream : public SearchSubscriber {
@@ -61,6 +142,8 @@ class SearchStream : public SearchSubscriber {
   std::shared_ptr<StreamSink<v1::SearchEvent>> sink_;
 };
 
+// Records a streaming call in the metrics once it is over (StreamReactor
+// passes CANCELLED for a call whose status never reached the client).
 std::function<void(const grpc::Status&)> RecordOnFinish(ServerMetrics& metrics,
                                                         std::string method) {
   const auto start = Clock::now();
@@ -179,7 +262,8 @@ grpc::ServerUnaryReactor* ScorerService::ScoreArchitecture(
     grpc::CallbackServerContext* context,
     const v1::ScoreArchitectureRequest* request,
     v1::ScoreArchitectureResponse* response) {
-  auto* reactor = new UnaryReactor(metrics_, "ScoreArchitecture");
+  auto* reactor = new UnaryReactor(context, metrics_, "ScoreArchitecture",
+                                   response, info_.max_message_bytes);
   absl::StatusOr<Caller> client = Admit(context);
   if (!client.ok()) {
     reactor->Done(client.status());
@@ -208,6 +292,12 @@ grpc::ServerUnaryReactor* ScorerService::ScoreArchitecture(
     return reactor;
   }
   *options = WithServerSettings(*options, info_);
+  if (absl::Status size = CheckScoreAnswerSize(*arch, *dataset_name, *options,
+                                               info_, "architecture", 0);
+      !size.ok()) {
+    reactor->Done(size);
+    return reactor;
+  }
   std::string key = cache_.enabled()
                         ? ResultCache::Key(*arch, *dataset_name, *options)
                         : std::string();
@@ -247,7 +337,7 @@ ScorerService::ScoreArchitectures(
     const v1::ScoreArchitecturesRequest* request) {
   auto sink = std::make_shared<StreamSink<v1::ScoreArchitecturesResponse>>();
   auto* reactor = new StreamReactor<v1::ScoreArchitecturesResponse>(
-      sink, RecordOnFinish(metrics_, "ScoreArchitectures"), nullptr);
+      context, sink, RecordOnFinish(metrics_, "ScoreArchitectures"), nullptr);
   auto fail = [&](const absl::Status& s) {
     sink->Close(s);
     return reactor;
@@ -259,12 +349,13 @@ ScorerService::ScoreArchitectures(
       !count.ok()) {
     return fail(count);
   }
-  std::vector<ParsedArchitecture> archs;
+  // A malformed architecture is an item error (its index, INVALID_ARGUMENT
+  // naming architectures[i]); the others are scored.
+  std::vector<absl::StatusOr<ParsedArchitecture>> archs;
+  archs.reserve(n);
   for (int i = 0; i < n; ++i) {
-    auto arch = ParseArchitectureProto(request->architectures(i),
-                                       absl::StrCat("architectures[", i, "]"));
-    if (!arch.ok()) return fail(arch.status());
-    archs.push_back(std::move(*arch));
+    archs.push_back(ParseArchitectureProto(
+        request->architectures(i), absl::StrCat("architectures[", i, "]")));
   }
   auto dataset_name = DatasetFromProto(request->dataset());
   if (!dataset_name.ok()) return fail(dataset_name.status());
@@ -273,12 +364,21 @@ ScorerService::ScoreArchitectures(
     return fail(absl::InvalidArgumentError(dataset.status().message()));
   }
   // Options are shared; validate them against the first space used.
-  std::vector<measures::ScoreOptions> options;
-  for (const auto& arch : archs) {
-    auto o = ScoreOptionsFromProto(request->options(), arch.space,
+  std::vector<measures::ScoreOptions> options(n);
+  for (int i = 0; i < n; ++i) {
+    if (!archs[i].ok()) continue;
+    auto o = ScoreOptionsFromProto(request->options(), archs[i]->space,
                                    *dataset_name, limits_, (*dataset)->size());
     if (!o.ok()) return fail(o.status());
-    options.push_back(WithServerSettings(*o, info_));
+    options[i] = WithServerSettings(*o, info_);
+    // An answer too large to send is this item's error, found before work.
+    // 16 bytes: the item's index and the framing of its result.
+    if (absl::Status size =
+            CheckScoreAnswerSize(*archs[i], *dataset_name, options[i], info_,
+                                 absl::StrCat("architectures[", i, "]"), 16);
+        !size.ok()) {
+      archs[i] = size;
+    }
   }
   // Results stream back as they finish: cached ones now, the others from
   // the workers. The uncached items are one request of the score queue
@@ -300,9 +400,15 @@ ScorerService::ScoreArchitectures(
   };
   auto work = std::make_shared<std::vector<Item>>();
   for (int i = 0; i < n; ++i) {
+    if (!archs[i].ok()) {
+      push_error(i, archs[i].status());
+      finish_one();
+      continue;
+    }
     std::string key =
-        cache_.enabled() ? ResultCache::Key(archs[i], *dataset_name, options[i])
-                         : std::string();
+        cache_.enabled()
+            ? ResultCache::Key(*archs[i], *dataset_name, options[i])
+            : std::string();
     if (auto hit = cache_.Lookup(key)) {
       v1::ScoreArchitecturesResponse item;
       item.set_index(i);
@@ -316,7 +422,8 @@ ScorerService::ScoreArchitectures(
   if (work->empty()) return reactor;
   const Clock::time_point accepted = Clock::now();
   auto shared_archs =
-      std::make_shared<const std::vector<ParsedArchitecture>>(std::move(archs));
+      std::make_shared<const std::vector<absl::StatusOr<ParsedArchitecture>>>(
+          std::move(archs));
   auto shared_options =
       std::make_shared<const std::vector<measures::ScoreOptions>>(
           std::move(options));
@@ -330,7 +437,7 @@ ScorerService::ScoreArchitectures(
           finish_one();
           return;
         }
-        auto result = RunScore((*shared_archs)[item.index], *dataset,
+        auto result = RunScore(*(*shared_archs)[item.index], *dataset,
                                (*shared_options)[item.index],
                                sink->cancel_flag(), info_, accepted, metrics_);
         if (result.ok()) {
@@ -365,7 +472,7 @@ grpc::ServerWriteReactor<v1::SearchEvent>* ScorerService::RunSearch(
   auto search_id = std::make_shared<std::string>();
   SearchManager* manager = searches_.load();
   auto* reactor = new StreamReactor<v1::SearchEvent>(
-      sink, RecordOnFinish(metrics_, "RunSearch"),
+      context, sink, RecordOnFinish(metrics_, "RunSearch"),
       [manager, subscriber, search_id] {
         if (manager != nullptr && !search_id->empty()) {
           manager->Unsubscribe(*search_id, subscriber.get());
@@ -396,7 +503,8 @@ grpc::ServerWriteReactor<v1::SearchEvent>* ScorerService::WatchSearch(
   SearchManager* manager = searches_.load();
   const std::string id = request->search_id();
   auto* reactor = new StreamReactor<v1::SearchEvent>(
-      sink, RecordOnFinish(metrics_, "WatchSearch"), [manager, subscriber, id] {
+      context, sink, RecordOnFinish(metrics_, "WatchSearch"),
+      [manager, subscriber, id] {
         if (manager != nullptr) manager->Unsubscribe(id, subscriber.get());
       });
   absl::StatusOr<Caller> client = Admit(context);
@@ -407,8 +515,11 @@ grpc::ServerWriteReactor<v1::SearchEvent>* ScorerService::WatchSearch(
     sink->Close(client.status());
     return reactor;
   }
-  absl::Status s = manager->Subscribe(id, request->from_sequence(),
-                                      subscriber.get(), SearchOwner(*client));
+  absl::Status s = CheckUtf8(id, "search_id");
+  if (s.ok()) {
+    s = manager->Subscribe(id, request->from_sequence(), subscriber.get(),
+                           SearchOwner(*client));
+  }
   if (!s.ok()) sink->Close(s);
   return reactor;
 }
@@ -416,10 +527,16 @@ grpc::ServerWriteReactor<v1::SearchEvent>* ScorerService::WatchSearch(
 grpc::ServerUnaryReactor* ScorerService::GetSearch(
     grpc::CallbackServerContext* context, const v1::GetSearchRequest* request,
     v1::GetSearchResponse* response) {
-  auto* reactor = new UnaryReactor(metrics_, "GetSearch");
+  auto* reactor = new UnaryReactor(context, metrics_, "GetSearch", response,
+                                   info_.max_message_bytes);
   absl::StatusOr<Caller> client = Admit(context);
   if (!client.ok()) {
     reactor->Done(client.status());
+    return reactor;
+  }
+  if (absl::Status id = CheckUtf8(request->search_id(), "search_id");
+      !id.ok()) {
+    reactor->Done(id);
     return reactor;
   }
   auto info = searches_.load()->Get(request->search_id(), SearchOwner(*client));
@@ -432,10 +549,16 @@ grpc::ServerUnaryReactor* ScorerService::CancelSearch(
     grpc::CallbackServerContext* context,
     const v1::CancelSearchRequest* request,
     v1::CancelSearchResponse* response) {
-  auto* reactor = new UnaryReactor(metrics_, "CancelSearch");
+  auto* reactor = new UnaryReactor(context, metrics_, "CancelSearch", response,
+                                   info_.max_message_bytes);
   absl::StatusOr<Caller> client = Admit(context);
   if (!client.ok()) {
     reactor->Done(client.status());
+    return reactor;
+  }
+  if (absl::Status id = CheckUtf8(request->search_id(), "search_id");
+      !id.ok()) {
+    reactor->Done(id);
     return reactor;
   }
   auto state =
@@ -449,7 +572,8 @@ grpc::ServerUnaryReactor* ScorerService::ListSearches(
     grpc::CallbackServerContext* context,
     const v1::ListSearchesRequest* request,
     v1::ListSearchesResponse* response) {
-  auto* reactor = new UnaryReactor(metrics_, "ListSearches");
+  auto* reactor = new UnaryReactor(context, metrics_, "ListSearches", response,
+                                   info_.max_message_bytes);
   absl::StatusOr<Caller> client = Admit(context);
   if (!client.ok()) {
     reactor->Done(client.status());
@@ -466,7 +590,8 @@ grpc::ServerUnaryReactor* ScorerService::GetServerInfo(
     grpc::CallbackServerContext* context,
     const v1::GetServerInfoRequest* request,
     v1::GetServerInfoResponse* response) {
-  auto* reactor = new UnaryReactor(metrics_, "GetServerInfo");
+  auto* reactor = new UnaryReactor(context, metrics_, "GetServerInfo", response,
+                                   info_.max_message_bytes);
   if (auto client = Authenticate(context); !client.ok()) {
     reactor->Done(client.status());
     return reactor;

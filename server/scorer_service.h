@@ -30,6 +30,10 @@ struct ServiceInfo {
   int threads_per_worker = 1;
   measures::NtkMethod ntk_method = measures::NtkMethod::kFast;
   int64_t ntk_max_memory_bytes = measures::kDefaultNtkMaxMemoryBytes;
+  /// The largest message the server sends, in bytes (--max-message-bytes):
+  /// answers that would be larger are refused, before the work when their
+  /// size is known from the request.
+  int64_t max_message_bytes = 16 << 20;
 };
 
 class ScorerService final : public v1::ArchitectureScorer::CallbackService {

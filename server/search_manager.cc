@@ -24,6 +24,12 @@ bool Finished(v1::SearchState s) {
          s == v1::SEARCH_STATE_CANCELLED;
 }
 
+// Whether a search in state `s` takes one of its client's
+// --max-searches-per-client slots: until it finishes or is cancelled.
+bool HoldsClientSlot(v1::SearchState s) {
+  return !Finished(s) && s != v1::SEARCH_STATE_CANCELLING;
+}
+
 absl::Status CancelledStatus() {
   return absl::CancelledError("search cancelled");
 }
@@ -37,9 +43,15 @@ absl::Status StoredEndStatus(const StoredSearch& s) {
     case v1::SEARCH_STATE_CANCELLED:
       return CancelledStatus();
     default:
+      // Never an empty message: a failure stored without one still says
+      // which search it is.
       return absl::Status(
           s.code == absl::StatusCode::kOk ? absl::StatusCode::kUnknown : s.code,
-          s.error);
+          s.error.empty()
+              ? absl::StrCat("search ", s.id,
+                             " failed; the state database holds no error "
+                             "message for it")
+              : s.error);
   }
 }
 
@@ -75,6 +87,11 @@ absl::StatusOr<int> SearchManager::Recover() {
   int resumed = 0;
   for (StoredSearch& s : stored) {
     if (s.quarantined) std::cerr << "tenas-server: " << s.error << std::endl;
+    // CANCELLING is never stored (a cancel stores CANCELLED at once); read
+    // one as what it leads to.
+    if (s.state == v1::SEARCH_STATE_CANCELLING) {
+      s.state = v1::SEARCH_STATE_CANCELLED;
+    }
     auto record = std::make_shared<Record>();
     record->id = s.id;
     record->request = s.request;
@@ -84,12 +101,15 @@ absl::StatusOr<int> SearchManager::Recover() {
     absl::MutexLock lock(&mu_);
     absl::MutexLock rl(&record->mu);
     record->state = s.state;
-    record->error = s.state == v1::SEARCH_STATE_FAILED ? s.error : "";
+    record->error = "";
     searches_[record->id] = record;
     order_.push_back(record->id);
     if (Finished(s.state)) {
       record->events = std::move(s.events);
       record->end_status = StoredEndStatus(s);
+      if (s.state == v1::SEARCH_STATE_FAILED) {
+        record->error = std::string(record->end_status.message());
+      }
       if (!record->events.empty()) {
         record->seconds = record->events.back().seconds();
       }
@@ -217,7 +237,7 @@ absl::StatusOr<std::string> SearchManager::Start(
     int mine = 0;
     for (const auto& [id, r] : searches_) {
       absl::MutexLock rl(&r->mu);
-      if (r->client == client && !Finished(r->state)) ++mine;
+      if (r->client == client && HoldsClientSlot(r->state)) ++mine;
     }
     if (mine >= max_per_client_) {
       return absl::ResourceExhaustedError(
@@ -282,12 +302,16 @@ void SearchManager::Append(Record* record, v1::SearchEvent event) {
 
 void SearchManager::Run(Record* record, search::SearchOptions options) {
   {
+    // Under the record's lock, as Cancel() stores CANCELLED: a search
+    // cancelled before it started is never stored RUNNING again.
     absl::MutexLock lock(&record->mu);
-    record->state = v1::SEARCH_STATE_RUNNING;
+    if (record->state != v1::SEARCH_STATE_CANCELLING) {
+      record->state = v1::SEARCH_STATE_RUNNING;
+      absl::Status running = store_->SetSearchState(
+          record->id, v1::SEARCH_STATE_RUNNING, absl::OkStatus());
+      if (!running.ok()) StoreFailed(running, record->id);
+    }
   }
-  absl::Status running = store_->SetSearchState(
-      record->id, v1::SEARCH_STATE_RUNNING, absl::OkStatus());
-  if (!running.ok()) StoreFailed(running, record->id);
   const data::ImageDataset* dataset = *datasets_.Get(record->dataset);
   const std::string space(search::SpaceName(options.space));
   auto on_event = [&](const search::SearchEvent& e) {
@@ -329,7 +353,7 @@ void SearchManager::Run(Record* record, search::SearchOptions options) {
       record->state = v1::SEARCH_STATE_SUCCEEDED;
       record->end_status = absl::OkStatus();
       outcome = "succeeded";
-    } else if (record->interrupted.load() &&
+    } else if (record->interrupted.load() && !record->cancel_requested.load() &&
                result.status().code() == absl::StatusCode::kCancelled) {
       // Shutdown: the store keeps it RUNNING, to resume on the next start.
       record->state = v1::SEARCH_STATE_QUEUED;
@@ -471,8 +495,18 @@ absl::StatusOr<v1::SearchState> SearchManager::Cancel(
     return absl::NotFoundError(
         absl::StrCat("search_id: unknown search '", ShortInput(id), "'"));
   }
-  record->cancel = true;
   absl::MutexLock lock(&record->mu);
+  if (Finished(record->state)) return record->state;
+  record->cancel_requested = true;
+  record->cancel = true;
+  if (record->state != v1::SEARCH_STATE_CANCELLING) {
+    // From here on it holds no slot of its client's (HoldsClientSlot), and
+    // a restart finds it CANCELLED rather than resuming it.
+    record->state = v1::SEARCH_STATE_CANCELLING;
+    absl::Status saved = store_->SetSearchState(
+        record->id, v1::SEARCH_STATE_CANCELLED, CancelledStatus());
+    if (!saved.ok()) StoreFailed(saved, record->id);
+  }
   return record->state;
 }
 

@@ -115,7 +115,12 @@ class SearchManager {
   /// Every search, oldest first, or only `owner`'s (without results).
   std::vector<v1::SearchInfo> List(
       const std::optional<std::string>& owner = {}) const;
-  /// Requests cancellation; the search stops within one evaluation.
+  /// Requests cancellation and returns the state it leads to: CANCELLING
+  /// for a search not finished yet (it stops within one evaluation, then
+  /// reads CANCELLED, or SUCCEEDED if it was finishing; from the return on
+  /// it no longer counts against its client's --max-searches-per-client,
+  /// though it counts against --max-searches until it stops, and the store
+  /// already says CANCELLED), else its finished state, unchanged.
   /// NOT_FOUND for an unknown id or another owner's.
   absl::StatusOr<v1::SearchState> Cancel(
       const std::string& id, const std::optional<std::string>& owner = {});
@@ -135,7 +140,8 @@ class SearchManager {
     /// Completed rounds of an interrupted run (search::resume_rounds).
     std::vector<search::RoundRecord> resume_rounds;
     std::atomic<bool> cancel{false};
-    std::atomic<bool> interrupted{false};  // cancelled by Shutdown()
+    std::atomic<bool> interrupted{false};       // cancelled by Shutdown()
+    std::atomic<bool> cancel_requested{false};  // by CancelSearch
     /// Runs the search's evaluations on the engine as its client's work
     /// (engine::JobClass::kSearch), in turn with other clients and scores.
     std::unique_ptr<search::ParallelExecutor> executor;

@@ -77,11 +77,11 @@ absl::StatusOr<std::unique_ptr<TenasServer>> TenasServer::Start(
   s->device_ = *device;
   if (options.workers < 1 || options.workers > 256) {
     return absl::InvalidArgumentError(absl::StrCat(
-        "workers: ", options.workers, " is out of range [1, 256]"));
+        "--workers: ", options.workers, " is out of range [1, 256]"));
   }
   if (options.max_queue < 1) {
     return absl::InvalidArgumentError(
-        absl::StrCat("max_queue: ", options.max_queue, " must be >= 1"));
+        absl::StrCat("--max-queue: ", options.max_queue, " must be >= 1"));
   }
   if (options.max_searches < 1) {
     return absl::InvalidArgumentError(absl::StrCat(
@@ -97,8 +97,9 @@ absl::StatusOr<std::unique_ptr<TenasServer>> TenasServer::Start(
     return limits;
   }
   if (options.max_message_bytes < 1024) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "max_message_bytes: ", options.max_message_bytes, " must be >= 1024"));
+    return absl::InvalidArgumentError(
+        absl::StrCat("--max-message-bytes: ", options.max_message_bytes,
+                     " must be >= 1024"));
   }
   auto credentials = MakeCredentials(options);
   if (!credentials.ok()) return credentials.status();
@@ -142,6 +143,7 @@ absl::StatusOr<std::unique_ptr<TenasServer>> TenasServer::Start(
   info.threads_per_worker = engine_options.threads_per_worker;
   info.ntk_method = options.ntk_method;
   info.ntk_max_memory_bytes = options.ntk_max_memory_bytes;
+  info.max_message_bytes = options.max_message_bytes;
   s->metrics_->SetBuildInfo(info.version, info.torch_version, info.device);
   s->service_ =
       std::make_unique<ScorerService>(*s->engine_, *s->metrics_, options.limits,

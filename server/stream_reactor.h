@@ -6,7 +6,9 @@
 // Push() / Close(); the sink writes one message at a time and finishes the
 // call once closed and drained. The sink outlives the reactor safely: after
 // the call is done, Push() and Close() are no-ops, so a job that finishes
-// after its client went away never touches freed memory.
+// after its client went away never touches freed memory. The call's outcome
+// is reported (metrics) once it is over: a status that never reached the
+// client counts as CANCELLED, whatever the server meant to send.
 
 #ifndef TENAS_SERVER_STREAM_REACTOR_H_
 #define TENAS_SERVER_STREAM_REACTOR_H_
@@ -63,7 +65,6 @@ class StreamSink {
       reactor_->StartWrite(&current_);
     } else if (closed_) {
       finished_ = true;
-      if (on_finish_) on_finish_(final_);
       reactor_->Finish(final_);
     }
   }
@@ -80,7 +81,6 @@ class StreamSink {
         if (final_.ok()) {
           final_ = ToGrpcStatus(absl::CancelledError("client went away"));
         }
-        if (on_finish_) on_finish_(final_);
         reactor_->Finish(final_);
       }
       return;
@@ -97,16 +97,18 @@ class StreamSink {
       final_ = ToGrpcStatus(absl::CancelledError("call cancelled"));
       if (!writing_) {  // else OnWriteDone(false) finishes the call
         finished_ = true;
-        if (on_finish_) on_finish_(final_);
         reactor_->Finish(final_);
       }
     }
   }
 
-  void Detach() {
+  /// Detaches the sink from its finished call; returns the status it
+  /// finished with.
+  grpc::Status Detach() {
     absl::MutexLock lock(&mu_);
     reactor_ = nullptr;
     closed_ = true;
+    return final_;
   }
 
   absl::Mutex mu_;
@@ -118,34 +120,44 @@ class StreamSink {
   bool finished_ ABSL_GUARDED_BY(mu_) = false;
   grpc::Status final_ ABSL_GUARDED_BY(mu_);
   std::atomic<bool> cancel_{false};
-  /// Called once with the final status (metrics), under the sink's lock.
-  std::function<void(const grpc::Status&)> on_finish_;
 };
 
 /// The reactor half; deletes itself when the call is done.
 template <typename T>
 class StreamReactor : public grpc::ServerWriteReactor<T> {
  public:
-  /// `on_cancel` runs when the client cancels; `on_done` when the call is
-  /// over (both optional, both on gRPC threads).
-  StreamReactor(std::shared_ptr<StreamSink<T>> sink,
+  /// `context` is the call's; `on_finish` (metrics) gets the status the
+  /// call ended with, or CANCELLED when it never reached the client (gone,
+  /// deadline, failed send); `on_done` runs after it. Both optional, both
+  /// once, on a gRPC thread when the call is over.
+  StreamReactor(grpc::CallbackServerContext* context,
+                std::shared_ptr<StreamSink<T>> sink,
                 std::function<void(const grpc::Status&)> on_finish,
                 std::function<void()> on_done)
-      : sink_(std::move(sink)), on_done_(std::move(on_done)) {
+      : context_(context),
+        sink_(std::move(sink)),
+        on_finish_(std::move(on_finish)),
+        on_done_(std::move(on_done)) {
     absl::MutexLock lock(&sink_->mu_);
     sink_->reactor_ = this;
-    sink_->on_finish_ = std::move(on_finish);
   }
   void OnWriteDone(bool ok) override { sink_->OnWriteDone(ok); }
   void OnCancel() override { sink_->OnCancel(); }
   void OnDone() override {
-    sink_->Detach();
+    grpc::Status final = sink_->Detach();
+    if (context_->IsCancelled()) {
+      final = grpc::Status(grpc::StatusCode::CANCELLED,
+                           "the status did not reach the client");
+    }
+    if (on_finish_) on_finish_(final);
     if (on_done_) on_done_();
     delete this;
   }
 
  private:
+  grpc::CallbackServerContext* const context_;
   std::shared_ptr<StreamSink<T>> sink_;
+  std::function<void(const grpc::Status&)> on_finish_;
   std::function<void()> on_done_;
 };
 

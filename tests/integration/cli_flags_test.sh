@@ -6,7 +6,10 @@
 # the flag; a 100 KB --arch gets a short INVALID_ARGUMENT; boolean flags take
 # =true / =false; searches find the bundled NAS-Bench-201 accuracy table
 # without --accuracy-table; and both CLIs print search events with the same
-# fields (the client adds search_id and sequence).
+# fields (the client adds search_id and sequence). Zero limits, negative
+# --threads / --drain-seconds and oversized byte sizes stop tenas-server with
+# exit 2; "listening on port" appears only once the server is up; --seed
+# takes any uint64.
 # usage: cli_flags_test.sh PATH/TO/tenas-server PATH/TO/tenas PATH/TO/tenas-bench
 set -uo pipefail
 SERVER_BIN="$1"
@@ -117,6 +120,38 @@ expect_usage_error "tenas-server --metrics-port 70000" "--metrics-port" \
 expect_usage_error "tenas-server --metrics-port -2" "--metrics-port" \
   timeout 60 "$SERVER_BIN" --host 127.0.0.1 --port 0 --metrics-port -2
 
+# --- start-up limits, byte sizes and the start-up lines (RELIABILITY §6.5) ------
+# A zero limit would leave a server that can do nothing: exit 2 naming it.
+for flag in --max-searches --max-repeats --max-batch-size --max-architectures \
+            --workers --max-queue --max-searches-per-client --max-message-bytes; do
+  expect_usage_error "tenas-server $flag 0" "$flag" \
+    timeout 60 "$SERVER_BIN" --host 127.0.0.1 --port 0 --metrics-port -1 "$flag" 0
+done
+expect_usage_error "tenas-server --threads -1" "--threads" \
+  timeout 60 "$SERVER_BIN" --host 127.0.0.1 --port 0 --metrics-port -1 --threads -1
+expect_usage_error "tenas-server --drain-seconds -1" "--drain-seconds" \
+  timeout 60 "$SERVER_BIN" --host 127.0.0.1 --port 0 --metrics-port -1 \
+  --drain-seconds -1
+expect_usage_error "tenas-server --state-dir-min-free 2000T" "too large" \
+  timeout 60 "$SERVER_BIN" --host 127.0.0.1 --port 0 --metrics-port -1 \
+  --state-dir-min-free 2000T
+grep -qF -- "--state-dir-min-free" "$tmp/err"
+check "--state-dir-min-free 2000T: the message names the flag" 0 $?
+# "listening on port" only once everything has opened: a server whose
+# datasets cannot load never prints it.
+mkdir -p "$tmp/no-data"
+timeout 60 "$SERVER_BIN" --host 127.0.0.1 --port 0 --metrics-port -1 \
+  --data-dir "$tmp/no-data" > "$tmp/out" 2> "$tmp/err"
+check "tenas-server without its data: exit 1" 1 $?
+! grep -q "listening on port" "$tmp/out" "$tmp/err"
+check "tenas-server without its data: no 'listening on port' line" 0 $?
+grep -q "dataset cifar10" "$tmp/err"
+check "tenas-server without its data: names the dataset" 0 $?
+# --seed takes the API's whole uint64 range, and no more.
+expect_usage_error "tenas --seed 2^64" "--seed" \
+  "$CLI" score --arch "$ARCH" --seed 18446744073709551616
+expect_usage_error "tenas --seed -1" "--seed" "$CLI" score --arch "$ARCH" --seed -1
+
 # --- boolean flags: --fp64, --fp64=true, --fp64=false -------------------------
 for form in "--fp64" "--fp64=true" "--fp64=false" ""; do
   want=true; [[ "$form" == "--fp64=false" || -z "$form" ]] && want=false
@@ -132,7 +167,15 @@ start_server "$tmp/server.log" --workers 1 --threads 1
 check "server started" 0 $?
 wait_healthy; check "server healthy" 0 $?
 A="127.0.0.1:$port"
+grep -q "listening on port $port (metrics off, device" "$tmp/server.log"
+check "with --metrics-port -1 the start-up line says metrics off" 0 $?
 "$CLI" --server "$A" info --json > /dev/null; check "tenas --server A info" 0 $?
+"$CLI" --server "$A" score --arch "$ARCH" --repeats 1 --batch-size 8 \
+  --seed 18446744073709551615 --json > "$tmp/seed.json"
+check "tenas score --seed 2^64-1" 0 $?
+$PY -c 'import json,sys; assert json.load(open(sys.argv[1]))["seed"] == 2**64 - 1' \
+  "$tmp/seed.json"
+check "tenas score --seed 2^64-1: the answer carries the seed" 0 $?
 "$CLI" info --server "$A" --json > /dev/null; check "tenas info --server A" 0 $?
 "$CLI" --timeout 5 --server "$A" health; check "tenas --timeout --server health" 0 $?
 "$CLI" health --server "$A" --timeout 5; check "tenas health --server --timeout" 0 $?

@@ -104,9 +104,15 @@ for i in 0 1 2; do
   (( after > ${before[$i]} ))
   check "replica $((i + 1)) served unary calls (tenas_requests_total grew)" 0 $?
 done
-total_streams=0
-for i in 0 1 2; do
-  total_streams=$((total_streams + $(requests_ok "${mports[$i]}" ScoreArchitectures)))
+# A call is counted once it is over on the server, a moment after its
+# client has the answer: scrape until the count is there (or 30 s pass).
+for _ in $(seq 1 300); do
+  total_streams=0
+  for i in 0 1 2; do
+    total_streams=$((total_streams + $(requests_ok "${mports[$i]}" ScoreArchitectures)))
+  done
+  [[ $total_streams == 3 ]] && break
+  sleep 0.1
 done
 [[ $total_streams == 3 ]]
 check "3 streaming calls counted across the replicas" 0 $?

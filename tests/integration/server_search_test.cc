@@ -223,7 +223,7 @@ TEST_F(SearchServerTest, CancelSearchStopsARunningSearch) {
   v1::SearchState state = v1::SEARCH_STATE_UNSPECIFIED;
   grpc::Status status = CancelSearch(*stub_, id, &state);
   ASSERT_TRUE(status.ok()) << status.error_message();
-  EXPECT_EQ(state, v1::SEARCH_STATE_RUNNING);
+  EXPECT_EQ(state, v1::SEARCH_STATE_CANCELLING);
 
   // The search stops instead of running to its end: no result, fewer than
   // its 54 candidates.

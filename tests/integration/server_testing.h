@@ -370,6 +370,23 @@ inline std::optional<double> FindSample(
   return std::nullopt;
 }
 
+/// Scrapes /metrics on `port` until `done` holds for the text, and returns
+/// that text: a call is counted once it is over on the server (whether its
+/// answer reached the client is known only then), which can be a moment
+/// after the client has the answer. Gives up (a test failure) after
+/// kHangGuard.
+inline std::string ScrapeUntil(
+    int port, const std::function<bool(const std::string&)>& done) {
+  const absl::Time give_up = absl::Now() + kHangGuard;
+  std::string text;
+  do {
+    text = HttpGet(port, "/metrics");
+    if (done(text)) return text;
+  } while (absl::Now() < give_up);
+  ADD_FAILURE() << "/metrics never showed what the test waits for";
+  return text;
+}
+
 }  // namespace tenas::server_test
 
 #endif  // TENAS_TESTS_INTEGRATION_SERVER_TESTING_H_

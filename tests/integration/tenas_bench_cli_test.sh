@@ -53,6 +53,11 @@ err=$("$BIN" score --space nb201 --arch '|nor_conv_3x3~0|+|conv_9x9~0|' 2>&1 >/d
 check "malformed arch exit 2" 2 $?
 [[ $(echo "$err" | wc -l) == 1 && "$err" == *"conv_9x9"* ]]
 check "malformed arch message" 0 $?
+# A DARTS concat the scorer would ignore is refused, naming the list.
+G="Genotype(normal=[('sep_conv_3x3', 0), ('sep_conv_3x3', 1), ('skip_connect', 0), ('sep_conv_3x3', 1), ('skip_connect', 0), ('sep_conv_3x3', 1), ('sep_conv_3x3', 0), ('skip_connect', 2)], normal_concat=[0], reduce=[('max_pool_3x3', 0), ('max_pool_3x3', 1), ('skip_connect', 2), ('max_pool_3x3', 0), ('max_pool_3x3', 0), ('skip_connect', 2), ('skip_connect', 2), ('avg_pool_3x3', 0)], reduce_concat=[2, 3, 4, 5])"
+err=$("$BIN" score --space darts --arch "$G" 2>&1 >/dev/null)
+check "DARTS concat [0] exit 2" 2 $?
+[[ "$err" == *"normal_concat"* ]]; check "DARTS concat message names the list" 0 $?
 "$BIN" score --space nb201 --arch "$ARCH" --bogus 1 2>/dev/null; check "unknown flag exit 2" 2 $?
 "$BIN" score --space nb201 --arch "$ARCH" --repeats 0 2>/dev/null; check "bad repeats exit 2" 2 $?
 "$BIN" score --space nb201 --arch "$ARCH" --init nonsense 2>/dev/null; check "bad init exit 2" 2 $?

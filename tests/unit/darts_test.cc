@@ -266,5 +266,35 @@ TEST(DartsGenotypeTest, DeriveGenotypeSortsStablyByWeight) {
   EXPECT_EQ(h.reduce[7], (GenotypeItem{kAvgPool3x3, 4}));
 }
 
+// Scoring concatenates nodes 2..5 whatever a genotype says, so only that
+// list passes; a list of millions is refused after five entries.
+TEST(DartsTest, ScoredConcatIsTwoToFive) {
+  EXPECT_TRUE(CheckScoredConcat({2, 3, 4, 5}).ok());
+  const struct {
+    std::vector<int> concat;
+    const char* says;
+  } bad[] = {
+      {{}, "is empty"},
+      {{0}, "entry 0 is 0, not an intermediate node (2..5)"},
+      {{2, 3, 6}, "entry 2 is 6"},
+      {{2, 2, 3}, "entry 1 repeats node 2"},
+      {{2}, "only [2, 3, 4, 5] is supported"},
+      {{3, 2, 4, 5}, "only [2, 3, 4, 5] is supported"},
+      {{2, 3, 4, 5, 2}, "entry 4 repeats node 2"},
+  };
+  for (const auto& b : bad) {
+    absl::Status s = CheckScoredConcat(b.concat);
+    EXPECT_EQ(s.code(), absl::StatusCode::kInvalidArgument) << b.says;
+    EXPECT_NE(s.message().find(b.says), absl::string_view::npos) << s.message();
+  }
+  std::vector<int> huge(6'000'000, 2);
+  huge[1] = 3;
+  huge[2] = 4;
+  huge[3] = 5;
+  absl::Status s = CheckScoredConcat(huge);
+  EXPECT_NE(s.message().find("entry 4 repeats node 2"), absl::string_view::npos)
+      << s.message();
+}
+
 }  // namespace
 }  // namespace tenas::darts

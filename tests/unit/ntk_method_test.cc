@@ -33,5 +33,30 @@ TEST(NtkMethodTest, ParsesByteSizes) {
   }
 }
 
+// Each refusal says what is wrong: a size that is too large is not called
+// "not a byte size" (`--state-dir-min-free 1000T` used to be).
+TEST(NtkMethodTest, ByteSizeErrorsSayWhatIsWrong) {
+  EXPECT_EQ(*ParseByteSize("3T", "f"), int64_t{3} << 40);
+  EXPECT_EQ(*ParseByteSize("1024T", "f"), kMaxByteSize);
+  const auto message = [](const char* text) {
+    return std::string(
+        ParseByteSize(text, "--state-dir-min-free").status().message());
+  };
+  for (const char* large : {"1025T", "2000T", "99999999999999999999G",
+                            "9223372036854775807", "100000000G"}) {
+    const std::string m = message(large);
+    EXPECT_NE(m.find("--state-dir-min-free"), std::string::npos) << m;
+    EXPECT_NE(m.find("too large"), std::string::npos) << large << ": " << m;
+  }
+  for (const char* small : {"1K", "100", "0", "0G"}) {
+    EXPECT_NE(message(small).find("below the minimum 1M"), std::string::npos)
+        << small << ": " << message(small);
+  }
+  for (const char* malformed : {"", "G", "-1G", "1.5G", "12Q", "1000P"}) {
+    EXPECT_NE(message(malformed).find("is not a byte size"), std::string::npos)
+        << malformed << ": " << message(malformed);
+  }
+}
+
 }  // namespace
 }  // namespace tenas::measures

@@ -110,6 +110,14 @@ def _read_token(path: str) -> str:
     raise ValueError("auth_token_file %r holds no token" % path)
 
 
+def _text(value: Union[str, bytes]) -> bytes:
+    """A request's text field as sent: UTF-8 bytes. The request fields that
+    carry text (architectures, dataset, search_id) are `bytes` in
+    tenas.v1 (wire-compatible with `string`) so that the server, not the
+    decoder, answers bad UTF-8 with INVALID_ARGUMENT naming the field."""
+    return value.encode("utf-8") if isinstance(value, str) else value
+
+
 def make_architecture(arch: ArchLike):
     """An Architecture message from an NB201 string ("|op~0|+|..."), a DARTS
     genotype text ("Genotype(normal=[...], ...)") or an Architecture."""
@@ -120,14 +128,14 @@ def make_architecture(arch: ArchLike):
                         "got %r" % type(arch).__name__)
     text = arch.strip()
     if text.startswith("Genotype("):
-        return scorer_pb2.Architecture(darts_genotype_text=text)
-    return scorer_pb2.Architecture(nb201_arch=text)
+        return scorer_pb2.Architecture(darts_genotype_text=_text(text))
+    return scorer_pb2.Architecture(nb201_arch=_text(text))
 
 
 def message_to_dict(msg) -> Dict:
     """A protobuf message as a dict of native values: every scalar field
     (defaults included), set sub-messages only, the set member of a oneof
-    only, enums by name."""
+    only, enums by name, text sent as bytes (request fields) as str."""
     out = {}
     set_oneofs = {o.name: msg.WhichOneof(o.name)
                   for o in msg.DESCRIPTOR.oneofs}
@@ -145,6 +153,9 @@ def message_to_dict(msg) -> Dict:
         elif f.type == f.TYPE_ENUM:
             names = f.enum_type.values_by_number
             conv = lambda v: names[v].name if v in names else int(v)  # noqa
+            out[f.name] = [conv(v) for v in value] if repeated else conv(value)
+        elif f.type == f.TYPE_BYTES:
+            conv = lambda v: v.decode("utf-8", "replace")  # noqa
             out[f.name] = [conv(v) for v in value] if repeated else conv(value)
         else:
             out[f.name] = list(value) if repeated else value
@@ -276,7 +287,7 @@ class TenasClient:
         """κ and R of one architecture (ScoreArchitecture). batch_size 0:
         the server's default for the space (72 for NB201)."""
         req = scorer_pb2.ScoreArchitectureRequest(
-            architecture=make_architecture(arch), dataset=dataset,
+            architecture=make_architecture(arch), dataset=_text(dataset),
             options=self._options(seed, repeats, batch_size, init, fp64,
                                   measures))
         return ScoreResult.from_proto(
@@ -290,10 +301,12 @@ class TenasClient:
                                                   errors.TenasError]]]:
         """Scores many architectures in one ScoreArchitectures call; yields
         (index into archs, ScoreResult or TenasError) in completion order.
-        A failure of the whole call raises instead."""
+        A malformed architecture is its item's InvalidArgumentError (the
+        field is architectures[i]); a failure of the whole call (options,
+        dataset, count) raises instead."""
         req = scorer_pb2.ScoreArchitecturesRequest(
             architectures=[make_architecture(a) for a in archs],
-            dataset=dataset,
+            dataset=_text(dataset),
             options=self._options(seed, repeats, batch_size, init, fp64,
                                   measures))
         call = self._stub.ScoreArchitectures(req,
@@ -320,7 +333,7 @@ class TenasClient:
         if init not in _INIT:
             raise ValueError("init must be one of %s" % sorted(_INIT))
         req = scorer_pb2.RunSearchRequest(
-            space=_SPACES[space], dataset=dataset, seed=seed,
+            space=_SPACES[space], dataset=_text(dataset), seed=seed,
             repeats=repeats, batch_size=batch_size, prune_number=prune_number,
             init=_INIT[init], fp64=fp64, fix_stale_origin=fix_stale_origin)
         call = self._stub.RunSearch(req, timeout=timeout,
@@ -332,7 +345,7 @@ class TenasClient:
               timeout: Optional[float] = None) -> Iterator[Dict]:
         """Replays a search's events from from_sequence, then follows it
         live (WatchSearch). Unknown id: NotFoundError."""
-        req = scorer_pb2.WatchSearchRequest(search_id=search_id,
+        req = scorer_pb2.WatchSearchRequest(search_id=_text(search_id),
                                             from_sequence=from_sequence)
         call = self._stub.WatchSearch(req, timeout=timeout,
                                       metadata=self._metadata)
@@ -340,16 +353,21 @@ class TenasClient:
             yield event_to_dict(event)
 
     def cancel(self, search_id: str, timeout: Optional[float] = None) -> str:
-        """Requests cancellation; returns the search's state name."""
+        """Requests cancellation; returns the state it leads to:
+        "cancelling" for a search still running (it stops within one
+        evaluation; its slot of --max-searches-per-client is free at once),
+        else the finished state ("succeeded", "failed", "cancelled")."""
         resp = self._unary(self._stub.CancelSearch,
-                           scorer_pb2.CancelSearchRequest(search_id=search_id),
+                           scorer_pb2.CancelSearchRequest(
+                               search_id=_text(search_id)),
                            timeout)
         return _state_name(resp.state)
 
     def get_search(self, search_id: str,
                    timeout: Optional[float] = None) -> Dict:
         resp = self._unary(self._stub.GetSearch,
-                           scorer_pb2.GetSearchRequest(search_id=search_id),
+                           scorer_pb2.GetSearchRequest(
+                               search_id=_text(search_id)),
                            timeout)
         return _search_info_to_dict(resp.search)
 

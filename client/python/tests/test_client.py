@@ -186,11 +186,14 @@ class ServerTest(unittest.TestCase):
         self.assertEqual(e.code, grpc.StatusCode.INVALID_ARGUMENT)
         self.assertEqual(e.field, "architecture.nb201_arch")
         self.assertIn("bogus", e.message)
-        # In a batch the whole call fails, naming the item.
-        with self.assertRaises(InvalidArgumentError) as ctx:
-            list(self.client.score_many([ARCH, "|bogus~0|"], repeats=1))
-        self.assertTrue(ctx.exception.field.startswith("architectures[1]"),
-                        ctx.exception.message)
+        # In a batch it is that item's error; the others are scored.
+        items = dict(self.client.score_many([ARCH, "|bogus~0|"], repeats=1,
+                                            batch_size=8))
+        self.assertEqual(sorted(items), [0, 1])
+        self.assertIsInstance(items[0], ScoreResult)
+        self.assertIsInstance(items[1], InvalidArgumentError)
+        self.assertTrue(items[1].field.startswith("architectures[1]"),
+                        items[1].message)
 
     def test_invalid_options(self):
         with self.assertRaises(InvalidArgumentError) as ctx:

@@ -2,6 +2,7 @@
 
 #include "tenas/options/ntk_method.h"
 
+#include <algorithm>
 #include <limits>
 
 #include "absl/status/status.h"
@@ -26,12 +27,14 @@ absl::StatusOr<NtkMethod> ParseNtkMethod(const std::string& text,
 
 absl::StatusOr<int64_t> ParseByteSize(const std::string& text,
                                       const std::string& field) {
-  const auto invalid = [&] {
+  const auto error = [&](absl::string_view why) {
     return absl::InvalidArgumentError(
-        absl::StrCat(field, ": \"", ShortInput(text),
-                     "\" is not a byte size of at least 1M (e.g. 512M, 2G)"));
+        absl::StrCat(field, ": \"", ShortInput(text), "\" ", why));
   };
-  if (text.empty()) return invalid();
+  constexpr absl::string_view kForm =
+      "is not a byte size (a whole number with an optional K, M, G or T "
+      "suffix, e.g. 512M, 2G)";
+  if (text.empty()) return error(kForm);
   int shift = 0;
   std::string digits = text;
   switch (text.back()) {
@@ -47,17 +50,31 @@ absl::StatusOr<int64_t> ParseByteSize(const std::string& text,
     case 'g':
       shift = 30;
       break;
+    case 'T':
+    case 't':
+      shift = 40;
+      break;
     default:
       break;
   }
   if (shift > 0) digits.pop_back();
+  if (digits.empty() ||
+      digits.find_first_not_of("0123456789") != std::string::npos) {
+    return error(kForm);
+  }
+  // Compared digit by digit: "99999999999999999999T" is too large, not
+  // malformed.
+  const std::string trimmed =
+      digits.substr(std::min(digits.find_first_not_of('0'), digits.size()));
+  const int64_t limit = kMaxByteSize >> shift;
   int64_t value = 0;
-  if (!absl::SimpleAtoi(digits, &value) || value <= 0 ||
-      value > (std::numeric_limits<int64_t>::max() >> shift)) {
-    return invalid();
+  if (trimmed.size() > 19 ||
+      !absl::SimpleAtoi(trimmed.empty() ? "0" : trimmed, &value) ||
+      value > limit) {
+    return error("is too large (at most 1024T)");
   }
   value <<= shift;
-  if (value < (int64_t{1} << 20)) return invalid();
+  if (value < (int64_t{1} << 20)) return error("is below the minimum 1M");
   return value;
 }
 

@@ -30,8 +30,12 @@ absl::StatusOr<NtkMethod> ParseNtkMethod(const std::string& text,
 /// Default memory budget of one batched pass of the fast path: 2 GiB.
 inline constexpr int64_t kDefaultNtkMaxMemoryBytes = int64_t{2} << 30;
 
-/// Parses a byte count with an optional K, M or G suffix (powers of 1024),
-/// e.g. "512M"; at least 1 MiB. InvalidArgument names `field` otherwise.
+/// The largest byte size ParseByteSize accepts: 1 PiB ("1024T").
+inline constexpr int64_t kMaxByteSize = int64_t{1} << 50;
+
+/// Parses a byte count with an optional K, M, G or T suffix (powers of
+/// 1024), e.g. "512M", in [1 MiB, kMaxByteSize]. InvalidArgument names
+/// `field` and says which: not a byte size, below 1M, or too large.
 absl::StatusOr<int64_t> ParseByteSize(const std::string& text,
                                       const std::string& field);
 

@@ -404,6 +404,33 @@ absl::StatusOr<Genotype> ParseGenotype(absl::string_view text) {
   return GenotypeParser(text).Parse();
 }
 
+absl::Status CheckScoredConcat(const int* entries, size_t count) {
+  if (count == 0) return absl::InvalidArgumentError("is empty");
+  const size_t n = std::min<size_t>(count, kMultiplier + 1);
+  bool seen[kNumStates] = {};
+  for (size_t i = 0; i < n; ++i) {
+    const int v = entries[i];
+    if (v < 2 || v >= kNumStates) {
+      return absl::InvalidArgumentError(
+          absl::StrFormat("entry %d is %d, not an intermediate node (2..%d)", i,
+                          v, kNumStates - 1));
+    }
+    if (seen[v]) {
+      return absl::InvalidArgumentError(
+          absl::StrFormat("entry %d repeats node %d", i, v));
+    }
+    seen[v] = true;
+  }
+  if (count != kScoredConcat.size() ||
+      !std::equal(kScoredConcat.begin(), kScoredConcat.end(), entries)) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "only [2, 3, 4, 5] is supported (", count,
+        " entries given): the scored network concatenates all four "
+        "intermediate nodes, so another list would be ignored"));
+  }
+  return absl::OkStatus();
+}
+
 std::string FormatGenotype(const Genotype& genotype) {
   std::string out = "Genotype(normal=";
   AppendCell(&out, genotype.normal);

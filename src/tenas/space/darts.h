@@ -12,9 +12,11 @@
 #define TENAS_SPACE_DARTS_H_
 
 #include <array>
+#include <cstddef>
 #include <string>
 #include <vector>
 
+#include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 
@@ -119,6 +121,23 @@ absl::StatusOr<Genotype> ParseGenotype(absl::string_view text);
 /// Formats a genotype as the Python repr with list concats (the form TE-NAS
 /// prints and DARTS_evaluation/genotypes.py stores); ParseGenotype inverts it.
 std::string FormatGenotype(const Genotype& genotype);
+
+/// The concat every TE-NAS measure uses: scoring builds the search network
+/// (DartsSearchNetwork), whose cells concatenate all four intermediate nodes
+/// (states 2, 3, 4, 5) whatever a genotype's concat lists say.
+inline constexpr std::array<int, kMultiplier> kScoredConcat = {2, 3, 4, 5};
+
+/// Checks one concat list of a genotype to be scored: each entry a node
+/// state 2..5, no repeats, not empty, and (since scoring ignores the lists,
+/// see kScoredConcat) exactly [2, 3, 4, 5], so that a genotype is never
+/// scored as something it does not say. Looks at no more than 5 entries, so
+/// a huge list costs nothing. InvalidArgument naming the problem, e.g.
+/// "entry 0 is 0, not an intermediate node (2..5)"; the caller adds the
+/// field name.
+absl::Status CheckScoredConcat(const int* entries, size_t count);
+inline absl::Status CheckScoredConcat(const std::vector<int>& concat) {
+  return CheckScoredConcat(concat.data(), concat.size());
+}
 
 /// `TENAS_cifar10`, as published in chenwydj/DARTS_evaluation:genotypes.py
 /// (commit 4c317ce5134162566c5d9232fab542b9822d4234).
