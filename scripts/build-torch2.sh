@@ -18,6 +18,7 @@ if [[ ! -x "$VENV/bin/python" ]]; then
   exit 1
 fi
 PREFIX=$("$VENV/bin/python" -c 'import torch; print(torch.utils.cmake_prefix_path)' 2>/dev/null)
+TORCH_LIB="$PREFIX/../../lib"
 NVCC="${CUDACXX:-$(command -v nvcc || echo /usr/local/cuda/bin/nvcc)}"
 if [[ ! -x "$NVCC" ]]; then
   echo "build-torch2.sh: nvcc not found (PATH, CUDACXX, /usr/local/cuda)" >&2
@@ -27,8 +28,13 @@ fi
 # probing one.
 export TORCH_CUDA_ARCH_LIST="${TORCH_CUDA_ARCH_LIST:-$TENAS_TORCH_CUDA_ARCH_LIST}"
 export TENAS_BUILD_DIR="${TENAS_BUILD_DIR:-$TENAS_TORCH2_BUILD_DIR}"
+# TorchConfig.cmake looks for libc10.so and libtorch.so with find_library,
+# which searches the system folders before LibTorch's own: with Debian's
+# libtorch-dev installed as well (scripts/install-deps.sh) it would link
+# Debian's 1.13 libc10 into this build. Name the wheel's.
 if [[ ! -f "$TENAS_BUILD_DIR/CMakeCache.txt" ]]; then
   exec bash scripts/build.sh -DCMAKE_PREFIX_PATH="$PREFIX" \
+    -Dc10_LIBRARY="$TORCH_LIB/libc10.so" -DTORCH_LIBRARY="$TORCH_LIB/libtorch.so" \
     -DCMAKE_CUDA_COMPILER="$NVCC" "$@"
 fi
 exec bash scripts/build.sh "$@"
