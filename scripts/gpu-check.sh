@@ -170,7 +170,8 @@ say "tenas-bench links: $(ldd "$BENCH" | grep -Eo 'lib(torch_cuda|torch_cpu|c10_
 if [[ $TESTS == ON ]]; then
   # The golden fixtures (PyTorch's values, tests/golden) run on the CPU
   # through this machine's LibTorch.
-  FILTER='NtkGoldenTest.*:NtkFastGoldenTest.*:NtkFastNb201Test.*:LinearRegionsTest.*:Nb201NetworkTest.*:Nb201BenchmarkNetworkTest.*:DartsNetworkTest.*:DartsEvalNetworkTest.*:DeviceTest.*'
+  # (parameterised suites are named Fixtures/SUITE.TEST/CASE)
+  FILTER='*NtkGoldenTest.*:*NtkFastGoldenTest.*:*NtkFastNb201Test.*:*LinearRegionsTest.*:*Nb201NetworkTest.*:*Nb201BenchmarkNetworkTest.*:*DartsNetworkTest.*:*DartsEvalNetworkTest.*:DeviceTest.*'
   if (cd "$REPO" && "$BUILD/tests/tenas_unit_tests" --gtest_filter="$FILTER" \
         > "$OUT_DIR/golden_tests.txt" 2>&1); then
     say "golden GoogleTests: $(grep -c '^\[       OK \]' "$OUT_DIR/golden_tests.txt") passed ($(elapsed))"
