@@ -13,6 +13,7 @@
 #include "tenas/engine/device.h"
 #include "tenas/engine/exception_status.h"
 #include "tenas/measures/score.h"
+#include "tenas/options/memory_estimate.h"
 #include "tenas/util/status_macros.h"
 
 namespace tenas::server {
@@ -77,6 +78,17 @@ measures::ScoreOptions WithServerSettings(measures::ScoreOptions options,
   options.ntk_method = info.ntk_method;
   options.ntk_max_memory_bytes = info.ntk_max_memory_bytes;
   return options;
+}
+
+// Admission, before any work: one evaluation of `options` (with the
+// server's settings) must fit --max-memory (docs/RELIABILITY.md §6.6).
+absl::Status CheckScoreMemory(const measures::ScoreOptions& options,
+                              search::SpaceKind space,
+                              const data::ImageDataset& dataset) {
+  return measures::CheckEvaluationMemory(
+      measures::ScoreShape(options, space, dataset.num_classes,
+                           dataset.channels, dataset.height, dataset.width),
+      options.ntk_max_memory_bytes, "options.", "server limit --max-memory");
 }
 
 // Runs one score on a worker: the shared body of both scoring RPCs.
@@ -207,6 +219,11 @@ grpc::ServerUnaryReactor* ScorerService::ScoreArchitecture(
     return reactor;
   }
   *options = WithServerSettings(*options, info_);
+  if (absl::Status memory = CheckScoreMemory(*options, arch->space, **dataset);
+      !memory.ok()) {
+    reactor->Done(memory);
+    return reactor;
+  }
   std::string key = cache_.enabled()
                         ? ResultCache::Key(*arch, *dataset_name, *options)
                         : std::string();
@@ -278,6 +295,11 @@ ScorerService::ScoreArchitectures(
                                    *dataset_name, limits_, (*dataset)->size());
     if (!o.ok()) return fail(o.status());
     options.push_back(WithServerSettings(*o, info_));
+    if (absl::Status memory =
+            CheckScoreMemory(options.back(), arch.space, **dataset);
+        !memory.ok()) {
+      return fail(memory);
+    }
   }
   // One job per architecture; results stream back as they finish.
   auto remaining = std::make_shared<std::atomic<int>>(n);
