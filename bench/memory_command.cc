@@ -320,20 +320,20 @@ int RunMemory(const MemoryFlags& flags) {
           {"overhead", e.overhead_bytes},
           {"total", e.total_bytes}}},
         {"minimal_estimate_bytes",
-         measures::MinimalEvaluationMemory(m->shape).total_bytes},
-        {"rss_before_bytes", m->rss_before},
-        {"peak_growth_bytes", m->peak_growth},
-        {"peak_over_estimate", ratio},
-        {"seconds", m->seconds}};
+         measures::MinimalEvaluationMemory(m->shape).total_bytes}};
+    if (!flags.estimate_only) {
+      j["rss_before_bytes"] = m->rss_before;
+      j["peak_growth_bytes"] = m->peak_growth;
+      j["peak_over_estimate"] = ratio;
+      j["seconds"] = m->seconds;
+    }
     std::cout << j.dump() << std::endl;
   } else {
     std::cout << absl::StrFormat(
         "%s %s, images %dx%dx%d, batch %d, %d repeats%s, %d threads\n"
         "plan      %d per call, %d rows per pass, %d passes at once\n"
         "estimate  %s (forward %s, passes %s, rows %s, gram %s, regions %s, "
-        "batches %s, overhead %s)\n"
-        "measured  %s peak RSS growth (RSS before: %s), %.2f of the estimate, "
-        "%.1f s\n",
+        "batches %s, overhead %s)\n",
         flags.space, flags.search ? "search evaluation" : "score",
         m->shape.channels, m->shape.height, m->shape.width, m->shape.batch_size,
         m->shape.repeats, m->shape.fp64 ? ", fp64" : "", m->threads,
@@ -345,9 +345,14 @@ int RunMemory(const MemoryFlags& flags) {
         measures::FormatBytes(e.gram_bytes),
         measures::FormatBytes(e.regions_bytes),
         measures::FormatBytes(e.batch_bytes),
-        measures::FormatBytes(e.overhead_bytes),
-        measures::FormatBytes(m->peak_growth),
-        measures::FormatBytes(m->rss_before), ratio, m->seconds);
+        measures::FormatBytes(e.overhead_bytes));
+    if (!flags.estimate_only) {
+      std::cout << absl::StrFormat(
+          "measured  %s peak RSS growth (RSS before: %s), %.2f of the "
+          "estimate, %.1f s\n",
+          measures::FormatBytes(m->peak_growth),
+          measures::FormatBytes(m->rss_before), ratio, m->seconds);
+    }
   }
   return kExitOk;
 }
