@@ -380,7 +380,7 @@ void AddMemoryCommand(CLI::App* app, CommandRunner* run) {
   AddFlag(command, "--synthetic", &flags->synthetic,
           "random pixels of the dataset's image shape instead of its files");
   AddChoice(command, "--measures", &flags->measures, {"both", "ntk", "regions"},
-            "the measures to run");
+            "the measures of a score (a search evaluation runs both)");
   AddMeasureFlags(command, &flags->measure, MeasureFlagSet::kAll, "cores");
   AddFlag(command, "--estimate-only", &flags->estimate_only,
           "print the estimate and the plan without running the evaluation");

@@ -21,8 +21,8 @@ assert a["estimate_bytes"]["total"] > 0, a
 assert "peak_growth_bytes" not in a, a
 assert b["estimate_bytes"]["total"] > a["estimate_bytes"]["total"], (a, b)
 assert c["minimal_estimate_bytes"] > a["minimal_estimate_bytes"], (a, c)
-# The largest request the default caps allow runs one repeat per call.
-assert d["plan"]["evaluations_per_call"] == 1, d
+# The largest score the default caps allow: its 20 repeats are chunked.
+assert d["plan"]["evaluations_per_call"] < 20, d
 assert d["estimate_bytes"]["total"] <= 2 << 30, d
 PYEOF
 check "estimates: fp64 and searches higher, plans within the bound" 0 $?
