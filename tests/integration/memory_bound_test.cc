@@ -20,7 +20,7 @@ namespace tenas::server_test {
 namespace {
 
 // Between a score's and a search's smallest estimate at batch 16 on CIFAR
-// (about 52 MiB and 74 MiB).
+// (about 53 MiB and 78 MiB).
 constexpr int64_t kBound = int64_t{64} << 20;
 
 class MemoryBoundTest : public ::testing::Test {
