@@ -42,8 +42,9 @@ void AddMeasureFlags(CLI::App* command, MeasureFlags* flags, MeasureFlagSet set,
               "reference (one backward pass per sample, as the original)");
     command
         ->add_option("--max-memory", flags->max_memory,
-                     "memory budget of one batched NTK pass (bytes, K/M/G "
-                     "suffix)")
+                     "memory bound of one evaluation (bytes, K/M/G suffix): "
+                     "its estimate must fit, its NTK runs in a plan that "
+                     "keeps it within")
         ->type_name("BYTES");
   }
   AddInt(command, "--threads", &flags->threads, 1, 1024,
