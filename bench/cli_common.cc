@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <thread>
 
+#include "absl/strings/str_cat.h"
 #include "tenas/util/status_macros.h"
 
 namespace tenas::cli {
@@ -76,6 +77,35 @@ absl::StatusOr<measures::ScoreOptions> ToScoreOptions(
       options.ntk_max_memory_bytes,
       measures::ParseByteSize(flags.max_memory, "--max-memory"));
   return options;
+}
+
+absl::StatusOr<ArchFlag> ParseArchFlag(search::SpaceKind space,
+                                       const std::string& text) {
+  ArchFlag arch;
+  if (space == search::SpaceKind::kNb201) {
+    auto parsed = nb201::ParseArchitecture(text);
+    if (!parsed.ok()) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("--arch: ", parsed.status().message()));
+    }
+    arch.nb201 = *parsed;
+    return arch;
+  }
+  auto parsed = darts::ParseGenotype(text);
+  if (!parsed.ok()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("--arch: ", parsed.status().message()));
+  }
+  for (const auto& [name, concat] :
+       {std::pair{"normal_concat", &parsed->normal_concat},
+        std::pair{"reduce_concat", &parsed->reduce_concat}}) {
+    if (absl::Status s = darts::CheckScoredConcat(*concat); !s.ok()) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("--arch: ", name, ": ", s.message()));
+    }
+  }
+  arch.darts = *std::move(parsed);
+  return arch;
 }
 
 }  // namespace tenas::cli

@@ -239,23 +239,9 @@ absl::StatusOr<Measured> Measure(const MemoryFlags& flags) {
                                   : space == search::SpaceKind::kNb201
                                       ? kNb201Largest
                                       : kDartsLargest;
-    std::optional<nb201::Architecture> nb201_arch;
-    std::optional<darts::Genotype> genotype;
-    if (space == search::SpaceKind::kNb201) {
-      auto arch = nb201::ParseArchitecture(arch_text);
-      if (!arch.ok()) {
-        return absl::InvalidArgumentError(
-            absl::StrCat("--arch: ", arch.status().message()));
-      }
-      nb201_arch = *arch;
-    } else {
-      auto parsed = darts::ParseGenotype(arch_text);
-      if (!parsed.ok()) {
-        return absl::InvalidArgumentError(
-            absl::StrCat("--arch: ", parsed.status().message()));
-      }
-      genotype = *parsed;
-    }
+    TENAS_ASSIGN_OR_RETURN(ArchFlag parsed, ParseArchFlag(space, arch_text));
+    std::optional<nb201::Architecture> nb201_arch = parsed.nb201;
+    std::optional<darts::Genotype> genotype = parsed.darts;
     run = [&, nb201_arch, genotype](const measures::ScoreOptions& o) {
       return (nb201_arch ? measures::ScoreNb201(*nb201_arch, dataset, o)
                          : measures::ScoreDarts(*genotype, dataset, o))

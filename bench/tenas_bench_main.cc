@@ -7,8 +7,8 @@
 #include <string>
 #include <vector>
 
-#include "tenas/cli/command_line.h"
 #include "commands.h"
+#include "tenas/cli/command_line.h"
 #include "tenas/util/allocator_tuning.h"
 
 int main(int argc, char** argv) {
