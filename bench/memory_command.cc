@@ -37,6 +37,7 @@
 #include "tenas/search/space_adapter.h"
 #include "tenas/space/darts.h"
 #include "tenas/space/nb201.h"
+#include "tenas/util/process_memory.h"
 #include "tenas/util/rng.h"
 #include "tenas/util/status_macros.h"
 
@@ -69,16 +70,7 @@ struct MemoryFlags {
 
 // A /proc/self/status field, in bytes (0 when absent).
 int64_t StatusBytes(const std::string& field) {
-  std::ifstream status("/proc/self/status");
-  std::string key;
-  while (status >> key) {
-    if (key == field) {
-      int64_t kib = 0;
-      status >> kib;
-      return kib * 1024;
-    }
-  }
-  return 0;
+  return ProcessStatusBytes(field).value_or(0);
 }
 
 // Random pixels of `name`'s image shape (ImageNet16-120: 16x16, others

@@ -19,6 +19,7 @@
 #include "tenas/measures/score.h"
 #include "tenas/nn/darts_network.h"
 #include "tenas/nn/nb201_network.h"
+#include "tenas/util/process_memory.h"
 
 namespace tenas::measures {
 namespace {
@@ -227,18 +228,9 @@ TEST(MemoryEstimateTest, WeightEntriesAreTheSupernets) {
   }
 }
 
-// A /proc/self/status field in bytes.
+// A /proc/self/status field in bytes (-1 when absent).
 int64_t StatusBytes(const std::string& field) {
-  std::ifstream status("/proc/self/status");
-  std::string key;
-  while (status >> key) {
-    if (key == field) {
-      int64_t kib = 0;
-      status >> kib;
-      return kib * 1024;
-    }
-  }
-  return -1;
+  return ProcessStatusBytes(field).value_or(-1);
 }
 
 // In a fresh child process (a re-executed test binary): a small score's
