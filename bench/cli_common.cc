@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <thread>
 
+#include "absl/strings/str_cat.h"
 #include "tenas/engine/device.h"
 #include "tenas/util/status_macros.h"
 
@@ -43,8 +44,9 @@ void AddMeasureFlags(CLI::App* command, MeasureFlags* flags, MeasureFlagSet set,
               "reference (one backward pass per sample, as the original)");
     command
         ->add_option("--max-memory", flags->max_memory,
-                     "memory budget of one batched NTK pass (bytes, K/M/G "
-                     "suffix)")
+                     "memory bound of one evaluation (bytes, K/M/G suffix): "
+                     "its estimate must fit, its NTK runs in a plan that "
+                     "keeps it within")
         ->type_name("BYTES");
   }
   AddInt(command, "--threads", &flags->threads, 1, 1024,
@@ -83,6 +85,35 @@ absl::StatusOr<measures::ScoreOptions> ToScoreOptions(
   TENAS_ASSIGN_OR_RETURN(options.device,
                          engine::ResolveDevice(flags.device, "--device"));
   return options;
+}
+
+absl::StatusOr<ArchFlag> ParseArchFlag(search::SpaceKind space,
+                                       const std::string& text) {
+  ArchFlag arch;
+  if (space == search::SpaceKind::kNb201) {
+    auto parsed = nb201::ParseArchitecture(text);
+    if (!parsed.ok()) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("--arch: ", parsed.status().message()));
+    }
+    arch.nb201 = *parsed;
+    return arch;
+  }
+  auto parsed = darts::ParseGenotype(text);
+  if (!parsed.ok()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("--arch: ", parsed.status().message()));
+  }
+  for (const auto& [name, concat] :
+       {std::pair{"normal_concat", &parsed->normal_concat},
+        std::pair{"reduce_concat", &parsed->reduce_concat}}) {
+    if (absl::Status s = darts::CheckScoredConcat(*concat); !s.ok()) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("--arch: ", name, ": ", s.message()));
+    }
+  }
+  arch.darts = *std::move(parsed);
+  return arch;
 }
 
 }  // namespace tenas::cli

@@ -8,12 +8,16 @@
 
 #include <CLI/CLI.hpp>
 #include <cstdint>
+#include <optional>
 #include <string>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "tenas/cli/command_line.h"
 #include "tenas/measures/score.h"
+#include "tenas/options/search_defaults.h"
+#include "tenas/space/darts.h"
+#include "tenas/space/nb201.h"
 
 namespace tenas::cli {
 
@@ -58,6 +62,19 @@ int ConfigureThreads(int threads, int workers = 1);
 /// FAILED_PRECONDITION a CUDA device this machine does not have.
 absl::StatusOr<measures::ScoreOptions> ToScoreOptions(
     const MeasureFlags& flags);
+
+/// An --arch flag parsed for its space: exactly one member is set.
+struct ArchFlag {
+  std::optional<nb201::Architecture> nb201;
+  std::optional<darts::Genotype> darts;
+};
+
+/// Parses --arch `text` as an NB201 string or a DARTS genotype (per
+/// `space`). INVALID_ARGUMENT naming --arch when it is malformed, or when a
+/// genotype's concat lists are not the scored [2, 3, 4, 5]
+/// (darts::CheckScoredConcat), so nothing is scored as what it is not.
+absl::StatusOr<ArchFlag> ParseArchFlag(search::SpaceKind space,
+                                       const std::string& text);
 
 }  // namespace tenas::cli
 

@@ -25,6 +25,10 @@ void AddScoreCommand(CLI::App* app, CommandRunner* run);
 /// `tenas-bench search`: a whole TE-NAS search.
 void AddSearchCommand(CLI::App* app, CommandRunner* run);
 
+/// `tenas-bench memory`: one evaluation's memory estimate and its measured
+/// peak resident memory.
+void AddMemoryCommand(CLI::App* app, CommandRunner* run);
+
 /// `tenas-bench validate`: measures of sampled NB201 architectures against
 /// the benchmark's accuracies (Kendall tau), as a Markdown report. The
 /// arguments after "validate" in `args` (the command line without the

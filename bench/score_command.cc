@@ -36,33 +36,9 @@ absl::StatusOr<Outcome> Score(const ScoreFlags& flags) {
   TENAS_ASSIGN_OR_RETURN(search::SpaceKind space,
                          search::ParseSpace(flags.space));
   const std::string& arch_text = flags.arch;
-  std::optional<nb201::Architecture> nb201_arch;
-  std::optional<darts::Genotype> genotype;
-  if (space == search::SpaceKind::kNb201) {
-    auto arch = nb201::ParseArchitecture(arch_text);
-    if (!arch.ok()) {
-      return absl::InvalidArgumentError(
-          absl::StrCat("--arch: ", arch.status().message()));
-    }
-    nb201_arch = *arch;
-  } else {
-    auto parsed = darts::ParseGenotype(arch_text);
-    if (!parsed.ok()) {
-      return absl::InvalidArgumentError(
-          absl::StrCat("--arch: ", parsed.status().message()));
-    }
-    genotype = *parsed;
-    // Scoring uses all four intermediate nodes: refuse a genotype that says
-    // otherwise rather than score it as something it is not.
-    for (const auto& [name, concat] :
-         {std::pair{"normal_concat", &genotype->normal_concat},
-          std::pair{"reduce_concat", &genotype->reduce_concat}}) {
-      if (absl::Status s = darts::CheckScoredConcat(*concat); !s.ok()) {
-        return absl::InvalidArgumentError(
-            absl::StrCat("--arch: ", name, ": ", s.message()));
-      }
-    }
-  }
+  TENAS_ASSIGN_OR_RETURN(ArchFlag parsed, ParseArchFlag(space, arch_text));
+  const std::optional<nb201::Architecture>& nb201_arch = parsed.nb201;
+  const std::optional<darts::Genotype>& genotype = parsed.darts;
   TENAS_ASSIGN_OR_RETURN(measures::ScoreOptions options,
                          ToScoreOptions(flags.measure));
   const int threads = ConfigureThreads(flags.measure.threads);

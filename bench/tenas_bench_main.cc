@@ -7,8 +7,8 @@
 #include <string>
 #include <vector>
 
-#include "tenas/cli/command_line.h"
 #include "commands.h"
+#include "tenas/cli/command_line.h"
 #include "tenas/util/allocator_tuning.h"
 
 int main(int argc, char** argv) {
@@ -23,6 +23,7 @@ int main(int argc, char** argv) {
   tenas::cli::CommandRunner run;
   tenas::cli::AddScoreCommand(&app, &run);
   tenas::cli::AddSearchCommand(&app, &run);
+  tenas::cli::AddMemoryCommand(&app, &run);
   tenas::cli::AddValidateCommand(
       &app, std::vector<std::string>(argv + 1, argv + argc), &run);
   if (auto exit_code = tenas::cli::ParseCommandLine(&app, argc, argv)) {

@@ -44,8 +44,11 @@ ABSL_FLAG(std::string, ntk, "fast",
           "NTK implementation: fast (batched backward passes) or reference "
           "(one backward pass per sample, as the original code)");
 ABSL_FLAG(std::string, max_memory, "2G",
-          "memory budget of one batched NTK pass: bytes with an optional K, "
-          "M or G suffix");
+          "memory bound of one evaluation (a score, or one step of a "
+          "search): bytes with an optional K, M or G suffix. A request whose "
+          "smallest estimate exceeds it gets INVALID_ARGUMENT with the "
+          "estimate; the others run in a plan that keeps within it. With "
+          "--workers N, up to N evaluations run at once");
 ABSL_FLAG(int, ntk_group, 0,
           "searches: NTK evaluations per batched pass, 0 = auto (1 on CPU; "
           "on CUDA as many as --max-memory allows)");

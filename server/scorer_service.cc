@@ -15,6 +15,7 @@
 #include "tenas/engine/device.h"
 #include "tenas/engine/exception_status.h"
 #include "tenas/measures/score.h"
+#include "tenas/options/memory_estimate.h"
 #include "tenas/util/status_macros.h"
 
 namespace tenas::server {
@@ -162,6 +163,17 @@ measures::ScoreOptions WithServerSettings(measures::ScoreOptions options,
   return options;
 }
 
+// Admission, before any work: one evaluation of `options` (with the
+// server's settings) must fit --max-memory (docs/RELIABILITY.md §6.6).
+absl::Status CheckScoreMemory(const measures::ScoreOptions& options,
+                              search::SpaceKind space,
+                              const data::ImageDataset& dataset) {
+  return measures::CheckEvaluationMemory(
+      measures::ScoreShape(options, space, dataset.num_classes,
+                           dataset.channels, dataset.height, dataset.width),
+      options.ntk_max_memory_bytes, "options.", "server limit --max-memory");
+}
+
 // Runs one score on a worker: the shared body of both scoring RPCs.
 // `options` carry the server's settings (WithServerSettings).
 absl::StatusOr<v1::ScoreArchitectureResponse> RunScore(
@@ -298,6 +310,11 @@ grpc::ServerUnaryReactor* ScorerService::ScoreArchitecture(
     reactor->Done(size);
     return reactor;
   }
+  if (absl::Status memory = CheckScoreMemory(*options, arch->space, **dataset);
+      !memory.ok()) {
+    reactor->Done(memory);
+    return reactor;
+  }
   std::string key = cache_.enabled()
                         ? ResultCache::Key(*arch, *dataset_name, *options)
                         : std::string();
@@ -371,6 +388,12 @@ ScorerService::ScoreArchitectures(
                                    *dataset_name, limits_, (*dataset)->size());
     if (!o.ok()) return fail(o.status());
     options[i] = WithServerSettings(*o, info_);
+    // The memory bound holds for the whole call (one options set).
+    if (absl::Status memory =
+            CheckScoreMemory(options[i], archs[i]->space, **dataset);
+        !memory.ok()) {
+      return fail(memory);
+    }
     // An answer too large to send is this item's error, found before work.
     // 16 bytes: the item's index and the framing of its result.
     if (absl::Status size =

@@ -10,6 +10,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "server/stored_round.h"
+#include "tenas/options/memory_estimate.h"
 #include "tenas/util/error_text.h"
 #include "tenas/util/rng.h"
 #include "tenas/util/status_macros.h"
@@ -208,6 +209,13 @@ absl::StatusOr<std::string> SearchManager::Start(
   TENAS_ASSIGN_OR_RETURN(
       search::SearchOptions options,
       SearchOptionsFromProto(request, limits_, (*dataset)->size()));
+  // One evaluation (two supernets) must fit --max-memory, before any work.
+  options.ntk_method = settings_.ntk_method;
+  TENAS_RETURN_IF_ERROR(measures::CheckEvaluationMemory(
+      measures::SearchShape(options, (*dataset)->num_classes,
+                            (*dataset)->channels, (*dataset)->height,
+                            (*dataset)->width),
+      settings_.ntk_max_memory_bytes, "", "server limit --max-memory"));
 
   // Join the threads of searches that have finished (never under mu_).
   std::vector<std::shared_ptr<Record>> done;

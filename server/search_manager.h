@@ -59,7 +59,7 @@ struct EvaluationSettings {
   /// LibTorch device ("cpu", "cuda:0").
   std::string device = "cpu";
   measures::NtkMethod ntk_method = measures::NtkMethod::kFast;
-  /// Memory budget of one batched NTK pass, in bytes.
+  /// Memory bound of one evaluation, in bytes (--max-memory).
   int64_t ntk_max_memory_bytes = measures::kDefaultNtkMaxMemoryBytes;
   /// NTK evaluations per batched pass (search::SearchOptions::ntk_group).
   int ntk_group = 0;

@@ -95,6 +95,20 @@ TEST(PruneSearchTest, TooSmallDatasetNamesItsImagesAndTheBatchNeeded) {
             "batch of 72 distinct images");
 }
 
+TEST(PruneSearchTest, ASearchAboveTheMemoryBoundIsRefusedBeforeAnyWork) {
+  SearchOptions o = Fast(SpaceKind::kDarts, 0);
+  o.batch_size = 256;
+  o.ntk_max_memory_bytes = 256 << 20;
+  int events = 0;
+  auto r = RunPruneSearch(Cifar(), o, [&](const SearchEvent&) { ++events; });
+  ASSERT_EQ(r.status().code(), absl::StatusCode::kInvalidArgument);
+  const std::string m(r.status().message());
+  EXPECT_EQ(m.rfind("batch_size: ", 0), 0u) << m;
+  EXPECT_NE(m.find("in a search"), std::string::npos) << m;
+  EXPECT_NE(m.find("needs an estimated"), std::string::npos) << m;
+  EXPECT_EQ(events, 0);
+}
+
 TEST(PruneSearchTest, Nb201RunsThreeRoundsOf24_18_12AndKeepsOneOpPerEdge) {
   int candidate_events = 0, rounds_started = 0, results = 0;
   auto result = RunPruneSearch(

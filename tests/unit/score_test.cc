@@ -8,6 +8,7 @@
 #include <gtest/gtest.h>
 
 #include "tenas/data/cifar.h"
+#include "tenas/options/memory_estimate.h"
 
 namespace tenas::measures {
 namespace {
@@ -165,6 +166,47 @@ TEST(ScoreTest, InvalidOptionsNameTheField) {
   o.repeats = 0;
   r = ScoreNb201(Arch(kArch), Cifar(), o);
   EXPECT_NE(r.status().message().find("repeats"), std::string::npos);
+}
+
+// A memory bound that keeps one repeat's graph alive at a time, with the
+// same rows per pass: the same bits as all repeats in one call.
+TEST(ScoreTest, RepeatsChunkedByTheMemoryBoundGiveTheSameValues) {
+  const int saved = at::get_num_threads();
+  at::set_num_threads(2);
+  ScoreOptions o = SmallOptions(4);
+  o.repeats = 3;
+  o.ntk_max_memory_bytes = 0;  // no bound: every repeat in one call
+  const EvaluationShape shape =
+      ScoreShape(o, search::SpaceKind::kNb201, 10, 3, 32, 32);
+  auto whole = PlanEvaluation(shape, 2, 0);
+  ASSERT_TRUE(whole.ok());
+  ASSERT_EQ(whole->evaluations_per_call, 3);
+  auto joint = ScoreNb201(Arch(kArch), Cifar(), o);
+  NtkPlan one = *whole;
+  one.evaluations_per_call = 1;
+  o.ntk_max_memory_bytes = EstimateEvaluationMemory(shape, one).total_bytes;
+  auto chunked_plan = PlanEvaluation(shape, 2, o.ntk_max_memory_bytes);
+  ASSERT_TRUE(chunked_plan.ok());
+  EXPECT_EQ(chunked_plan->evaluations_per_call, 1);
+  EXPECT_EQ(chunked_plan->rows_per_pass, whole->rows_per_pass);
+  auto chunked = ScoreNb201(Arch(kArch), Cifar(), o);
+  at::set_num_threads(saved);
+  ASSERT_TRUE(joint.ok()) << joint.status();
+  ASSERT_TRUE(chunked.ok()) << chunked.status();
+  EXPECT_EQ(chunked->kappa, joint->kappa);
+  EXPECT_EQ(chunked->regions, joint->regions);
+}
+
+TEST(ScoreTest, AScoreAboveTheMemoryBoundIsRefusedWithItsEstimate) {
+  ScoreOptions o = SmallOptions(1);
+  o.batch_size = 64;
+  o.ntk_max_memory_bytes = 16 << 20;
+  auto r = ScoreNb201(Arch(kArch), Cifar(), o);
+  ASSERT_EQ(r.status().code(), absl::StatusCode::kInvalidArgument);
+  const std::string m(r.status().message());
+  EXPECT_EQ(m.rfind("batch_size: ", 0), 0u) << m;
+  EXPECT_NE(m.find("needs an estimated"), std::string::npos) << m;
+  EXPECT_NE(m.find("--max-memory"), std::string::npos) << m;
 }
 
 TEST(ScoreTest, CancellationStopsTheScore) {

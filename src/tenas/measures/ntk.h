@@ -41,10 +41,15 @@ struct NtkOptions {
   /// CPU, where small passes stay in cache; all B on CUDA), always capped
   /// by max_memory_bytes.
   int replicas_per_pass = 0;
-  /// Fast path: budget for one batched pass, by the estimate
-  /// (16 x batch bytes per network + P x element size) per row, P counting
-  /// every network of a joint call. At least one row runs.
+  /// Fast path: budget of the passes in flight, by the estimate
+  /// FastNtkBytesPerRow per row, P counting every network of a joint call;
+  /// <= 0: none. At least one row runs. Scores and searches plan their
+  /// passes with the whole evaluation's estimate instead
+  /// (options/memory_estimate.h) and set 0 here.
   int64_t max_memory_bytes = kDefaultNtkMaxMemoryBytes;
+  /// Fast path on CPU: backward passes running at once, at most the
+  /// LibTorch threads; 0: as many as the threads.
+  int max_parallel_passes = 0;
 };
 
 struct NtkResult {

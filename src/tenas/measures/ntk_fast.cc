@@ -214,7 +214,10 @@ absl::StatusOr<std::vector<NtkResult>> ComputeNtkFastJoint(
     // those rows of every network in one pass (the device wants big
     // passes). The memory budget covers the passes in flight at once.
     const bool per_network = !inputs[0].batch.is_cuda();
-    const int threads = at::in_parallel_region() ? 1 : at::get_num_threads();
+    int threads = at::in_parallel_region() ? 1 : at::get_num_threads();
+    if (options.max_parallel_passes > 0) {
+      threads = std::min(threads, options.max_parallel_passes);
+    }
     const int64_t R = per_network ? ReplicasPerPass(options, inputs[0].batch,
                                                     max_batch_entries * threads,
                                                     max_net_entries * threads)

@@ -2,6 +2,7 @@
 
 #include "tenas/measures/score.h"
 
+#include <algorithm>
 #include <chrono>
 #include <functional>
 #include <memory>
@@ -14,6 +15,7 @@
 #include "tenas/nn/darts_network.h"
 #include "tenas/nn/init.h"
 #include "tenas/nn/nb201_network.h"
+#include "tenas/options/memory_estimate.h"
 #include "tenas/util/rng.h"
 #include "tenas/util/status_macros.h"
 
@@ -53,7 +55,8 @@ namespace {
 using NetworkFactory =
     std::function<std::shared_ptr<nn::SearchNetwork>(bool ntk)>;
 
-absl::StatusOr<ScoreResult> ScoreWithFactory(const NetworkFactory& make,
+absl::StatusOr<ScoreResult> ScoreWithFactory(search::SpaceKind space,
+                                             const NetworkFactory& make,
                                              const data::ImageDataset& dataset,
                                              const ScoreOptions& options) {
   TENAS_RETURN_IF_ERROR(ValidateScoreOptions(options, dataset));
@@ -61,54 +64,82 @@ absl::StatusOr<ScoreResult> ScoreWithFactory(const NetworkFactory& make,
   ScoreResult result;
   try {
     const torch::Device device(options.device);
+    const EvaluationShape shape =
+        ScoreShape(options, space, dataset.num_classes, dataset.channels,
+                   dataset.height, dataset.width);
+    TENAS_RETURN_IF_ERROR(CheckEvaluationMemory(
+        shape, options.ntk_max_memory_bytes, "",
+        "the memory bound ntk_max_memory_bytes (--max-memory)"));
+    const int threads = device.is_cuda() || at::in_parallel_region()
+                            ? 1
+                            : at::get_num_threads();
+    TENAS_ASSIGN_OR_RETURN(
+        const NtkPlan plan,
+        PlanEvaluation(shape, threads, options.ntk_max_memory_bytes));
     if (options.compute_ntk) {
       const auto ntk_start = std::chrono::steady_clock::now();
       NtkOptions ntk_options;
       ntk_options.fp64 = options.fp64;
       ntk_options.cancel = options.cancel;
-      ntk_options.max_memory_bytes = options.ntk_max_memory_bytes;
+      // The plan keeps the whole evaluation within the memory bound: on
+      // CPU the rows per pass and passes at once; on CUDA the passes keep
+      // their own device budget.
+      if (device.is_cuda()) {
+        ntk_options.max_memory_bytes = options.ntk_max_memory_bytes;
+      } else {
+        ntk_options.max_memory_bytes = 0;
+        ntk_options.replicas_per_pass = plan.rows_per_pass;
+        ntk_options.max_parallel_passes = plan.parallel_passes;
+      }
       // Repeat r: the network built from `seed` (re-initialised from
       // (seed, r) under the paper's init) on batch r. The fast path takes
-      // every repeat in one call, each on its own copy of the network, so
-      // that their backward passes share the threads; the reference path
-      // reuses one network, in order.
+      // plan.evaluations_per_call repeats per call, each on its own copy of
+      // the network, so that their backward passes share the threads; the
+      // reference path reuses one network, in order. Either way a repeat's
+      // network and batch depend only on (seed, r).
       const bool joint = options.ntk_method == NtkMethod::kFast;
-      std::vector<std::shared_ptr<nn::SearchNetwork>> nets;
-      std::vector<NtkInput> inputs;
-      for (int r = 0; r < options.repeats; ++r) {
-        if (nets.empty() || joint) {
-          std::shared_ptr<nn::SearchNetwork> net;
-          nn::RunSeeded(options.seed, [&] { net = make(/*ntk=*/true); });
-          net->to(device);
-          nets.push_back(std::move(net));
-        }
-        nn::SearchNetwork& net = *nets.back();
-        if (options.init == nn::InitMode::kPaper) {
-          nn::RunSeeded(
-              DeriveSeed(options.seed, {kNtkPaperInit, uint64_t(r)}),
-              [&] { nn::ApplyKaimingInit(net, nn::FanMode::kFanOut); });
-        }
-        Rng rng(DeriveSeed(options.seed, {kNtkData, uint64_t(r)}));
-        TENAS_ASSIGN_OR_RETURN(
-            at::Tensor batch,
-            data::SampleNtkBatch(dataset, options.batch_size, rng));
-        batch = batch.to(device);
-        if (joint) {
-          inputs.push_back({&net, batch});
-          continue;
-        }
-        TENAS_ASSIGN_OR_RETURN(
-            NtkResult ntk,
-            ComputeNtk(options.ntk_method, net, batch, ntk_options));
-        result.kappa.push_back(ntk.kappa);
-        result.num_gradient_entries = ntk.num_gradient_entries;
-      }
-      if (joint) {
-        TENAS_ASSIGN_OR_RETURN(std::vector<NtkResult> ntks,
-                               ComputeNtkFastJoint(inputs, ntk_options));
-        for (const NtkResult& ntk : ntks) {
+      const int per_call = joint ? plan.evaluations_per_call : 1;
+      std::shared_ptr<nn::SearchNetwork> reused;
+      for (int first = 0; first < options.repeats; first += per_call) {
+        const int last = std::min(options.repeats, first + per_call);
+        std::vector<std::shared_ptr<nn::SearchNetwork>> nets;
+        std::vector<NtkInput> inputs;
+        for (int r = first; r < last; ++r) {
+          if (reused == nullptr || joint) {
+            std::shared_ptr<nn::SearchNetwork> net;
+            nn::RunSeeded(options.seed, [&] { net = make(/*ntk=*/true); });
+            net->to(device);
+            if (!joint) reused = net;
+            nets.push_back(std::move(net));
+          }
+          nn::SearchNetwork& net = joint ? *nets.back() : *reused;
+          if (options.init == nn::InitMode::kPaper) {
+            nn::RunSeeded(
+                DeriveSeed(options.seed, {kNtkPaperInit, uint64_t(r)}),
+                [&] { nn::ApplyKaimingInit(net, nn::FanMode::kFanOut); });
+          }
+          Rng rng(DeriveSeed(options.seed, {kNtkData, uint64_t(r)}));
+          TENAS_ASSIGN_OR_RETURN(
+              at::Tensor batch,
+              data::SampleNtkBatch(dataset, options.batch_size, rng));
+          batch = batch.to(device);
+          if (joint) {
+            inputs.push_back({&net, batch});
+            continue;
+          }
+          TENAS_ASSIGN_OR_RETURN(
+              NtkResult ntk,
+              ComputeNtk(options.ntk_method, net, batch, ntk_options));
           result.kappa.push_back(ntk.kappa);
           result.num_gradient_entries = ntk.num_gradient_entries;
+        }
+        if (joint) {
+          TENAS_ASSIGN_OR_RETURN(std::vector<NtkResult> ntks,
+                                 ComputeNtkFastJoint(inputs, ntk_options));
+          for (const NtkResult& ntk : ntks) {
+            result.kappa.push_back(ntk.kappa);
+            result.num_gradient_entries = ntk.num_gradient_entries;
+          }
         }
       }
       double sum = 0;
@@ -164,6 +195,7 @@ absl::StatusOr<ScoreResult> ScoreNb201(const nb201::Architecture& arch,
   const at::Tensor alphas = nn::Nb201ArchitectureAlphas(arch);
   const int64_t k = dataset.num_classes;
   return ScoreWithFactory(
+      search::SpaceKind::kNb201,
       [&](bool ntk) -> std::shared_ptr<nn::SearchNetwork> {
         auto net = std::make_shared<nn::Nb201SearchNetwork>(
             ntk ? nn::Nb201NtkConfig(k) : nn::Nb201LrConfig(k));
@@ -180,6 +212,7 @@ absl::StatusOr<ScoreResult> ScoreDarts(const darts::Genotype& genotype,
   const at::Tensor reduce = nn::DartsGenotypeAlphas(genotype, true);
   const int64_t k = dataset.num_classes;
   return ScoreWithFactory(
+      search::SpaceKind::kDarts,
       [&](bool ntk) -> std::shared_ptr<nn::SearchNetwork> {
         auto net = std::make_shared<nn::DartsSearchNetwork>(
             ntk ? nn::DartsNtkConfig(k) : nn::DartsLrConfig(k));

@@ -31,7 +31,7 @@ struct ScoreResult {
 };
 
 /// Checks options against the dataset (CheckScoreOptions); InvalidArgument
-/// names the field.
+/// names the field. The memory bound is checked by the score itself.
 absl::Status ValidateScoreOptions(const ScoreOptions& options,
                                   const data::ImageDataset& dataset);
 
@@ -39,6 +39,11 @@ absl::Status ValidateScoreOptions(const ScoreOptions& options,
 /// network (C=3, N=1) and the linear-region count on the thin network, with
 /// only the architecture's op alive on each edge (a `none` edge outputs 0).
 /// Thread-safe: the dataset is only read; each call builds its own networks.
+/// The NTK runs in the plan of options/memory_estimate.h that keeps the
+/// score within options.ntk_max_memory_bytes (the same values, bit for bit,
+/// whatever the repeats per call); a score whose smallest estimate exceeds
+/// it fails with InvalidArgument ("batch_size: ...", with the estimate)
+/// before any work.
 absl::StatusOr<ScoreResult> ScoreNb201(const nb201::Architecture& arch,
                                        const data::ImageDataset& dataset,
                                        const ScoreOptions& options);

@@ -27,7 +27,7 @@ const char* NtkMethodName(NtkMethod method);
 absl::StatusOr<NtkMethod> ParseNtkMethod(const std::string& text,
                                          const std::string& field);
 
-/// Default memory budget of one batched pass of the fast path: 2 GiB.
+/// Default memory bound of one evaluation (--max-memory): 2 GiB.
 inline constexpr int64_t kDefaultNtkMaxMemoryBytes = int64_t{2} << 30;
 
 /// The largest byte size ParseByteSize accepts: 1 PiB ("1024T").

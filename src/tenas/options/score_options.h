@@ -50,7 +50,9 @@ struct ScoreOptions {
   int lr_num_batches = 3;
   /// NTK implementation: the batched fast path or the literal reference.
   NtkMethod ntk_method = NtkMethod::kFast;
-  /// Memory budget of one batched NTK pass (fast path), in bytes.
+  /// Memory bound of the whole score, in bytes (options/memory_estimate.h;
+  /// <= 0: none): a score whose smallest estimate exceeds it fails with
+  /// InvalidArgument; the others run their NTK in a plan within it.
   int64_t ntk_max_memory_bytes = kDefaultNtkMaxMemoryBytes;
   /// LibTorch device the networks and batches live on ("cpu", "cuda:0").
   std::string device = "cpu";

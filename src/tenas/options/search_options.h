@@ -67,7 +67,12 @@ struct SearchOptions {
   /// NTK implementation (the found architecture does not depend on it
   /// beyond float rounding; see docs/BENCHMARKS.md).
   measures::NtkMethod ntk_method = measures::NtkMethod::kFast;
-  /// Memory budget of one batched NTK pass, in bytes.
+  /// Memory bound of one evaluation of the search (an NTK job of origin
+  /// and candidate supernets, a candidate's linear regions), in bytes
+  /// (options/memory_estimate.h; <= 0: none). A search whose smallest
+  /// estimate exceeds it fails with InvalidArgument before any work; the
+  /// others run each NTK call in a plan within it. Workers evaluating at
+  /// once each have this bound.
   int64_t ntk_max_memory_bytes = measures::kDefaultNtkMaxMemoryBytes;
   /// Fast NTK: (candidate, repeat) evaluations of a round batched into the
   /// same backward passes, each with its origin ([0, kMaxNtkGroup]). 0 =

@@ -17,6 +17,7 @@
 #include "tenas/measures/ntk.h"
 #include "tenas/nn/init.h"
 #include "tenas/options/datasets.h"
+#include "tenas/options/memory_estimate.h"
 #include "tenas/search/space_adapter.h"
 #include "tenas/util/rng.h"
 #include "tenas/util/status_macros.h"
@@ -147,38 +148,75 @@ absl::StatusOr<NtkJob> PrepareNtkJob(SearchContext& ctx, const RoundPlan& plan,
 
 // Evaluates NTK jobs [first, first + count) of the round (job j is candidate
 // j / repeats, repeat j % repeats) and stores their κ in `records`. On the
-// fast path all of them share the same backward passes; origin and
-// candidate of a job share its batch.
+// fast path the jobs of one call (as many as the memory plan allows) share
+// the same backward passes; origin and candidate of a job share its batch.
 absl::Status EvaluateNtkJobs(SearchContext& ctx, const RoundPlan& plan,
                              int first, int count,
                              std::vector<CandidateRecord>& records) {
   const SearchOptions& o = ctx.options();
+  const data::ImageDataset& dataset = ctx.dataset();
+  // The plan keeps this evaluation within the memory bound: on CPU the
+  // jobs per call, rows per pass and passes at once (the threads are this
+  // worker's); on CUDA the passes keep their own device budget.
+  const bool cuda = torch::Device(o.device).is_cuda();
+  const int threads =
+      cuda || at::in_parallel_region() ? 1 : at::get_num_threads();
+  TENAS_ASSIGN_OR_RETURN(
+      const measures::NtkPlan memory_plan,
+      measures::PlanEvaluation(
+          measures::SearchShape(o, dataset.num_classes, dataset.channels,
+                                dataset.height, dataset.width, count),
+          threads, o.ntk_max_memory_bytes));
   measures::NtkOptions ntk_options;
   ntk_options.fp64 = o.fp64;
   ntk_options.cancel = o.cancel;
-  ntk_options.max_memory_bytes = o.ntk_max_memory_bytes;
-  std::vector<NtkJob> jobs;
-  for (int j = first; j < first + count; ++j) {
-    TENAS_ASSIGN_OR_RETURN(
-        NtkJob job, PrepareNtkJob(ctx, plan, j / o.repeats, j % o.repeats));
-    jobs.push_back(std::move(job));
-  }
-  std::vector<measures::NtkResult> kappas;  // origin, candidate per job
-  if (o.ntk_method == measures::NtkMethod::kFast) {
-    std::vector<measures::NtkInput> inputs;
-    for (const NtkJob& job : jobs) {
-      inputs.push_back({job.origin.get(), job.batch});
-      inputs.push_back({job.candidate.get(), job.batch});
-    }
-    TENAS_ASSIGN_OR_RETURN(kappas,
-                           measures::ComputeNtkFastJoint(inputs, ntk_options));
+  if (cuda) {
+    ntk_options.max_memory_bytes = o.ntk_max_memory_bytes;
   } else {
-    for (const NtkJob& job : jobs) {
-      for (nn::SearchNetwork* net : {job.origin.get(), job.candidate.get()}) {
-        TENAS_ASSIGN_OR_RETURN(
-            measures::NtkResult k,
-            measures::ComputeNtkReference(*net, job.batch, ntk_options));
+    ntk_options.max_memory_bytes = 0;
+    ntk_options.replicas_per_pass = memory_plan.rows_per_pass;
+    ntk_options.max_parallel_passes = memory_plan.parallel_passes;
+  }
+  const int per_call = o.ntk_method == measures::NtkMethod::kFast
+                           ? std::max(1, memory_plan.evaluations_per_call)
+                           : 1;
+  std::vector<NtkJob> jobs;
+  std::vector<measures::NtkResult> kappas;  // origin, candidate per job
+  for (int call = first; call < first + count; call += per_call) {
+    const int call_end = std::min(first + count, call + per_call);
+    // This call's jobs only: their networks are released after it.
+    for (NtkJob& done : jobs) {
+      done.origin.reset();
+      done.candidate.reset();
+      done.batch.reset();
+    }
+    const size_t call_begin = jobs.size();
+    for (int j = call; j < call_end; ++j) {
+      TENAS_ASSIGN_OR_RETURN(
+          NtkJob job, PrepareNtkJob(ctx, plan, j / o.repeats, j % o.repeats));
+      jobs.push_back(std::move(job));
+    }
+    if (o.ntk_method == measures::NtkMethod::kFast) {
+      std::vector<measures::NtkInput> inputs;
+      for (size_t i = call_begin; i < jobs.size(); ++i) {
+        inputs.push_back({jobs[i].origin.get(), jobs[i].batch});
+        inputs.push_back({jobs[i].candidate.get(), jobs[i].batch});
+      }
+      TENAS_ASSIGN_OR_RETURN(
+          std::vector<measures::NtkResult> call_kappas,
+          measures::ComputeNtkFastJoint(inputs, ntk_options));
+      for (measures::NtkResult& k : call_kappas) {
         kappas.push_back(std::move(k));
+      }
+    } else {
+      for (size_t i = call_begin; i < jobs.size(); ++i) {
+        for (nn::SearchNetwork* net :
+             {jobs[i].origin.get(), jobs[i].candidate.get()}) {
+          TENAS_ASSIGN_OR_RETURN(
+              measures::NtkResult k,
+              measures::ComputeNtkReference(*net, jobs[i].batch, ntk_options));
+          kappas.push_back(std::move(k));
+        }
       }
     }
   }
@@ -447,6 +485,12 @@ absl::StatusOr<SearchResult> RunPruneSearch(
   TENAS_RETURN_IF_ERROR(data::CheckDatasetHolds(dataset.name, dataset.size(),
                                                 options.batch_size,
                                                 "batch_size", "an NTK batch"));
+  // Before any work: one evaluation must fit the memory bound.
+  TENAS_RETURN_IF_ERROR(measures::CheckEvaluationMemory(
+      measures::SearchShape(options, dataset.num_classes, dataset.channels,
+                            dataset.height, dataset.width),
+      options.ntk_max_memory_bytes, "",
+      "the memory bound ntk_max_memory_bytes (--max-memory)"));
   SearchContext ctx(dataset, options, on_event);
   const SpaceAdapter& adapter = ctx.adapter();
   SearchResult result;

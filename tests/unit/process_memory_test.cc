@@ -1,0 +1,41 @@
+// Copyright 2026 The tenas Authors.
+//
+// ProcessStatusBytes: this process's resident size and peak, and a field
+// that does not exist.
+
+#include "tenas/util/process_memory.h"
+
+#include <gtest/gtest.h>
+
+#include <cstring>
+#include <memory>
+#include <optional>
+
+namespace tenas {
+namespace {
+
+TEST(ProcessMemoryTest, ResidentSizeGrowsWithTouchedMemoryAndPeakFollows) {
+  const std::optional<int64_t> before = ProcessStatusBytes("VmRSS:");
+  ASSERT_TRUE(before.has_value());
+  EXPECT_GT(*before, 0);
+  EXPECT_EQ(*before % 1024, 0);
+  // 64 MiB touched page by page must show in the resident size.
+  constexpr size_t kBytes = size_t{64} << 20;
+  auto block = std::make_unique<char[]>(kBytes);
+  std::memset(block.get(), 1, kBytes);
+  const std::optional<int64_t> after = ProcessStatusBytes("VmRSS:");
+  ASSERT_TRUE(after.has_value());
+  EXPECT_GE(*after - *before, static_cast<int64_t>(kBytes) / 2);
+  const std::optional<int64_t> peak = ProcessStatusBytes("VmHWM:");
+  ASSERT_TRUE(peak.has_value());
+  EXPECT_GE(*peak, *after);
+  EXPECT_EQ(block[kBytes - 1], 1);
+}
+
+TEST(ProcessMemoryTest, UnknownFieldIsNullopt) {
+  EXPECT_FALSE(ProcessStatusBytes("NoSuchField:").has_value());
+  EXPECT_FALSE(ProcessStatusBytes("VmRSS").has_value());  // no colon
+}
+
+}  // namespace
+}  // namespace tenas
