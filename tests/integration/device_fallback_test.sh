@@ -64,7 +64,7 @@ if [[ -n "$SERVER_BIN" ]]; then
     check "tenas-server --device $device exits 1 at start-up" 1 $?
     [[ ! -s "$tmp/out.log" && $(wc -l < "$tmp/err.log") == 1 ]] &&
       grep -q "^tenas-server: --device: $device is not available on this machine (.* CUDA device" "$tmp/err.log"
-    check "tenas-server --device $device: one line ($(cat "$tmp/err.log"))" 0 $?
+    rc=$?; check "tenas-server --device $device: one line ($(cat "$tmp/err.log"))" 0 $rc
   done
 fi
 check_summary
