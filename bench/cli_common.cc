@@ -8,6 +8,7 @@
 #include <thread>
 
 #include "absl/strings/str_cat.h"
+#include "tenas/engine/device.h"
 #include "tenas/util/status_macros.h"
 
 namespace tenas::cli {
@@ -51,6 +52,11 @@ void AddMeasureFlags(CLI::App* command, MeasureFlags* flags, MeasureFlagSet set,
   AddInt(command, "--threads", &flags->threads, 1, 1024,
          "LibTorch threads per worker, in [1, 1024]")
       ->default_str(threads_default);
+  command
+      ->add_option("--device", flags->device,
+                   "auto (cuda:0 if this machine has a CUDA device, else "
+                   "cpu), cpu, cuda or cuda:N")
+      ->type_name("DEVICE");
 }
 
 int ConfigureThreads(int threads, int workers) {
@@ -76,6 +82,8 @@ absl::StatusOr<measures::ScoreOptions> ToScoreOptions(
   TENAS_ASSIGN_OR_RETURN(
       options.ntk_max_memory_bytes,
       measures::ParseByteSize(flags.max_memory, "--max-memory"));
+  TENAS_ASSIGN_OR_RETURN(options.device,
+                         engine::ResolveDevice(flags.device, "--device"));
   return options;
 }
 

@@ -36,6 +36,8 @@ struct MeasureFlags {
   std::string max_memory = "2G";
   /// LibTorch threads per worker; 0: cores / workers.
   int threads = 0;
+  /// auto, cpu, cuda or cuda:N (engine::ResolveDevice).
+  std::string device = "cpu";
 };
 
 /// Which of the measure flags a subcommand takes.
@@ -45,8 +47,8 @@ enum class MeasureFlagSet {
 };
 
 /// Adds --dataset --data-dir --seed --repeats --batch-size --init --fp64
-/// --threads (and --ntk --max-memory with kAll) to `command`, bound to
-/// `flags`. `threads_default` describes the default of --threads.
+/// --threads --device (and --ntk --max-memory with kAll) to `command`, bound
+/// to `flags`. `threads_default` describes the default of --threads.
 void AddMeasureFlags(CLI::App* command, MeasureFlags* flags, MeasureFlagSet set,
                      const std::string& threads_default);
 
@@ -55,7 +57,9 @@ void AddMeasureFlags(CLI::App* command, MeasureFlags* flags, MeasureFlagSet set,
 int ConfigureThreads(int threads, int workers = 1);
 
 /// The score options of `flags` (batch_size 0 stays 0: the caller applies
-/// the default). INVALID_ARGUMENT names a bad --init, --ntk or --max-memory.
+/// the default), --device resolved to a device of this machine.
+/// INVALID_ARGUMENT names a bad --init, --ntk, --max-memory or --device;
+/// FAILED_PRECONDITION a CUDA device this machine does not have.
 absl::StatusOr<measures::ScoreOptions> ToScoreOptions(
     const MeasureFlags& flags);
 

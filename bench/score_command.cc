@@ -74,6 +74,7 @@ absl::StatusOr<Outcome> Score(const ScoreFlags& flags) {
               {"fp64", options.fp64},
               {"ntk", measures::NtkMethodName(options.ntk_method)},
               {"threads", threads},
+              {"device", options.device},
               {"ntk_condition_number", result.kappa_mean},
               {"linear_regions", result.regions_mean},
               {"repeats", repeats},

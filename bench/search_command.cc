@@ -82,6 +82,7 @@ absl::Status Search(const SearchFlags& flags) {
   options.fp64 = common.fp64;
   options.ntk_method = common.ntk_method;
   options.ntk_max_memory_bytes = common.ntk_max_memory_bytes;
+  options.device = common.device;
   options.ntk_group = flags.ntk_group;
   options.batch_size = common.batch_size;  // 0: space default
   options.prune_number = flags.prune_number;
@@ -128,6 +129,7 @@ absl::Status Search(const SearchFlags& flags) {
   out["ntk_group"] = options.ntk_group;
   out["workers"] = options.workers;
   out["threads"] = threads;
+  out["device"] = options.device;
   // DARTS: size of the evaluation network the paper retrains (CIFAR: 20
   // cells, C=36; ImageNet: 14 cells, C=48), auxiliary head excluded.
   int64_t eval_params = 0;

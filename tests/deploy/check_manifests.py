@@ -697,9 +697,12 @@ def main():
     if cuda:
         text = " ".join(r for _, _, r in cuda)
         check("Dockerfile.cuda guards the LibTorch C++ ABI",
-              "_GLIBCXX_USE_CXX11_ABI=1" in text)
-        check("Dockerfile.cuda builds with scripts/build.sh",
-              "bash scripts/build.sh" in text)
+              "_GLIBCXX_USE_CXX11_ABI" in text)
+        check("Dockerfile.cuda installs the pin of scripts/torch2.env",
+              "scripts/torch2.env" in text and
+              "bash scripts/install-torch2.sh" in text)
+        check("Dockerfile.cuda builds with scripts/build-torch2.sh",
+              "bash scripts/build-torch2.sh" in text)
     print("%d passed, %d failed" % (passed, failed))
     return 1 if failed else 0
 

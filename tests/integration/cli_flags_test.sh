@@ -28,7 +28,7 @@ expect_usage_error() {
   check "$name: exit 2" 2 $?
   [[ $(wc -l < "$tmp/err") == 1 && ! -s "$tmp/out" ]] \
     && grep -qF -- "$needle" "$tmp/err"
-  check "$name: one line naming $needle ($(head -c 160 "$tmp/err"))" 0 $?
+  rc=$?; check "$name: one line naming $needle ($(head -c 160 "$tmp/err"))" 0 $rc
 }
 
 # --- --help ------------------------------------------------------------------
@@ -196,7 +196,7 @@ BIG_ARCH="|$(head -c 100000 /dev/zero | tr '\0' x)~0|"
 expect_usage_error "tenas score --arch <100 KB>" "architecture.nb201_arch" \
   "$CLI" --server "$A" score --arch "$BIG_ARCH"
 (( $(wc -c < "$tmp/err") < 1000 ))
-check "tenas score --arch <100 KB>: short message ($(wc -c < "$tmp/err") bytes)" 0 $?
+rc=$?; check "tenas score --arch <100 KB>: short message ($(wc -c < "$tmp/err") bytes)" 0 $rc
 
 # --- the bundled accuracy table and the shared event format ---------------------
 SEARCH=(search --space nb201 --seed 0 --repeats 1 --batch-size 8 --json)

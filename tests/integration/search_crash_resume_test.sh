@@ -28,7 +28,7 @@ start_durable "$tmp/state-ref" "$tmp/ref.log"; check "reference server ready" 0 
 check "a second server on the same --state-dir exits 1" 1 $?
 grep -q "^tenas-server: --state-dir: $tmp/state-ref is in use by another tenas-server (pid $server_pid)" \
   "$tmp/second.log"
-check "it names the directory and the holder's PID ($(head -c 200 "$tmp/second.log"))" 0 $?
+rc=$?; check "it names the directory and the holder's PID ($(head -c 200 "$tmp/second.log"))" 0 $rc
 "$CLI" "${SEARCH[@]}" "${S[@]}" > "$tmp/ref.jsonl"
 check "uninterrupted search" 0 $?
 stop_server

@@ -45,7 +45,7 @@ id=$($PY -c 'import json,sys; print(json.loads(open(sys.argv[1]).readline())["se
 check "--backup-to while the server runs exits 0" 0 $?
 grep -q "^tenas-server: backed up $dir/tenas.db to $tmp/backup.db ([0-9]* bytes, 1 searches, " \
   "$tmp/backup.log"
-check "it says what it wrote ($(head -c 200 "$tmp/backup.log"))" 0 $?
+rc=$?; check "it says what it wrote ($(head -c 200 "$tmp/backup.log"))" 0 $rc
 "$SERVER_BIN" --state-dir "$tmp/nothing-here" --backup-to "$tmp/b2.db" > "$tmp/backup-bad.log" 2>&1
 check "--backup-to without a database exits 1" 1 $?
 [[ $(wc -l < "$tmp/backup-bad.log") == 1 ]] &&
@@ -76,7 +76,7 @@ check "truncated tenas.db: start-up fails with exit 1" 1 $?
 [[ $(wc -l < "$tmp/truncated.log") == 1 ]] &&
   grep -q "^tenas-server: --state-dir: $dir: tenas.db is empty (0 bytes) but tenas.marker shows it held the state; .*--state-reset" \
     "$tmp/truncated.log"
-check "in one line naming the directory, the file and --state-reset ($(head -c 300 "$tmp/truncated.log"))" 0 $?
+rc=$?; check "in one line naming the directory, the file and --state-reset ($(head -c 300 "$tmp/truncated.log"))" 0 $rc
 start_durable "$dir" "$tmp/reset.log" --state-reset
 check "with --state-reset: ready" 0 $?
 grep -q "^tenas-server: --state-reset: $dir: tenas.db is empty" "$tmp/reset.log"

@@ -14,6 +14,8 @@
 #include <limits>
 #include <tuple>
 
+#include "absl/strings/str_cat.h"
+
 namespace tenas::measures::kernels {
 namespace {
 
@@ -150,8 +152,10 @@ INSTANTIATE_TEST_SUITE_P(
     ::testing::Combine(::testing::Values<int64_t>(1, 3, 5, 12),
                        ::testing::Bool()),
     [](const ::testing::TestParamInfo<std::tuple<int64_t, bool>>& info) {
-      return "C" + std::to_string(std::get<0>(info.param)) +
-             (std::get<1>(info.param) ? "Double" : "Float");
+      // StrCat: GCC 12 in C++20 (LibTorch 2.x) warns falsely on
+      // "C" + std::to_string(...) (-Wstringop-overflow).
+      return absl::StrCat("C", std::get<0>(info.param),
+                          std::get<1>(info.param) ? "Double" : "Float");
     });
 
 }  // namespace

@@ -35,11 +35,10 @@ TEST(DeviceTest, CpuIsAlwaysAvailable) {
 
 TEST(DeviceTest, MissingCudaDeviceIsFailedPreconditionNamingTheFlag) {
   const int count = CudaDeviceCount();
-  std::vector<std::string> missing = {absl::StrCat("cuda:", count)};
-  if (count == 0) {  // this machine (CI): no CUDA at all
-    missing.push_back("cuda:0");
-    missing.push_back("cuda");
-  }
+  // Without CUDA (CI) every CUDA device is missing, "cuda" included.
+  const std::vector<std::string> missing =
+      count == 0 ? std::vector<std::string>{"cuda:0", "cuda"}
+                 : std::vector<std::string>{absl::StrCat("cuda:", count)};
   for (const std::string& requested : missing) {
     SCOPED_TRACE(requested);
     absl::StatusOr<std::string> device = ResolveDevice(requested);

@@ -13,6 +13,8 @@
 #include <string>
 #include <vector>
 
+#include "absl/strings/str_cat.h"
+
 namespace tenas::data {
 namespace {
 
@@ -36,7 +38,7 @@ TEST(FileReaderTest, ReadsEmptySmallAndMultiChunkFiles) {
   for (size_t size : {size_t{0}, size_t{1}, size_t{65536}, size_t{200001}}) {
     std::vector<uint8_t> data(size);
     for (size_t i = 0; i < size; ++i) data[i] = static_cast<uint8_t>(i * 7);
-    const std::string path = Write("f" + std::to_string(size), data);
+    const std::string path = Write(absl::StrCat("f", size), data);
     absl::StatusOr<std::vector<uint8_t>> got = ReadFileBytes(path, "a file");
     ASSERT_TRUE(got.ok()) << got.status();
     EXPECT_EQ(*got, data) << size;

@@ -103,8 +103,8 @@ std::string BinString(const std::string& s) {
   return "T" + Le32(static_cast<uint32_t>(s.size())) + s;
 }
 
-std::string BinPut(int k) { return "q" + Byte(k); }
-std::string BinGet(int k) { return "h" + Byte(k); }
+std::string BinPut(int k) { return absl::StrCat("q", Byte(k)); }
+std::string BinGet(int k) { return absl::StrCat("h", Byte(k)); }
 
 /// The protocol-2 bytes Python 2 cPickle writes for
 /// {'data': uint8 rows x cols, 'labels': [...], 'mean': float64[3]}
@@ -177,8 +177,8 @@ std::string Py2Repr(const std::string& s) {
 std::string Py2Protocol0Pickle(int64_t rows, int64_t cols,
                                const std::vector<int64_t>& labels) {
   int memo = 0;
-  auto put = [&memo]() { return "p" + std::to_string(memo++) + "\n"; };
-  auto num = [](int64_t v) { return "I" + std::to_string(v) + "\n"; };
+  auto put = [&memo]() { return absl::StrCat("p", memo++, "\n"); };
+  auto num = [](int64_t v) { return absl::StrCat("I", v, "\n"); };
   std::string p = "(d" + put();
   p += "S'data'\n" + put();
   p += "cnumpy.core.multiarray\n_reconstruct\n" + put();  // p2

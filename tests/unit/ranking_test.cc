@@ -21,6 +21,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/strings/str_cat.h"
 #include "testing/test_data.h"
 
 namespace tenas::search {
@@ -45,8 +46,7 @@ uint64_t Bits(double x) {
 }
 
 std::string Str(const CandidateId& id) {
-  return "[" + std::to_string(id.cell_type) + ", " + std::to_string(id.edge) +
-         ", " + std::to_string(id.op) + "]";
+  return absl::StrCat("[", id.cell_type, ", ", id.edge, ", ", id.op, "]");
 }
 
 // ---------------------------------------------------------------------------

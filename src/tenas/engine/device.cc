@@ -23,6 +23,13 @@
 
 namespace tenas::engine {
 
+#ifdef TENAS_WITH_CUDA
+// The statistics' "all pools" slot (StatType::AGGREGATE). The enum sits in
+// c10::cuda::CUDACachingAllocator in 1.13 and in c10::CachingAllocator in
+// recent 2.x; its value, the first slot, is the same in all of them.
+constexpr size_t kAggregate = 0;
+#endif
+
 int CudaDeviceCount() {
   return torch::cuda::is_available()
              ? static_cast<int>(torch::cuda::device_count())
@@ -64,11 +71,7 @@ std::optional<DeviceMemory> QueryDeviceMemory(const std::string& device) {
   }
   DeviceMemory m;
   const auto stats = c10::cuda::CUDACachingAllocator::getDeviceStats(index);
-  m.used_bytes = static_cast<double>(
-      stats
-          .reserved_bytes[static_cast<size_t>(
-              c10::cuda::CUDACachingAllocator::StatType::AGGREGATE)]
-          .current);
+  m.used_bytes = static_cast<double>(stats.reserved_bytes[kAggregate].current);
   size_t free_bytes = 0, total_bytes = 0;
   int previous = 0;
   cudaGetDevice(&previous);

@@ -172,7 +172,7 @@ absl::StatusOr<std::vector<NtkResult>> ComputeNtkFastJoint(
     }
   }
   InstallBatchedBackwardRules();
-  if (ft::areTransformsActive()) {
+  if (ft::maybeCurrentDynamicLayer().has_value()) {  // a transform is active
     return absl::FailedPreconditionError(
         "fast NTK cannot run inside another functorch transform");
   }

@@ -6,6 +6,8 @@
 #include <ATen/functorch/DynamicLayer.h>
 #include <c10/core/impl/LocalDispatchKeySet.h>
 #include <c10/util/Exception.h>
+#include <c10/util/TypeList.h>
+#include <c10/util/TypeTraits.h>
 #include <torch/csrc/autograd/generated/Functions.h>
 #include <torch/library.h>
 #include <torch/version.h>
@@ -22,10 +24,16 @@
 #include "tenas/measures/internal/backward_kernels.h"
 #include "tenas/measures/internal/conv_kernels.h"
 
-// The rules are compiled only for the LibTorch they were written for (see
-// BatchedBackwardRulesSupported()).
-#define TENAS_BATCHED_RULES \
-  (TORCH_VERSION_MAJOR == 1 && TORCH_VERSION_MINOR == 13)
+// The rules need functorch's C++ batching API inside ATen
+// (ATen/functorch/*), which LibTorch has had since 1.13; they are tested on
+// 1.13 (Debian's) and on the pinned 2.x of scripts/torch2.env. Where 2.x
+// changed an operator's C++ signature (int[] -> SymInt[]), the rule takes
+// the argument types of the operator's schema (SchemaArg below), so a
+// LibTorch whose schema differs in another way fails to compile here rather
+// than registering a kernel of the wrong type.
+#define TENAS_BATCHED_RULES    \
+  (TORCH_VERSION_MAJOR >= 2 || \
+   (TORCH_VERSION_MAJOR == 1 && TORCH_VERSION_MINOR >= 13))
 
 namespace tenas::measures {
 #if TENAS_BATCHED_RULES
@@ -34,6 +42,27 @@ namespace {
 namespace ft = at::functorch;
 using at::Tensor;
 using Grads3 = std::tuple<Tensor, Tensor, Tensor>;
+
+// The C++ type of argument I of operator Op's kernel, as this LibTorch's
+// schema declares it (e.g. convolution_backward's stride: int[] in 1.13,
+// SymInt[] in 2.x).
+template <typename Op>
+using SchemaParams = typename c10::guts::infer_function_traits_t<
+    typename Op::schema>::parameter_types;
+template <typename Op, size_t I>
+using SchemaArg = c10::guts::typelist::element_t<I, SchemaParams<Op>>;
+
+// Sizes and counts as plain integers, from either kind of argument (each
+// LibTorch uses one kind only). The rules only run eagerly, where every
+// SymInt is a concrete integer.
+[[maybe_unused]] at::IntArrayRef Ints(at::IntArrayRef v) { return v; }
+[[maybe_unused]] int64_t Int(int64_t v) { return v; }
+#if TORCH_VERSION_MAJOR >= 2
+[[maybe_unused]] at::IntArrayRef Ints(c10::SymIntArrayRef v) {
+  return C10_AS_INTARRAYREF_SLOW(v);
+}
+[[maybe_unused]] int64_t Int(const c10::SymInt& v) { return v.expect_int(); }
+#endif
 
 // The current vmap level; the rules only run inside one.
 int64_t CurrentLevel() {
@@ -154,14 +183,27 @@ Grads3 DirectConvolutionBackward(const Tensor& g, const Tensor& input,
           Rebatch(grad_bias, level)};
 }
 
+using ConvBackwardOp = at::_ops::convolution_backward;
+static_assert(c10::guts::typelist::size<SchemaParams<ConvBackwardOp>>::value ==
+                  11,
+              "convolution_backward's schema changed: revisit the rule");
+
 Grads3 ConvolutionBackwardRule(const Tensor& grad_output, const Tensor& input,
                                const Tensor& weight,
-                               at::OptionalSymIntArrayRef bias_sizes,
-                               at::IntArrayRef stride, at::IntArrayRef padding,
-                               at::IntArrayRef dilation, bool transposed,
-                               at::IntArrayRef output_padding, int64_t groups,
+                               SchemaArg<ConvBackwardOp, 3> bias_sizes,
+                               SchemaArg<ConvBackwardOp, 4> stride_arg,
+                               SchemaArg<ConvBackwardOp, 5> padding_arg,
+                               SchemaArg<ConvBackwardOp, 6> dilation_arg,
+                               bool transposed,
+                               SchemaArg<ConvBackwardOp, 8> output_padding_arg,
+                               SchemaArg<ConvBackwardOp, 9> groups_arg,
                                std::array<bool, 3> mask) {
   c10::impl::ExcludeDispatchKeyGuard guard(c10::DispatchKey::FuncTorchBatched);
+  const at::IntArrayRef stride = Ints(stride_arg);
+  const at::IntArrayRef padding = Ints(padding_arg);
+  const at::IntArrayRef dilation = Ints(dilation_arg);
+  const at::IntArrayRef output_padding = Ints(output_padding_arg);
+  const int64_t groups = Int(groups_arg);
   const int64_t level = CurrentLevel();
   if (!IsBatchedAt(grad_output, level) || IsBatchedAt(input, level) ||
       IsBatchedAt(weight, level) || transposed || input.dim() != 4) {
@@ -170,10 +212,10 @@ Grads3 ConvolutionBackwardRule(const Tensor& grad_output, const Tensor& input,
         : IsBatchedAt(input, level)     ? Physical(input).size(0)
                                         : Physical(weight).size(0);
     return LoopOverReplicas(replicas, level, [&](int64_t r) {
-      return at::_ops::convolution_backward::call(
+      return ConvBackwardOp::call(
           Replica(grad_output, level, r), Replica(input, level, r),
-          Replica(weight, level, r), bias_sizes, stride, padding, dilation,
-          transposed, output_padding, groups, mask);
+          Replica(weight, level, r), bias_sizes, stride_arg, padding_arg,
+          dilation_arg, transposed, output_padding_arg, groups_arg, mask);
     });
   }
   const Tensor g = Physical(grad_output);  // [R, B, Co, Ho, Wo]
@@ -266,8 +308,9 @@ bool WantsChannelsLast(const Tensor& t) {
   const Tensor input = conv->input_.unpack();
   return !weight.defined() || !input.defined() || input.dim() != 4 ||
          !DirectConvolution(weight.sizes(), input.size(2), input.size(3),
-                            conv->stride, conv->padding, conv->dilation,
-                            conv->transposed, conv->groups, t);
+                            Ints(conv->stride), Ints(conv->padding),
+                            Ints(conv->dilation), conv->transposed,
+                            Int(conv->groups), t);
 }
 
 Grads3 BatchNormBackwardRule(const Tensor& grad_out, const Tensor& input,
@@ -424,19 +467,29 @@ Tensor AvgPoolBackwardRule(const Tensor& grad_output, const Tensor& self,
 }
 
 // Swallows the dispatcher's override warning while the rules register.
+// (2.x passes the handler one c10::Warning; its guard is in WarningUtils.)
 class QuietHandler : public c10::WarningHandler {
  public:
+#if TORCH_VERSION_MAJOR >= 2
+  void process(const c10::Warning& /*warning*/) override {}
+#else
   void process(const c10::SourceLocation& /*location*/,
                const std::string& /*msg*/, const bool /*verbatim*/) override {}
+#endif
 };
+
+#if TORCH_VERSION_MAJOR >= 2
+using WarningHandlerGuard = c10::WarningUtils::WarningHandlerGuard;
+#else
+using WarningHandlerGuard = c10::Warning::WarningHandlerGuard;
+#endif
 
 }  // namespace
 #endif  // TENAS_BATCHED_RULES
 
 bool BatchedBackwardRulesSupported() {
-  // The rules' C++ signatures are those of LibTorch 1.13's schemas (2.x
-  // turned several int[] arguments into SymInt[]); elsewhere functorch's
-  // stock rules run, which give the same values more slowly.
+  // Before 1.13 (no functorch in ATen) functorch's stock rules would run:
+  // same values, more slowly. This project builds against 1.13 and 2.x.
   return TENAS_BATCHED_RULES;
 }
 
@@ -445,7 +498,7 @@ void InstallBatchedBackwardRules() {
   static std::once_flag once;
   std::call_once(once, [] {
     QuietHandler quiet;
-    c10::Warning::WarningHandlerGuard guard(&quiet);
+    WarningHandlerGuard guard(&quiet);
     // Lives for the rest of the process: destroying it would unregister.
     static auto* library = new torch::Library(
         torch::Library::IMPL, "aten", c10::DispatchKey::FuncTorchBatched,

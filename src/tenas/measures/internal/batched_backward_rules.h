@@ -33,9 +33,10 @@
 
 namespace tenas::measures {
 
-/// Whether this LibTorch is one the rules were written for (1.13: their C++
-/// signatures must match the operator schemas). With another version the
-/// fast NTK runs on functorch's stock rules: same values, slower on CPU.
+/// Whether this LibTorch has the rules: 1.13 and 2.x (functorch's batching
+/// API in ATen; the rules take the argument types of each operator's
+/// schema, int[] in 1.13, SymInt[] in 2.x). Without them the fast NTK runs
+/// on functorch's stock rules: same values, slower on CPU.
 bool BatchedBackwardRulesSupported();
 
 /// Registers the rules once per process (thread-safe, idempotent) when
