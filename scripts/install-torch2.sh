@@ -6,8 +6,8 @@
 # still installs the Debian set, which this build needs too (gRPC, abseil,
 # GoogleTest, ...) minus libtorch-dev.
 #
-#   scripts/install-torch2.sh                 # into ./.venv-torch2
-#   TENAS_TORCH2_VENV=/opt/t2 scripts/install-torch2.sh
+#   scripts/install-torch2.sh       # into ~/.cache/tenas/torch-VERSION
+#   TENAS_TORCH2_VENV_DIR=/opt/t2 scripts/install-torch2.sh
 #   TENAS_TORCH_WHEEL=/path/torch-....whl scripts/install-torch2.sh
 #                                             # a wheel already downloaded
 set -euo pipefail
@@ -17,6 +17,7 @@ source scripts/torch2.env
 VENV="${TENAS_TORCH2_VENV_DIR:-${TENAS_TORCH2_VENV}}"
 PYTHON="${PYTHON:-python3}"
 if [[ ! -x "$VENV/bin/python" ]]; then
+  mkdir -p "$(dirname "$VENV")"
   "$PYTHON" -m venv "$VENV"
 fi
 "$VENV/bin/python" -m pip install --quiet --upgrade pip
