@@ -227,10 +227,12 @@ int RunScore(const ScoreFlags& flags, const ConnectionFlags& connection) {
   } else {
     std::cout << absl::StrFormat(
         "arch     %s\ndataset  %s, seed %d, %d repeats, batch %d, device "
-        "%s\nkappa    %.6g\nregions  %.6g\ntime     %.3f s (queued %.3f s)%s\n",
+        "%s\nkappa    %.6g  sem %.3g\nregions  %.6g  sem %.3g\ntime     "
+        "%.3f s (queued %.3f s)%s\n",
         response.arch(), response.dataset(), response.seed(),
         response.repeats_size(), response.batch_size(), response.device(),
-        response.ntk_condition_number(), response.linear_regions(),
+        response.ntk_condition_number(), response.ntk_condition_number_sem(),
+        response.linear_regions(), response.linear_regions_sem(),
         response.timing().total_seconds(), response.timing().queue_seconds(),
         response.cached() ? ", from the server's result cache" : "");
   }
