@@ -77,6 +77,8 @@ absl::StatusOr<Outcome> Score(const ScoreFlags& flags) {
               {"device", options.device},
               {"ntk_condition_number", result.kappa_mean},
               {"linear_regions", result.regions_mean},
+              {"ntk_condition_number_sem", result.kappa_sem},
+              {"linear_regions_sem", result.regions_sem},
               {"repeats", repeats},
               {"ntk_gradient_entries", result.num_gradient_entries},
               {"ntk_seconds", result.ntk_seconds},
@@ -84,13 +86,13 @@ absl::StatusOr<Outcome> Score(const ScoreFlags& flags) {
               {"seconds", result.seconds}};
   out.text = absl::StrFormat(
       "arch     %s\ndataset  %s (%d images), seed %d, %d repeats, batch %d, "
-      "init %s\nkappa    %.6g  (per repeat:",
+      "init %s\nkappa    %.6g  sem %.3g  (per repeat:",
       canonical, dataset.name, dataset.size(), options.seed, options.repeats,
       options.batch_size, std::string(nn::InitModeName(options.init)),
-      result.kappa_mean);
+      result.kappa_mean, result.kappa_sem);
   for (double k : result.kappa) absl::StrAppendFormat(&out.text, " %.6g", k);
-  absl::StrAppendFormat(&out.text,
-                        ")\nregions  %.6g  (per repeat:", result.regions_mean);
+  absl::StrAppendFormat(&out.text, ")\nregions  %.6g  sem %.3g  (per repeat:",
+                        result.regions_mean, result.regions_sem);
   for (double r : result.regions) absl::StrAppendFormat(&out.text, " %.0f", r);
   absl::StrAppendFormat(&out.text,
                         ")\ntime     %.3f s (NTK %.3f s, regions %.3f s, %d "

@@ -13,6 +13,7 @@
 #include "absl/strings/str_format.h"
 #include "cli_common.h"
 #include "commands.h"
+#include "tenas/cli/dot_file.h"
 #include "tenas/data/dataset_loader.h"
 #include "tenas/events/search_events.h"
 #include "tenas/nn/darts_network.h"
@@ -33,6 +34,7 @@ struct SearchFlags {
   bool fix_stale_origin = false;
   int ntk_group = 0;
   bool json = false;
+  std::string dot;  ///< --dot FILE; empty: off.
   MeasureFlags measure;
 };
 
@@ -69,9 +71,25 @@ class ProgressBar {
   std::string label_;
 };
 
+// --dot: the found cell(s) of `arch` in `path` (nothing when it is empty),
+// and path.svg when Graphviz is installed; a note on stderr otherwise.
+absl::Status WriteDot(const std::string& path, search::SpaceKind space,
+                      const std::string& arch) {
+  if (path.empty()) return absl::OkStatus();
+  TENAS_ASSIGN_OR_RETURN(std::string text,
+                         ArchitectureDot(search::SpaceName(space), arch));
+  TENAS_ASSIGN_OR_RETURN(DotFiles files, WriteDotFiles(path, text));
+  if (!files.note.empty()) {
+    std::cerr << "tenas-bench search: " << files.note << std::endl;
+  }
+  return absl::OkStatus();
+}
+
 absl::Status Search(const SearchFlags& flags) {
   TENAS_ASSIGN_OR_RETURN(search::SpaceKind space,
                          search::ParseSpace(flags.space));
+  // Before the search: a --dot that cannot be written fails in seconds.
+  if (!flags.dot.empty()) TENAS_RETURN_IF_ERROR(CheckDotPath(flags.dot));
   search::SearchOptions options;
   options.space = space;
   TENAS_ASSIGN_OR_RETURN(measures::ScoreOptions common,
@@ -152,7 +170,7 @@ absl::Status Search(const SearchFlags& flags) {
   }
   if (json) {
     std::cout << out.dump() << std::endl;
-    return absl::OkStatus();
+    return WriteDot(flags.dot, space, result.arch);
   }
   std::cout << absl::StrFormat(
       "TE-NAS search: space %s, dataset %s (%d images), seed %d, %d repeats, "
@@ -183,7 +201,7 @@ absl::Status Search(const SearchFlags& flags) {
   std::cout << absl::StrFormat(
       "time: %.1f s (%d NTK and %d linear-region evaluations)\n",
       result.seconds, result.ntk_evaluations, result.lr_evaluations);
-  return absl::OkStatus();
+  return WriteDot(flags.dot, space, result.arch);
 }
 
 }  // namespace
@@ -218,6 +236,7 @@ void AddSearchCommand(CLI::App* app, CommandRunner* run) {
          "CUDA)");
   AddFlag(command, "--json", &flags->json,
           "one JSON line per event, the last is the result");
+  AddDotOption(command, &flags->dot);
   command->callback([flags, run] {
     *run = [flags] {
       absl::Status status = Search(*flags);

@@ -23,6 +23,7 @@
 #include "client/event_json.h"
 #include "grpc/health/v1/health.grpc.pb.h"
 #include "tenas/cli/command_line.h"
+#include "tenas/cli/dot_file.h"
 #include "tenas/events/search_events.h"
 #include "tenas/space/accuracy_table.h"
 #include "tenas/v1/scorer.grpc.pb.h"
@@ -134,10 +135,12 @@ class ProgressBar {
 };
 
 // Streams search events until the end; prints JSON lines or progress and a
-// summary. Returns the exit code.
+// summary; with `dot_path` (--dot), draws the found cell(s) there. Returns
+// the exit code.
 int FollowSearch(const std::string& command,
                  grpc::ClientReaderInterface<v1::SearchEvent>* reader,
-                 bool json, const std::optional<nb201::AccuracyTable>& table) {
+                 bool json, const std::optional<nb201::AccuracyTable>& table,
+                 const std::string& dot_path = "") {
   v1::SearchEvent event;
   ProgressBar bar;
   const bool tty = isatty(STDERR_FILENO);
@@ -177,6 +180,18 @@ int FollowSearch(const std::string& command,
               << " s\narchitecture: " << result->arch << "\n";
     if (result->benchmark) {
       std::cout << events::BenchmarkLine(*result->benchmark) << "\n";
+    }
+  }
+  if (!dot_path.empty() && result) {
+    absl::StatusOr<std::string> text =
+        cli::ArchitectureDot(result->space, result->arch);
+    absl::StatusOr<cli::DotFiles> files =
+        text.ok() ? cli::WriteDotFiles(dot_path, *text)
+                  : absl::StatusOr<cli::DotFiles>(text.status());
+    if (!files.ok())
+      return cli::ReportError("tenas " + command, files.status());
+    if (!files->note.empty()) {
+      std::cerr << "tenas " << command << ": " << files->note << std::endl;
     }
   }
   return kOk;
@@ -227,10 +242,12 @@ int RunScore(const ScoreFlags& flags, const ConnectionFlags& connection) {
   } else {
     std::cout << absl::StrFormat(
         "arch     %s\ndataset  %s, seed %d, %d repeats, batch %d, device "
-        "%s\nkappa    %.6g\nregions  %.6g\ntime     %.3f s (queued %.3f s)%s\n",
+        "%s\nkappa    %.6g  sem %.3g\nregions  %.6g  sem %.3g\ntime     "
+        "%.3f s (queued %.3f s)%s\n",
         response.arch(), response.dataset(), response.seed(),
         response.repeats_size(), response.batch_size(), response.device(),
-        response.ntk_condition_number(), response.linear_regions(),
+        response.ntk_condition_number(), response.ntk_condition_number_sem(),
+        response.linear_regions(), response.linear_regions_sem(),
         response.timing().total_seconds(), response.timing().queue_seconds(),
         response.cached() ? ", from the server's result cache" : "");
   }
@@ -259,6 +276,7 @@ struct SearchFlags {
   int prune_number = 0;
   bool fix_stale_origin = false;
   std::string accuracy_table;
+  std::string dot;  // --dot FILE; empty: off
 };
 
 int RunSearch(const SearchFlags& flags, const ConnectionFlags& connection) {
@@ -274,6 +292,11 @@ int RunSearch(const SearchFlags& flags, const ConnectionFlags& connection) {
   request.set_fp64(flags.request.fp64);
   request.set_fix_stale_origin(flags.fix_stale_origin);
   int code = kOk;
+  // Before the search: a --dot that cannot be written fails at once.
+  if (!flags.dot.empty()) {
+    absl::Status writable = cli::CheckDotPath(flags.dot);
+    if (!writable.ok()) return cli::ReportError("tenas search", writable);
+  }
   std::optional<nb201::AccuracyTable> table;
   if (flags.request.space == "nb201" || !flags.accuracy_table.empty()) {
     auto loaded = LoadTable("search", flags.accuracy_table, &code);
@@ -284,7 +307,8 @@ int RunSearch(const SearchFlags& flags, const ConnectionFlags& connection) {
   grpc::ClientContext context;
   SetDeadline(connection, &context);
   auto reader = stub->RunSearch(&context, request);
-  return FollowSearch("search", reader.get(), flags.request.json, table);
+  return FollowSearch("search", reader.get(), flags.request.json, table,
+                      flags.dot);
 }
 
 void AddSearchCommand(CLI::App* app, ConnectionFlags* connection,
@@ -301,6 +325,7 @@ void AddSearchCommand(CLI::App* app, ConnectionFlags* connection,
   AddAccuracyTableFlag(command, &flags->accuracy_table);
   AddJsonFlag(command, &flags->request.json,
               "one JSON line per event, the last is the result");
+  cli::AddDotOption(command, &flags->dot);
   AddConnectionFlags(command, connection);
   command->callback([flags, connection, run] {
     *run = [flags, connection] { return RunSearch(*flags, *connection); };

@@ -123,6 +123,8 @@ nlohmann::json ScoreJson(const v1::ScoreArchitectureResponse& r) {
           {"batch_size", r.batch_size()},
           {"ntk_condition_number", r.ntk_condition_number()},
           {"linear_regions", r.linear_regions()},
+          {"ntk_condition_number_sem", r.ntk_condition_number_sem()},
+          {"linear_regions_sem", r.linear_regions_sem()},
           {"repeats", repeats},
           {"device", r.device()},
           {"cached", r.cached()},

@@ -276,6 +276,8 @@ void ScoreResultToProto(const ParsedArchitecture& arch,
   out->set_dataset(dataset);
   out->set_ntk_condition_number(result.kappa_mean);
   out->set_linear_regions(result.regions_mean);
+  out->set_ntk_condition_number_sem(result.kappa_sem);
+  out->set_linear_regions_sem(result.regions_sem);
   out->set_seed(options.seed);
   out->set_batch_size(options.batch_size);
   for (int r = 0; r < options.repeats; ++r) {

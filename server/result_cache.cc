@@ -17,6 +17,15 @@
 #endif
 
 namespace tenas::server {
+namespace {
+
+// The layout of the cached answers: bumped when ScoreArchitectureResponse
+// gains a computed field, so that a cache written by a build without it
+// (same TENAS_GIT_REVISION, e.g. "unknown" outside git) is not served.
+// 2: ntk_condition_number_sem and linear_regions_sem.
+constexpr int kAnswerLayout = 2;
+
+}  // namespace
 
 std::string CodeRevision() {
   return absl::StrCat(TENAS_VERSION, "+", TENAS_GIT_REVISION);
@@ -37,8 +46,9 @@ std::string ResultCache::Key(const ParsedArchitecture& arch,
                              const measures::ScoreOptions& o) {
   // One field per line, named: adding a field changes every key.
   return absl::StrCat(
-      "code=", CodeRevision(), "\ntorch=", engine::TorchVersion(),
-      "\ndevice=", o.device, "\nntk=", measures::NtkMethodName(o.ntk_method),
+      "code=", CodeRevision(), "\nanswer_layout=", kAnswerLayout,
+      "\ntorch=", engine::TorchVersion(), "\ndevice=", o.device,
+      "\nntk=", measures::NtkMethodName(o.ntk_method),
       "\nntk_max_memory=", o.ntk_max_memory_bytes,
       "\nspace=", search::SpaceName(arch.space), "\narch=", arch.canonical,
       "\ndataset=", dataset, "\nseed=", o.seed, "\nrepeats=", o.repeats,

@@ -103,6 +103,7 @@ size_t MaxScoreAnswerBytes(const ParsedArchitecture& arch,
   full.kappa.assign(options.repeats, 1.0);
   full.regions.assign(options.repeats, 1.0);
   full.kappa_mean = full.regions_mean = 1.0;
+  full.kappa_sem = full.regions_sem = 1.0;
   full.ntk_seconds = full.regions_seconds = 1.0;
   v1::ScoreArchitectureResponse answer;
   ScoreResultToProto(arch, dataset, options, full, &answer);

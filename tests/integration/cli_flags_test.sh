@@ -103,6 +103,11 @@ expect_usage_error "tenas-bench flag with a value" "false" \
   "$BENCH" score --arch "$ARCH" --fp64 false
 expect_usage_error "tenas-bench bad --accuracy-table" "--accuracy-table" \
   "$BENCH" search --accuracy-table /nonexistent.csv
+# --dot FILE that cannot be written: refused before any search work.
+expect_usage_error "tenas-bench unwritable --dot" "--dot" \
+  "$BENCH" search --space nb201 --dot /nonexistent/dir/cell.dot
+expect_usage_error "tenas unwritable --dot" "--dot" \
+  "$CLI" search --space nb201 --dot /nonexistent/dir/cell.dot
 "$BENCH" > /dev/null 2>&1; check "tenas-bench without a command exit 2" 2 $?
 
 # --- ports outside [1, 65535] (0 and -1 where they mean something) ------------
@@ -200,10 +205,25 @@ rc=$?; check "tenas score --arch <100 KB>: short message ($(wc -c < "$tmp/err") 
 
 # --- the bundled accuracy table and the shared event format ---------------------
 SEARCH=(search --space nb201 --seed 0 --repeats 1 --batch-size 8 --json)
-"$CLI" "${SEARCH[@]}" --server "$A" > "$tmp/client.jsonl"
-check "tenas search without --accuracy-table" 0 $?
-"$BENCH" "${SEARCH[@]}" --workers 2 --threads 1 > "$tmp/bench.jsonl"
-check "tenas-bench search without --accuracy-table" 0 $?
+"$CLI" "${SEARCH[@]}" --server "$A" --dot "$tmp/client.dot" \
+  > "$tmp/client.jsonl" 2> "$tmp/client.err"
+check "tenas search without --accuracy-table, with --dot" 0 $?
+"$BENCH" "${SEARCH[@]}" --workers 2 --threads 1 --dot "$tmp/bench.dot" \
+  > "$tmp/bench.jsonl" 2> "$tmp/bench.err"
+check "tenas-bench search without --accuracy-table, with --dot" 0 $?
+# --dot: a Graphviz digraph of the found cell, the same from both CLIs; an
+# SVG beside it when Graphviz is installed, else a note on stderr.
+for f in client bench; do
+  [[ "$(head -c 7 "$tmp/$f.dot")" == digraph ]]
+  rc=$?; check "$f --dot writes a digraph ($(head -n 1 "$tmp/$f.dot"))" 0 $rc
+  if command -v dot > /dev/null; then
+    [[ -s "$tmp/$f.dot.svg" ]]; check "$f --dot writes FILE.svg" 0 $?
+  else
+    grep -q "'dot' is not on PATH" "$tmp/$f.err"
+    rc=$?; check "$f --dot without Graphviz says so ($(head -c 160 "$tmp/$f.err"))" 0 $rc
+  fi
+done
+cmp -s "$tmp/client.dot" "$tmp/bench.dot"; check "both CLIs draw the same cell" 0 $?
 $PY - "$tmp/client.jsonl" "$tmp/bench.jsonl" <<'PYEOF'
 import json, sys
 client, bench = [[json.loads(l) for l in open(p) if l.strip()] for p in sys.argv[1:]]

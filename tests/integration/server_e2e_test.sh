@@ -48,6 +48,9 @@ d = json.loads(open(sys.argv[1]).read().splitlines()[-1])
 assert d["arch"].startswith("|nor_conv_3x3~0|"), d
 assert len(d["repeats"]) == 2 and d["device"] == "cpu"
 assert d["ntk_condition_number"] >= 1 and 1 <= d["linear_regions"] <= 3000
+k = [r["ntk_condition_number"] for r in d["repeats"]]
+assert abs(d["ntk_condition_number_sem"] - abs(k[0] - k[1]) / 2) <= 1e-9 * d["ntk_condition_number"], d
+assert "linear_regions_sem" in d, d
 PYEOF
 check "score JSON fields" 0 $?
 

@@ -106,6 +106,18 @@ TEST_F(ScorerServerTest, ScoreArchitectureReturnsBothMeasures) {
                r.repeats(1).ntk_condition_number()) /
                   2,
               1e-9 * r.ntk_condition_number());
+  // The standard errors are those of the repeats: with two values,
+  // sd = |a - b| / sqrt(2), so sem = |a - b| / 2.
+  EXPECT_NEAR(r.ntk_condition_number_sem(),
+              std::abs(r.repeats(0).ntk_condition_number() -
+                       r.repeats(1).ntk_condition_number()) /
+                  2,
+              1e-9 * r.ntk_condition_number());
+  EXPECT_NEAR(
+      r.linear_regions_sem(),
+      std::abs(r.repeats(0).linear_regions() - r.repeats(1).linear_regions()) /
+          2,
+      1e-9);
 }
 
 TEST_F(ScorerServerTest, ScoreArchitectureDefaultsDatasetToCifar10) {

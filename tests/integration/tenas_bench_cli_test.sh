@@ -21,6 +21,9 @@ k = [r["ntk_condition_number"] for r in d["repeats"]]
 r = [r["linear_regions"] for r in d["repeats"]]
 assert abs(d["ntk_condition_number"] - sum(k) / 2) < 1e-9 * d["ntk_condition_number"]
 assert abs(d["linear_regions"] - sum(r) / 2) < 1e-9
+# Standard errors of the means: sd (n - 1) / sqrt(n); with two values |a-b|/2.
+assert abs(d["ntk_condition_number_sem"] - abs(k[0] - k[1]) / 2) < 1e-9 * d["ntk_condition_number"]
+assert abs(d["linear_regions_sem"] - abs(r[0] - r[1]) / 2) < 1e-9
 assert d["ntk_condition_number"] >= 1 and 1 <= d["linear_regions"] <= 3000
 assert d["seconds"] > 0
 '

@@ -7,8 +7,11 @@
 #include <ATen/Parallel.h>
 #include <gtest/gtest.h>
 
+#include <cmath>
+
 #include "tenas/data/cifar.h"
 #include "tenas/options/memory_estimate.h"
+#include "tenas/util/stats.h"
 
 namespace tenas::measures {
 namespace {
@@ -80,7 +83,10 @@ TEST(ScoreTest, TooSmallDatasetNamesItsImagesAndTheBatchNeeded) {
   o.batch_size = 8;
   o.repeats = 1;
   r = ScoreNb201(Arch(kArch), SmallImagenet16(), o);
-  EXPECT_TRUE(r.ok()) << r.status();
+  ASSERT_TRUE(r.ok()) << r.status();
+  // One repeat: no estimate of the spread, reported as 0.
+  EXPECT_EQ(r->kappa_sem, 0.0);
+  EXPECT_EQ(r->regions_sem, 0.0);
 }
 
 TEST(ScoreTest, SameSeedGivesSameValues) {
@@ -91,6 +97,15 @@ TEST(ScoreTest, SameSeedGivesSameValues) {
   EXPECT_EQ(a->regions, b->regions);
   ASSERT_EQ(a->kappa.size(), 2u);
   EXPECT_DOUBLE_EQ(a->kappa_mean, (a->kappa[0] + a->kappa[1]) / 2);
+  // The standard errors are those of the per-repeat values; with two
+  // values, sd = |a - b| / sqrt(2), so sem = |a - b| / 2.
+  EXPECT_DOUBLE_EQ(a->kappa_sem, StandardErrorOfMean(a->kappa));
+  EXPECT_NEAR(a->kappa_sem, std::abs(a->kappa[0] - a->kappa[1]) / 2,
+              1e-12 * a->kappa_mean);
+  ASSERT_EQ(a->regions.size(), 2u);
+  EXPECT_DOUBLE_EQ(a->regions_sem, StandardErrorOfMean(a->regions));
+  EXPECT_NEAR(a->regions_sem, std::abs(a->regions[0] - a->regions[1]) / 2,
+              1e-9);
   EXPECT_GE(a->kappa_mean, 1.0);
   EXPECT_LE(a->regions_mean, 3000.0);
   EXPECT_GT(a->regions_mean, 1.0);

@@ -23,5 +23,23 @@ TEST(StatsTest, AverageRanksShareTies) {
             (std::vector<double>{1.5, 3, 1.5, 4}));
 }
 
+TEST(StatsTest, StandardErrorOfMeanByHand) {
+  // {1,2,3,4}: mean 2.5, squared deviations 2.25+0.25+0.25+2.25 = 5,
+  // variance 5/3, sd sqrt(5/3) = 1.2909944, sem sd/2 = 0.6454972.
+  EXPECT_NEAR(SampleStandardDeviation({1, 2, 3, 4}), 1.2909944487358056, 1e-12);
+  EXPECT_NEAR(StandardErrorOfMean({1, 2, 3, 4}), 0.6454972243679028, 1e-12);
+  // {10, 14}: sd |10-14|/sqrt(2) = 2.8284271, sem 2.
+  EXPECT_NEAR(StandardErrorOfMean({10, 14}), 2.0, 1e-12);
+  // Equal values have no spread.
+  EXPECT_EQ(StandardErrorOfMean({7, 7, 7}), 0.0);
+}
+
+TEST(StatsTest, StandardErrorOfFewerThanTwoValuesIsZero) {
+  EXPECT_EQ(SampleStandardDeviation({}), 0.0);
+  EXPECT_EQ(SampleStandardDeviation({3.5}), 0.0);
+  EXPECT_EQ(StandardErrorOfMean({}), 0.0);
+  EXPECT_EQ(StandardErrorOfMean({3.5}), 0.0);
+}
+
 }  // namespace
 }  // namespace tenas

@@ -65,6 +65,11 @@ class ScoreResult:
     seed: int
     batch_size: int
     cached: bool = False  # answered from the server's result cache
+    # Standard errors of the two means: sample standard deviation (n - 1) of
+    # the repeats over sqrt(n); 0.0 with one repeat (no estimate) or for a
+    # measure not computed.
+    ntk_condition_number_sem: float = 0.0
+    linear_regions_sem: float = 0.0
 
     @property
     def kappa(self) -> float:
@@ -73,6 +78,14 @@ class ScoreResult:
     @property
     def regions(self) -> float:
         return self.linear_regions
+
+    @property
+    def kappa_sem(self) -> float:
+        return self.ntk_condition_number_sem
+
+    @property
+    def regions_sem(self) -> float:
+        return self.linear_regions_sem
 
     @classmethod
     def from_proto(cls, r) -> "ScoreResult":
@@ -86,7 +99,9 @@ class ScoreResult:
                           r.timing.linear_regions_seconds,
                           r.timing.total_seconds),
             device=r.device, seed=r.seed, batch_size=r.batch_size,
-            cached=r.cached)
+            cached=r.cached,
+            ntk_condition_number_sem=r.ntk_condition_number_sem,
+            linear_regions_sem=r.linear_regions_sem)
 
 
 ArchLike = Union[str, "scorer_pb2.Architecture"]

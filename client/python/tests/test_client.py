@@ -7,9 +7,11 @@ folder). Run: bash client/python/run_tests.sh build/server/tenas-server
 """
 
 import json
+import math
 import os
 import re
 import signal
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -166,6 +168,14 @@ class ServerTest(unittest.TestCase):
         self.assertTrue(1 <= r.linear_regions <= 3000)
         mean_k = sum(x.ntk_condition_number for x in r.repeats) / 2
         self.assertAlmostEqual(r.kappa, mean_k, delta=1e-6 * mean_k)
+        # The standard errors are those of the repeats (statistics.stdev
+        # divides by n - 1).
+        k = [x.ntk_condition_number for x in r.repeats]
+        lr = [x.linear_regions for x in r.repeats]
+        self.assertAlmostEqual(r.kappa_sem, statistics.stdev(k) / math.sqrt(2),
+                               delta=1e-9 * mean_k)
+        self.assertAlmostEqual(r.linear_regions_sem,
+                               statistics.stdev(lr) / math.sqrt(2), delta=1e-9)
         self.assertGreater(r.timing.total_seconds, 0)
         # Same seed, same measures: the service is deterministic.
         again = self.client.score(ARCH, seed=1, repeats=2, batch_size=8)

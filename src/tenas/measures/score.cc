@@ -17,6 +17,7 @@
 #include "tenas/nn/nb201_network.h"
 #include "tenas/options/memory_estimate.h"
 #include "tenas/util/rng.h"
+#include "tenas/util/stats.h"
 #include "tenas/util/status_macros.h"
 
 namespace tenas::measures {
@@ -145,6 +146,7 @@ absl::StatusOr<ScoreResult> ScoreWithFactory(search::SpaceKind space,
       double sum = 0;
       for (double kappa : result.kappa) sum += kappa;
       result.kappa_mean = sum / options.repeats;
+      result.kappa_sem = StandardErrorOfMean(result.kappa);
       result.ntk_seconds = SecondsSince(ntk_start);
     }
     if (options.compute_regions) {
@@ -177,6 +179,7 @@ absl::StatusOr<ScoreResult> ScoreWithFactory(search::SpaceKind space,
         sum += static_cast<double>(lr.regions);
       }
       result.regions_mean = sum / options.repeats;
+      result.regions_sem = StandardErrorOfMean(result.regions);
       result.regions_seconds = SecondsSince(lr_start);
     }
   } catch (const c10::Error& e) {

@@ -18,12 +18,20 @@
 
 namespace tenas::measures {
 
-/// Per-repeat and mean values of the two measures.
+/// Per-repeat values of the two measures, their means and the standard
+/// errors of the means.
 struct ScoreResult {
-  std::vector<double> kappa;         ///< κ per repeat (empty without NTK).
-  std::vector<double> regions;       ///< R per repeat (empty without LR).
-  double kappa_mean = 0;             ///< Mean of `kappa`, accumulated in order.
-  double regions_mean = 0;           ///< Mean of `regions`.
+  std::vector<double> kappa;    ///< κ per repeat (empty without NTK).
+  std::vector<double> regions;  ///< R per repeat (empty without LR).
+  double kappa_mean = 0;        ///< Mean of `kappa`, accumulated in order.
+  double regions_mean = 0;      ///< Mean of `regions`.
+  /// Standard error of `kappa_mean`: the sample standard deviation (n - 1)
+  /// of `kappa` over sqrt(n) (util/stats.h); 0 with one repeat (no estimate)
+  /// or without NTK.
+  double kappa_sem = 0;
+  /// Standard error of `regions_mean`, likewise; 0 with one repeat or
+  /// without LR.
+  double regions_sem = 0;
   int64_t num_gradient_entries = 0;  ///< P of the NTK.
   double ntk_seconds = 0;            ///< Wall time of the NTK part.
   double regions_seconds = 0;        ///< Wall time of the LR part.

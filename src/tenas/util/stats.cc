@@ -52,4 +52,21 @@ std::vector<double> AverageRanks(const std::vector<double>& values) {
   return ranks;
 }
 
+double SampleStandardDeviation(const std::vector<double>& values) {
+  const size_t n = values.size();
+  if (n < 2) return 0;
+  double sum = 0;
+  for (double v : values) sum += v;
+  const double mean = sum / static_cast<double>(n);
+  double squares = 0;  // two passes: no cancellation for large, close values
+  for (double v : values) squares += (v - mean) * (v - mean);
+  return std::sqrt(squares / static_cast<double>(n - 1));
+}
+
+double StandardErrorOfMean(const std::vector<double>& values) {
+  if (values.size() < 2) return 0;
+  return SampleStandardDeviation(values) /
+         std::sqrt(static_cast<double>(values.size()));
+}
+
 }  // namespace tenas
