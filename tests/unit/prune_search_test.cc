@@ -8,6 +8,7 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <set>
 
 #include "tenas/data/cifar.h"
@@ -374,6 +375,96 @@ TEST(PruneSearchTest, DartsImagenetSettingsRunThreeRounds) {
   EXPECT_EQ(result->rounds[1].candidates.size(), 140u);
   EXPECT_EQ(result->rounds[2].candidates.size(), 84u);
   ExpectValidDartsGenotype(result->arch);
+}
+
+// --- robust mode (options/search_mode.h) -----------------------------------
+
+SearchOptions Robust(uint64_t seed) {
+  SearchOptions o = Fast(SpaceKind::kNb201, seed);
+  o.mode = SearchMode::kRobust;
+  o.repeats = 2;
+  return o;
+}
+
+TEST(PruneSearchTest, RobustModeIsDeterministicWhateverTheWorkersAndGrouping) {
+  SearchOptions o = Robust(4);
+  auto a = RunPruneSearch(Cifar(), o);
+  ASSERT_TRUE(a.ok()) << a.status();
+  EXPECT_EQ(a->mode, SearchMode::kRobust);
+  o.workers = 2;
+  auto b = RunPruneSearch(Cifar(), o);
+  ASSERT_TRUE(b.ok()) << b.status();
+  ExpectSameSearch(*a, *b);
+  o.ntk_group = 3;  // units batched into shared passes
+  auto c = RunPruneSearch(Cifar(), o);
+  ASSERT_TRUE(c.ok()) << c.status();
+  EXPECT_EQ(a->arch, c->arch);
+  for (const RoundRecord& r : a->rounds) EXPECT_EQ(r.mode, SearchMode::kRobust);
+}
+
+TEST(PruneSearchTest, RobustModeEvaluatesTheOriginOncePerRoundAndRepeat) {
+  const SearchOptions o = Robust(5);
+  std::atomic<int> scored{0};
+  auto r = RunPruneSearch(Cifar(), o, [&](const SearchEvent& e) {
+    if (e.type == SearchEvent::Type::kCandidateScored) ++scored;
+  });
+  ASSERT_TRUE(r.ok()) << r.status();
+  int64_t units = 0;
+  size_t candidates = 0;
+  for (const RoundRecord& round : r->rounds) {
+    candidates += round.candidates.size();
+    units += static_cast<int64_t>(round.candidates.size() + 1) * o.repeats;
+    // One origin per repeat, shared by every candidate; a repeat's
+    // weights and batch are new (the origin differs between repeats).
+    for (int k = 0; k < o.repeats; ++k) {
+      const RepeatMeasurement& first = round.candidates[0].repeats[k];
+      for (const CandidateRecord& c : round.candidates) {
+        EXPECT_EQ(c.repeats[k].kappa_origin, first.kappa_origin);
+        EXPECT_EQ(c.repeats[k].regions_origin, first.regions_origin);
+      }
+    }
+    EXPECT_NE(round.candidates[0].repeats[0].kappa_origin,
+              round.candidates[0].repeats[1].kappa_origin);
+  }
+  EXPECT_EQ(r->ntk_evaluations, units);
+  EXPECT_EQ(r->lr_evaluations, units);
+  EXPECT_EQ(scored.load(), static_cast<int>(candidates));
+  // The faithful mode evaluates an origin per (candidate, repeat).
+  SearchOptions f = o;
+  f.mode = SearchMode::kFaithful;
+  auto faithful = RunPruneSearch(Cifar(), f);
+  ASSERT_TRUE(faithful.ok()) << faithful.status();
+  int64_t jobs = 0;
+  for (const RoundRecord& round : faithful->rounds) {
+    jobs += 2 * static_cast<int64_t>(round.candidates.size()) * f.repeats;
+  }
+  EXPECT_EQ(faithful->ntk_evaluations, jobs);
+}
+
+TEST(PruneSearchTest, RobustSearchResumesFromItsRoundsButNotFromFaithfulOnes) {
+  const SearchOptions o = Robust(6);
+  auto full = RunPruneSearch(Cifar(), o);
+  ASSERT_TRUE(full.ok()) << full.status();
+  const std::vector<RoundRecord> done = FirstRounds(*full, 1);
+  SearchOptions resumed = o;
+  resumed.resume_rounds = &done;
+  auto b = RunPruneSearch(Cifar(), resumed);
+  ASSERT_TRUE(b.ok()) << b.status();
+  ExpectSameSearch(*full, *b);
+  // The same rounds offered to a faithful search, and faithful rounds to a
+  // robust one: refused, naming the modes.
+  SearchOptions faithful = resumed;
+  faithful.mode = SearchMode::kFaithful;
+  absl::Status refused = RunPruneSearch(Cifar(), faithful).status();
+  EXPECT_EQ(refused.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_NE(refused.message().find("mode 'robust'"), std::string::npos)
+      << refused;
+  EXPECT_NE(refused.message().find("'faithful'"), std::string::npos) << refused;
+  std::vector<RoundRecord> faithful_rounds = done;
+  faithful_rounds[0].mode = SearchMode::kFaithful;
+  resumed.resume_rounds = &faithful_rounds;
+  EXPECT_EQ(RunPruneSearch(Cifar(), resumed).status().code(),
+            absl::StatusCode::kInvalidArgument);
 }
 
 }  // namespace

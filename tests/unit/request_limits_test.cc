@@ -131,6 +131,12 @@ TEST(RequestLimitsTest, SearchDefaultsAndRanges) {
             search::DefaultBatchSize(SpaceKind::kDarts, "cifar10"));
   EXPECT_EQ(darts->prune_number,
             search::DefaultPruneNumber(SpaceKind::kDarts, "cifar10"));
+  // A robust search's repeats default to the robust mode's.
+  asked.mode = search::SearchMode::kRobust;
+  auto robust = ValidateSearchRequest(asked, "cifar10", 2000, limits);
+  ASSERT_TRUE(robust.ok()) << robust.status();
+  EXPECT_EQ(robust->repeats, search::kRobustDefaultRepeats);
+  asked.mode = search::SearchMode::kFaithful;
 
   const auto check = [&](auto mutate) {
     search::SearchOptions o;

@@ -98,7 +98,9 @@ absl::StatusOr<search::SearchOptions> ValidateSearchRequest(
     int64_t dataset_images, const RequestLimits& limits,
     absl::string_view field_prefix) {
   search::SearchOptions options = requested;
-  if (options.repeats == 0) options.repeats = measures::kDefaultRepeats;
+  if (options.repeats == 0) {
+    options.repeats = search::DefaultSearchRepeats(options.mode);
+  }
   if (options.batch_size == 0) {
     options.batch_size = search::DefaultBatchSize(options.space, dataset);
   }

@@ -62,9 +62,9 @@ absl::StatusOr<measures::ScoreOptions> ValidateScoreRequest(
     const RequestLimits& limits, absl::string_view field_prefix = "");
 
 /// Completes and checks a search request, as ValidateScoreRequest:
-/// repeats 0 means measures::kDefaultRepeats; batch_size and prune_number 0
-/// mean search::DefaultBatchSize / DefaultPruneNumber of the space and
-/// dataset. Checks against the caps, then the library's ranges
+/// repeats 0 means search::DefaultSearchRepeats(mode); batch_size and
+/// prune_number 0 mean search::DefaultBatchSize / DefaultPruneNumber of the
+/// space and dataset. Checks against the caps, then the library's ranges
 /// (search::CheckSearchOptions). Returns the options with the defaults
 /// applied.
 absl::StatusOr<search::SearchOptions> ValidateSearchRequest(

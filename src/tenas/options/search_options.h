@@ -19,6 +19,7 @@
 #include "tenas/options/ntk_method.h"
 #include "tenas/options/score_options.h"
 #include "tenas/options/search_defaults.h"
+#include "tenas/options/search_mode.h"
 
 namespace tenas::search {
 
@@ -34,8 +35,12 @@ inline constexpr int kMaxSearchWorkers = 256;
 /// per-space, per-dataset defaults of DefaultBatchSize / DefaultPruneNumber.
 struct SearchOptions {
   SpaceKind space = SpaceKind::kNb201;
+  /// Faithful (the original code's draws, the default) or robust (common
+  /// random weights and batches per repeat; search_mode.h).
+  SearchMode mode = SearchMode::kFaithful;
   uint64_t seed = 0;
-  /// Repeats of each measure per candidate (--repeat, shipped 3).
+  /// Repeats of each measure per candidate (--repeat, shipped 3; a robust
+  /// search's requests default to kRobustDefaultRepeats).
   /// [1, measures::kMaxRepeats].
   int repeats = measures::kDefaultRepeats;
   /// NTK batch, in images; 0 = default (NB201 72; DARTS cifar10 14,

@@ -34,6 +34,14 @@ enum Stream : uint64_t {
   kNtkPaperInit = 15,
   kLrPaperInit = 16,
   kEdgeStageNtkWeights = 17,
+  // Robust mode: DeriveSeed(seed, {round, stream, repeat}), or for the NTK
+  // weights DeriveSeed(ntk_weight_seed, {stream, repeat}).
+  kRobustNtkWeights = 21,
+  kRobustNtkData = 22,
+  kRobustNtkPaperInit = 23,
+  kRobustLrWeights = 24,
+  kRobustLrData = 25,
+  kRobustLrPaperInit = 26,
 };
 
 using Clock = std::chrono::steady_clock;
@@ -356,6 +364,191 @@ absl::StatusOr<std::vector<CandidateRecord>> EvaluateRound(
   return records;
 }
 
+// ---------------------------------------------------------------------------
+// Robust mode (options/search_mode.h, docs/ALGORITHM.md §5.5): in repeat r of
+// a round, the origin and every candidate are the same network (weights
+// drawn once for the repeat) under different alive masks, measured on the
+// same batch. Slot `n` (one past the candidates) is the origin, evaluated
+// once per repeat.
+
+// The mask of slot `slot` for the NTK (origin_alive is the round's NTK origin
+// mask) or the linear regions (origin_alive the LR origin mask).
+AliveMask SlotAlive(const RoundPlan& plan, const AliveMask& origin_alive,
+                    int slot) {
+  const int n = static_cast<int>(plan.candidates.size());
+  return slot == n ? origin_alive
+                   : Without(plan.lr_origin_alive, plan.candidates[slot]);
+}
+
+// The NTK network of (slot, repeat): the repeat's weights, the slot's mask.
+std::shared_ptr<nn::SearchNetwork> BuildRobustNtkNetwork(SearchContext& ctx,
+                                                         const RoundPlan& plan,
+                                                         int slot, int repeat) {
+  const SearchOptions& o = ctx.options();
+  const uint64_t rr = static_cast<uint64_t>(repeat);
+  std::shared_ptr<nn::SearchNetwork> net;
+  nn::RunSeeded(DeriveSeed(plan.ntk_weight_seed, {kRobustNtkWeights, rr}), [&] {
+    net = ctx.adapter().BuildNtkNetwork(ctx.dataset().num_classes);
+  });
+  net->to(torch::Device(o.device));
+  if (o.init == nn::InitMode::kPaper) {
+    nn::RunSeeded(DeriveSeed(plan.round_seed, {kRobustNtkPaperInit, rr}),
+                  [&] { nn::ApplyKaimingInit(*net, nn::FanMode::kFanOut); });
+  }
+  ctx.adapter().SetAlive(*net, SlotAlive(plan, plan.ntk_origin_alive, slot));
+  return net;
+}
+
+// Evaluates the robust NTK units [first, first + count) of the round (unit u
+// is slot u / repeats, repeat u % repeats) into kappas[slot][repeat]. The
+// units of one call share the fast path's backward passes.
+absl::Status EvaluateRobustNtkUnits(SearchContext& ctx, const RoundPlan& plan,
+                                    int first, int count,
+                                    std::vector<std::vector<double>>& kappas) {
+  const SearchOptions& o = ctx.options();
+  const data::ImageDataset& dataset = ctx.dataset();
+  const bool cuda = torch::Device(o.device).is_cuda();
+  const int threads =
+      cuda || at::in_parallel_region() ? 1 : at::get_num_threads();
+  // A unit is one network; the plan counts jobs of two.
+  TENAS_ASSIGN_OR_RETURN(
+      const measures::NtkPlan memory_plan,
+      measures::PlanEvaluation(
+          measures::SearchShape(o, dataset.num_classes, dataset.channels,
+                                dataset.height, dataset.width, (count + 1) / 2),
+          threads, o.ntk_max_memory_bytes));
+  measures::NtkOptions ntk_options;
+  ntk_options.fp64 = o.fp64;
+  ntk_options.cancel = o.cancel;
+  if (cuda) {
+    ntk_options.max_memory_bytes = o.ntk_max_memory_bytes;
+  } else {
+    ntk_options.max_memory_bytes = 0;
+    ntk_options.replicas_per_pass = memory_plan.rows_per_pass;
+    ntk_options.max_parallel_passes = memory_plan.parallel_passes;
+  }
+  const int per_call = o.ntk_method == measures::NtkMethod::kFast
+                           ? std::max(1, 2 * memory_plan.evaluations_per_call)
+                           : 1;
+  for (int call = first; call < first + count; call += per_call) {
+    const int call_end = std::min(first + count, call + per_call);
+    std::vector<std::shared_ptr<nn::SearchNetwork>> nets;
+    std::vector<measures::NtkInput> inputs;
+    for (int u = call; u < call_end; ++u) {
+      const int slot = u / o.repeats, repeat = u % o.repeats;
+      nets.push_back(BuildRobustNtkNetwork(ctx, plan, slot, repeat));
+      Rng rng(DeriveSeed(plan.round_seed,
+                         {kRobustNtkData, static_cast<uint64_t>(repeat)}));
+      TENAS_ASSIGN_OR_RETURN(at::Tensor batch,
+                             data::SampleNtkBatch(dataset, o.batch_size, rng));
+      inputs.push_back({nets.back().get(), batch.to(torch::Device(o.device))});
+    }
+    std::vector<measures::NtkResult> results;
+    if (o.ntk_method == measures::NtkMethod::kFast) {
+      TENAS_ASSIGN_OR_RETURN(
+          results, measures::ComputeNtkFastJoint(inputs, ntk_options));
+    } else {
+      for (const measures::NtkInput& in : inputs) {
+        TENAS_ASSIGN_OR_RETURN(
+            measures::NtkResult k,
+            measures::ComputeNtkReference(*in.net, in.batch, ntk_options));
+        results.push_back(std::move(k));
+      }
+    }
+    for (int u = call; u < call_end; ++u) {
+      kappas[u / o.repeats][u % o.repeats] = results[u - call].kappa_raw;
+    }
+    ctx.ntk_evaluations += call_end - call;
+  }
+  return absl::OkStatus();
+}
+
+// The linear regions of robust unit (slot, repeat) into regions[slot][repeat]:
+// the repeat's thin network and crops, the slot's mask.
+absl::Status EvaluateRobustLrUnit(SearchContext& ctx, const RoundPlan& plan,
+                                  int slot, int repeat,
+                                  std::vector<std::vector<double>>& regions) {
+  const SearchOptions& o = ctx.options();
+  const uint64_t rr = static_cast<uint64_t>(repeat);
+  const torch::Device device(o.device);
+  std::shared_ptr<nn::SearchNetwork> net;
+  nn::RunSeeded(DeriveSeed(plan.round_seed, {kRobustLrWeights, rr}), [&] {
+    net = ctx.adapter().BuildLrNetwork(ctx.dataset().num_classes);
+  });
+  net->to(device);
+  if (o.init == nn::InitMode::kPaper) {
+    nn::RunSeeded(DeriveSeed(plan.round_seed, {kRobustLrPaperInit, rr}),
+                  [&] { nn::ApplyKaimingInit(*net, nn::FanMode::kFanIn); });
+  }
+  ctx.adapter().SetAlive(*net, SlotAlive(plan, plan.lr_origin_alive, slot));
+  Rng rng(DeriveSeed(plan.round_seed, {kRobustLrData, rr}));
+  std::vector<at::Tensor> batches;
+  for (int b = 0; b < o.lr_num_batches; ++b) {
+    TENAS_ASSIGN_OR_RETURN(
+        at::Tensor batch,
+        data::SampleLrBatch(ctx.dataset(), o.lr_batch_size, rng));
+    batches.push_back(batch.to(device));
+  }
+  TENAS_ASSIGN_OR_RETURN(measures::LinearRegionResult r,
+                         measures::CountLinearRegions(*net, batches, o.cancel));
+  ctx.lr_evaluations += 1;
+  regions[slot][repeat] = static_cast<double>(r.regions);
+  return absl::OkStatus();
+}
+
+// EvaluateRound in robust mode: (candidates + 1) x repeats NTK and LR units,
+// then each candidate's deltas against the shared origin of its repeat.
+absl::StatusOr<std::vector<CandidateRecord>> EvaluateRoundRobust(
+    SearchContext& ctx, const RoundPlan& plan) {
+  const int n = static_cast<int>(plan.candidates.size());
+  const int repeats = ctx.options().repeats;
+  const int units = (n + 1) * repeats;
+  std::vector<std::vector<double>> kappas(n + 1,
+                                          std::vector<double>(repeats, 0.0));
+  std::vector<std::vector<double>> regions = kappas;
+  const int group = NtkGroupSize(ctx, units);
+  const int groups = (units + group - 1) / group;
+  TENAS_RETURN_IF_ERROR(RunParallel(ctx, groups, [&](int g) {
+    return EvaluateRobustNtkUnits(ctx, plan, g * group,
+                                  std::min(group, units - g * group), kappas);
+  }));
+  TENAS_RETURN_IF_ERROR(RunParallel(ctx, units, [&](int u) {
+    return EvaluateRobustLrUnit(ctx, plan, u / repeats, u % repeats, regions);
+  }));
+  std::vector<CandidateRecord> records(n);
+  DeltaOptions delta_options;
+  delta_options.precision = ctx.options().precision;
+  for (int i = 0; i < n; ++i) {
+    records[i].repeats.resize(repeats);
+    for (int r = 0; r < repeats; ++r) {
+      RepeatMeasurement& m = records[i].repeats[r];
+      m.kappa_origin = kappas[n][r];
+      m.kappa_candidate = kappas[i][r];
+      m.regions_origin = regions[n][r];
+      m.regions_candidate = regions[i][r];
+    }
+    TENAS_ASSIGN_OR_RETURN(
+        records[i].deltas,
+        ComputeCandidateDeltas(plan.candidates[i], records[i].repeats,
+                               delta_options));
+    SearchEvent event;
+    event.type = SearchEvent::Type::kCandidateScored;
+    event.round = plan.round;
+    event.candidate = &records[i];
+    event.candidate_index = i;
+    ctx.Emit(event);
+  }
+  return records;
+}
+
+// The round's records in the search's mode.
+absl::StatusOr<std::vector<CandidateRecord>> EvaluateRoundInMode(
+    SearchContext& ctx, const RoundPlan& plan) {
+  return ctx.options().mode == SearchMode::kRobust
+             ? EvaluateRoundRobust(ctx, plan)
+             : EvaluateRound(ctx, plan);
+}
+
 void EmitRoundStarted(SearchContext& ctx, const RoundPlan& plan,
                       const std::string& stage) {
   SearchEvent started;
@@ -385,8 +578,8 @@ void EmitRoundDone(SearchContext& ctx, const RoundRecord& record,
 // handed out in order and checked against the round the search is at.
 class ResumedRounds {
  public:
-  explicit ResumedRounds(const std::vector<RoundRecord>* rounds)
-      : rounds_(rounds) {}
+  ResumedRounds(const std::vector<RoundRecord>* rounds, SearchMode mode)
+      : rounds_(rounds), mode_(mode) {}
 
   bool HasNext() const { return rounds_ != nullptr && next_ < rounds_->size(); }
 
@@ -396,6 +589,12 @@ class ResumedRounds {
   absl::Status ApplyNext(int round, const std::string& stage, int cell_type,
                          int group, AliveMask* alive, SearchResult* result) {
     const RoundRecord& r = (*rounds_)[next_++];
+    if (r.mode != mode_) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "resume_rounds: round ", r.round, " was measured in mode '",
+          SearchModeName(r.mode), "'; this search's mode is '",
+          SearchModeName(mode_), "' (a search resumes only in its own mode)"));
+    }
     if (r.round != round || r.stage != stage ||
         (stage == "edges" && (r.cell_type != cell_type || r.group != group))) {
       return absl::InvalidArgumentError(absl::StrCat(
@@ -420,8 +619,14 @@ class ResumedRounds {
       (*alive)[id.cell_type][id.edge][id.op] = false;
     }
     result->rounds.push_back(r);
-    for (const CandidateRecord& c : r.candidates) {
-      evaluations_ += 2 * static_cast<int64_t>(c.repeats.size());
+    if (r.mode == SearchMode::kRobust) {
+      const size_t repeats =
+          r.candidates.empty() ? 0 : r.candidates.front().repeats.size();
+      evaluations_ += static_cast<int64_t>((r.candidates.size() + 1) * repeats);
+    } else {
+      for (const CandidateRecord& c : r.candidates) {
+        evaluations_ += 2 * static_cast<int64_t>(c.repeats.size());
+      }
     }
     return absl::OkStatus();
   }
@@ -441,6 +646,7 @@ class ResumedRounds {
 
  private:
   const std::vector<RoundRecord>* rounds_;
+  const SearchMode mode_;
   size_t next_ = 0;
   int64_t evaluations_ = 0;
 };
@@ -495,11 +701,12 @@ absl::StatusOr<SearchResult> RunPruneSearch(
   const SpaceAdapter& adapter = ctx.adapter();
   SearchResult result;
   result.space = options.space;
+  result.mode = options.mode;
   result.batch_size = options.batch_size;
   result.prune_number = options.prune_number;
   AliveMask alive = adapter.InitialAlive();
   int round = 0;
-  ResumedRounds resumed(options.resume_rounds);
+  ResumedRounds resumed(options.resume_rounds, options.mode);
 
   // Op stage (§5.2): rounds until every edge keeps one op.
   while (!SearchFinished(alive)) {
@@ -519,7 +726,7 @@ absl::StatusOr<SearchResult> RunPruneSearch(
     plan.candidates = EnumerateCandidates(alive);
     EmitRoundStarted(ctx, plan, "ops");
     TENAS_ASSIGN_OR_RETURN(std::vector<CandidateRecord> records,
-                           EvaluateRound(ctx, plan));
+                           EvaluateRoundInMode(ctx, plan));
     absl::StatusOr<RoundDecision> decision = RankAndSelect(
         DeltasOf(records), options.prune_number, alive, options.precision);
     if (!decision.ok()) {
@@ -531,6 +738,7 @@ absl::StatusOr<SearchResult> RunPruneSearch(
     RoundRecord record;
     record.round = round;
     record.stage = "ops";
+    record.mode = options.mode;
     record.prune_number = decision->prune_number;
     record.candidates = std::move(records);
     for (const auto& edge : decision->choices_per_edge) {
@@ -573,7 +781,7 @@ absl::StatusOr<SearchResult> RunPruneSearch(
         plan.candidates = EnumerateEdgeGroupCandidates(alive, ct, group);
         EmitRoundStarted(ctx, plan, "edges");
         TENAS_ASSIGN_OR_RETURN(std::vector<CandidateRecord> records,
-                               EvaluateRound(ctx, plan));
+                               EvaluateRoundInMode(ctx, plan));
         absl::StatusOr<EdgeGroupDecision> decision = RankAndSelectEdgeGroup(
             DeltasOf(records), kDartsEdgesKeptPerNode, options.precision);
         if (!decision.ok()) {
@@ -588,6 +796,7 @@ absl::StatusOr<SearchResult> RunPruneSearch(
         RoundRecord record;
         record.round = round;
         record.stage = "edges";
+        record.mode = options.mode;
         record.cell_type = ct;
         record.group = g;
         record.candidates = std::move(records);

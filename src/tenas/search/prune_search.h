@@ -8,7 +8,8 @@
 //
 // Reproducible: every random stream (network weights, data batches) is
 // derived from (seed, round, candidate, repeat), so the result depends
-// neither on the number of workers nor on which thread ran what.
+// neither on the number of workers nor on which thread ran what. The robust
+// mode (options/search_mode.h) derives them from (seed, round, repeat) only.
 //
 // The options are options/search_options.h. LibTorch-free header.
 
@@ -42,6 +43,9 @@ struct RoundRecord {
   int cell_type = 0;  ///< Edge stage: the cell type of the group.
   int group = -1;     ///< Edge stage: the node group (0..3); -1 in op rounds.
   int prune_number = 0;
+  /// The mode whose draws measured it; a search resumes only from rounds
+  /// of its own mode.
+  SearchMode mode = SearchMode::kFaithful;
   std::vector<CandidateRecord> candidates;  ///< In enumeration order.
   std::vector<CandidateId> pruned;
   double seconds = 0;
@@ -77,13 +81,15 @@ using SearchEventCallback = std::function<void(const SearchEvent&)>;
 
 struct SearchResult {
   SpaceKind space = SpaceKind::kNb201;
+  SearchMode mode = SearchMode::kFaithful;
   /// The NB201 string or the DARTS genotype text.
   std::string arch;
   std::vector<RoundRecord> rounds;
   AliveMask final_alive;
   int batch_size = 0;
   int prune_number = 0;
-  /// NTK and LR evaluations performed (per network).
+  /// NTK and LR evaluations performed (per network): faithful rounds
+  /// 2 x candidates x repeats each, robust rounds (candidates + 1) x repeats.
   int64_t ntk_evaluations = 0;
   int64_t lr_evaluations = 0;
   double seconds = 0;
