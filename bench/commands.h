@@ -29,6 +29,9 @@ void AddSearchCommand(CLI::App* app, CommandRunner* run);
 /// peak resident memory.
 void AddMemoryCommand(CLI::App* app, CommandRunner* run);
 
+/// tenas-bench noise: spread of a first round's deltas (round_noise.h).
+void AddNoiseCommand(CLI::App* app, CommandRunner* run);
+
 /// `tenas-bench validate`: measures of sampled NB201 architectures against
 /// the benchmark's accuracies (Kendall tau), as a Markdown report. The
 /// arguments after "validate" in `args` (the command line without the

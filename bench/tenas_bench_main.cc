@@ -24,6 +24,7 @@ int main(int argc, char** argv) {
   tenas::cli::AddScoreCommand(&app, &run);
   tenas::cli::AddSearchCommand(&app, &run);
   tenas::cli::AddMemoryCommand(&app, &run);
+  tenas::cli::AddNoiseCommand(&app, &run);
   tenas::cli::AddValidateCommand(
       &app, std::vector<std::string>(argv + 1, argv + argc), &run);
   if (auto exit_code = tenas::cli::ParseCommandLine(&app, argc, argv)) {
