@@ -10,6 +10,7 @@
 #include <optional>
 #include <thread>
 
+#include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "cli_common.h"
 #include "commands.h"
@@ -28,6 +29,8 @@ namespace {
 
 struct SearchFlags {
   std::string space = "nb201";
+  std::string mode = "faithful";
+  bool repeats_given = false;  ///< --repeats on the command line.
   int prune_number = 0;        ///< 0: the per-space, per-dataset default.
   std::string accuracy_table;  ///< Empty: the bundled table.
   int workers = 0;             ///< 0: one per core.
@@ -92,10 +95,13 @@ absl::Status Search(const SearchFlags& flags) {
   if (!flags.dot.empty()) TENAS_RETURN_IF_ERROR(CheckDotPath(flags.dot));
   search::SearchOptions options;
   options.space = space;
+  TENAS_ASSIGN_OR_RETURN(options.mode, search::ParseSearchMode(flags.mode));
   TENAS_ASSIGN_OR_RETURN(measures::ScoreOptions common,
                          ToScoreOptions(flags.measure));
   options.seed = common.seed;
-  options.repeats = common.repeats;
+  options.repeats = flags.repeats_given
+                        ? common.repeats
+                        : search::DefaultSearchRepeats(options.mode);
   options.init = common.init;
   options.fp64 = common.fp64;
   options.ntk_method = common.ntk_method;
@@ -173,10 +179,11 @@ absl::Status Search(const SearchFlags& flags) {
     return WriteDot(flags.dot, space, result.arch);
   }
   std::cout << absl::StrFormat(
-      "TE-NAS search: space %s, dataset %s (%d images), seed %d, %d repeats, "
-      "NTK batch %d, prune number %d, init %s\n",
-      search::SpaceName(space), dataset.name, dataset.size(), options.seed,
-      options.repeats, result.batch_size, result.prune_number,
+      "TE-NAS search: space %s, mode %s, dataset %s (%d images), seed %d, "
+      "%d repeats, NTK batch %d, prune number %d, init %s\n",
+      search::SpaceName(space), search::SearchModeName(options.mode),
+      dataset.name, dataset.size(), options.seed, options.repeats,
+      result.batch_size, result.prune_number,
       std::string(nn::InitModeName(options.init)));
   for (const events::RoundSummary& round : summary.rounds) {
     std::cout << absl::StrFormat("  %s %d: %3d candidates, %6.1f s, pruned",
@@ -212,8 +219,17 @@ void AddSearchCommand(CLI::App* app, CommandRunner* run) {
       "search", "a whole TE-NAS pruning search (NB201 or DARTS)");
   AddChoice(command, "--space", &flags->space, {"nb201", "darts"},
             "search space");
+  AddChoice(command, "--mode", &flags->mode, {"faithful", "robust"},
+            "faithful: the original code's draws; robust: every candidate of "
+            "a repeat shares its weights and batches with the origin, "
+            "evaluated once per repeat, weights re-drawn per repeat "
+            "(docs/ALGORITHM.md §5.5)");
   AddMeasureFlags(command, &flags->measure, MeasureFlagSet::kAll,
                   "cores / workers");
+  command->get_option("--repeats")
+      ->default_str(absl::StrCat(search::kFaithfulDefaultRepeats,
+                                 " (faithful), ", search::kRobustDefaultRepeats,
+                                 " (robust)"));
   AddInt(command, "--prune-number", &flags->prune_number, 1, 7,
          "ops removed per edge per round, in [1, 7]")
       ->default_str("1 (NB201), 3 / 2 (DARTS CIFAR / ImageNet)");
@@ -237,7 +253,8 @@ void AddSearchCommand(CLI::App* app, CommandRunner* run) {
   AddFlag(command, "--json", &flags->json,
           "one JSON line per event, the last is the result");
   AddDotOption(command, &flags->dot);
-  command->callback([flags, run] {
+  command->callback([flags, run, command] {
+    flags->repeats_given = command->count("--repeats") > 0;
     *run = [flags] {
       absl::Status status = Search(*flags);
       return status.ok() ? kExitOk : ReportError("tenas-bench search", status);

@@ -72,7 +72,8 @@ void AddRequestFlags(CLI::App* command, RequestFlags* flags) {
       ->type_name("NAME");
   AddSeedOption(command, &flags->seed);
   cli::AddInt(command, "--repeats", &flags->repeats, 0, 100,
-              "repeats of each measure; 0: the server's default (3)");
+              "repeats of each measure; 0: the server's default (3; a robust "
+              "search 4)");
   cli::AddInt(command, "--batch-size", &flags->batch_size, 0, 4096,
               "NTK mini-batch; 0: the server's default per space and "
               "dataset");
@@ -175,8 +176,9 @@ int FollowSearch(const std::string& command,
   if (!status.ok()) return RpcError(command, status);
   if (!json && result) {
     std::cout << "search " << search_id << ": " << result->space << " on "
-              << result->dataset << ", " << result->rounds.size() << " rounds, "
-              << absl::StrFormat("%.1f", result->seconds)
+              << result->dataset << ", mode " << result->mode << ", "
+              << result->repeats << " repeats, " << result->rounds.size()
+              << " rounds, " << absl::StrFormat("%.1f", result->seconds)
               << " s\narchitecture: " << result->arch << "\n";
     if (result->benchmark) {
       std::cout << events::BenchmarkLine(*result->benchmark) << "\n";
@@ -273,6 +275,7 @@ void AddScoreCommand(CLI::App* app, ConnectionFlags* connection,
 
 struct SearchFlags {
   RequestFlags request;
+  std::string mode = "faithful";
   int prune_number = 0;
   bool fix_stale_origin = false;
   std::string accuracy_table;
@@ -291,6 +294,8 @@ int RunSearch(const SearchFlags& flags, const ConnectionFlags& connection) {
   request.set_init(InitOf(flags.request.init));
   request.set_fp64(flags.request.fp64);
   request.set_fix_stale_origin(flags.fix_stale_origin);
+  request.set_mode(flags.mode == "robust" ? v1::SEARCH_MODE_ROBUST
+                                          : v1::SEARCH_MODE_FAITHFUL);
   int code = kOk;
   // Before the search: a --dot that cannot be written fails at once.
   if (!flags.dot.empty()) {
@@ -317,6 +322,10 @@ void AddSearchCommand(CLI::App* app, ConnectionFlags* connection,
   CLI::App* command = app->add_subcommand(
       "search", "run a TE-NAS search, with progress (--json: event lines)");
   AddRequestFlags(command, &flags->request);
+  cli::AddChoice(command, "--mode", &flags->mode, {"faithful", "robust"},
+                 "faithful: the original code's draws; robust: common weights "
+                 "and batches per repeat, the origin once per repeat "
+                 "(docs/ALGORITHM.md §5.5)");
   cli::AddInt(command, "--prune-number", &flags->prune_number, 0, 7,
               "ops removed per edge per round; 0: the server's default per "
               "space and dataset");

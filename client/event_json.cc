@@ -43,6 +43,8 @@ events::ResultSummary ResultSummaryOf(const v1::SearchResult& r) {
   events::ResultSummary out;
   out.space = r.space();
   out.dataset = r.dataset();
+  out.mode = r.mode() == v1::SEARCH_MODE_ROBUST ? "robust" : "faithful";
+  out.repeats = r.repeats();
   out.arch = r.arch();
   for (const v1::RoundSummary& round : r.rounds()) {
     events::RoundSummary summary;

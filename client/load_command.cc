@@ -22,10 +22,10 @@
 #include <vector>
 
 #include "absl/strings/str_format.h"
-#include "tenas/cli/command_line.h"
 #include "client/cli_support.h"
 #include "client/client_commands.h"
 #include "nlohmann/json.hpp"
+#include "tenas/cli/command_line.h"
 #include "tenas/space/nb201.h"
 #include "tenas/v1/scorer.grpc.pb.h"
 

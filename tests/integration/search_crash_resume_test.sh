@@ -2,7 +2,8 @@
 # Durable searches with the real binaries: a search whose server is killed
 # with SIGKILL after its first round, or stopped with SIGTERM, resumes when
 # the server restarts on the same --state-dir, from its last completed
-# round, and its result equals an uninterrupted run's. The result cache
+# round, and its result equals an uninterrupted run's; a robust-mode search
+# (--mode robust) resumes in its mode. The result cache
 # answers a repeated score after a restart. A second server on a state dir
 # in use refuses to start.
 # usage: search_crash_resume_test.sh PATH/TO/tenas-server PATH/TO/tenas
@@ -33,11 +34,12 @@ rc=$?; check "it names the directory and the holder's PID ($(head -c 200 "$tmp/s
 check "uninterrupted search" 0 $?
 stop_server
 
-# interrupt SIGNAL NAME: starts the search, sends SIGNAL to the server once
-# round 0 has finished, restarts the server on the same state dir, and
-# follows the resumed search to its end.
+# interrupt SIGNAL NAME REF: starts the search "${SEARCH[@]}", sends SIGNAL
+# to the server once round 0 has finished, restarts the server on the same
+# state dir, follows the resumed search to its end and compares it with the
+# uninterrupted run's events in REF.
 interrupt() {
-  local sig="$1" name="$2" dir="$tmp/state-$2"
+  local sig="$1" name="$2" ref="$3" dir="$tmp/state-$2"
   start_durable "$dir" "$tmp/$name-1.log"; check "$name: server ready" 0 $?
   "$CLI" "${SEARCH[@]}" "${S[@]}" > "$tmp/$name-events.jsonl" 2>/dev/null &
   local client=$!
@@ -59,7 +61,7 @@ interrupt() {
   check "$name: resumed after a completed round, not from scratch" 0 $?
   "$CLI" watch "$id" "${S[@]}" --json > "$tmp/$name-resumed.jsonl"
   check "$name: resumed search finished" 0 $?
-  $PY - "$tmp/ref.jsonl" "$tmp/$name-resumed.jsonl" <<'PYEOF'
+  $PY - "$ref" "$tmp/$name-resumed.jsonl" <<'PYEOF'
 import json, sys
 def strip(x):
     if isinstance(x, dict):
@@ -80,8 +82,31 @@ PYEOF
   check "$name: result and event log equal the uninterrupted run's" 0 $?
   stop_server
 }
-interrupt KILL kill9
-interrupt TERM sigterm
+interrupt KILL kill9 "$tmp/ref.jsonl"
+interrupt TERM sigterm "$tmp/ref.jsonl"
+
+# Robust mode: the stored request and rounds keep the mode; the resumed
+# search ends as the uninterrupted robust run, and says so.
+SEARCH=(search --space nb201 --seed 11 --mode robust --repeats 2
+        --batch-size 12 --json)
+start_durable "$tmp/state-ref-robust" "$tmp/ref-robust.log"
+check "robust reference server ready" 0 $?
+"$CLI" "${SEARCH[@]}" "${S[@]}" > "$tmp/ref-robust.jsonl"
+check "uninterrupted robust search" 0 $?
+stop_server
+interrupt KILL kill9-robust "$tmp/ref-robust.jsonl"
+$PY - "$tmp/ref.jsonl" "$tmp/kill9-robust-resumed.jsonl" <<'PYEOF'
+import json, sys
+faithful = json.loads(open(sys.argv[1]).read().splitlines()[-1])
+robust = json.loads(open(sys.argv[2]).read().splitlines()[-1])
+assert faithful["mode"] == "faithful" and robust["mode"] == "robust", \
+    (faithful.get("mode"), robust.get("mode"))
+assert robust["repeats"] == 2, robust.get("repeats")
+# Robust rounds evaluate the origin once per repeat: (candidates + 1) x 2.
+n = sum(len(r["candidates"]) + 1 for r in robust["rounds"]) * 2
+assert robust["ntk_evaluations"] == n, (robust["ntk_evaluations"], n)
+PYEOF
+check "the resumed robust search reports mode robust, its repeats and (candidates + 1) x repeats evaluations" 0 $?
 
 # The result cache survives a restart.
 ARCH='|nor_conv_3x3~0|+|nor_conv_1x1~0|avg_pool_3x3~1|+|skip_connect~0|nor_conv_3x3~1|nor_conv_1x1~2|'

@@ -43,6 +43,30 @@ arch_text=$(grep "^architecture: " "$tmp/text.txt" | cut -d' ' -f2)
 arch_json=$($PY -c 'import json,sys; print(json.loads(open(sys.argv[1]).readlines()[-1])["arch"])' "$tmp/events.jsonl")
 [[ "$arch_text" == "$arch_json" ]]; check "same seed, same architecture" 0 $?
 
+# --mode robust: the result says so; the repeats default to the robust
+# mode's; the origin is evaluated once per (round, repeat).
+"$BIN" search --space nb201 --mode robust --seed 0 --batch-size 8 --json \
+  > "$tmp/robust.jsonl"
+check "search --mode robust exit 0" 0 $?
+$PY - "$tmp/events.jsonl" "$tmp/robust.jsonl" <<'PYEOF'
+import json, sys
+faithful = json.loads(open(sys.argv[1]).readlines()[-1])
+robust = json.loads(open(sys.argv[2]).readlines()[-1])
+assert faithful["mode"] == "faithful" and faithful["repeats"] == 1, faithful
+assert robust["mode"] == "robust" and robust["repeats"] == 4, \
+    (robust.get("mode"), robust.get("repeats"))
+n = sum(len(r["candidates"]) + 1 for r in robust["rounds"]) * 4
+assert robust["ntk_evaluations"] == n, (robust["ntk_evaluations"], n)
+assert robust["lr_evaluations"] == n
+for r in robust["rounds"]:
+    origins = {c["repeats"][0]["kappa_origin"] for c in r["candidates"]}
+    assert len(origins) == 1, origins  # one origin per repeat, shared
+PYEOF
+check "robust result: mode, default repeats, (candidates + 1) x repeats evaluations" 0 $?
+"$BIN" search --mode fast 2>"$tmp/mode.err"; rc=$?
+check "bad --mode exit 2" 2 $rc
+grep -q -- "--mode" "$tmp/mode.err"; check "bad --mode names the flag" 0 $?
+
 "$BIN" search --space nasnet 2>/dev/null; check "bad space exit 2" 2 $?
 "$BIN" search --space nb201 --prune-number 0 2>/dev/null; check "bad prune number exit 2" 2 $?
 "$BIN" search --space nb201 --dataset cifar100 2>/dev/null; check "cifar100 without data exit 2" 2 $?

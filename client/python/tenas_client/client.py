@@ -25,6 +25,8 @@ from tenas_client._stubs import (health_pb2, health_pb2_grpc, scorer_pb2,
 
 READY_SERVICE = "tenas.v1.ArchitectureScorer"
 
+_MODES = {"faithful": scorer_pb2.SEARCH_MODE_FAITHFUL,
+          "robust": scorer_pb2.SEARCH_MODE_ROBUST}
 _INIT = {"shipped": scorer_pb2.INIT_MODE_SHIPPED,
          "paper": scorer_pb2.INIT_MODE_PAPER}
 _MEASURES = {"both": scorer_pb2.MEASURES_BOTH,
@@ -188,6 +190,9 @@ def event_to_dict(event) -> Dict:
             # Flatten the candidate like the CLI does (edge, edge_key, op...).
             d.update(payload.pop("candidate", {}))
         d.update(payload)
+        if kind == "result" and isinstance(d.get("mode"), str):
+            # "faithful" / "robust", as the CLI prints it.
+            d["mode"] = d["mode"][len("SEARCH_MODE_"):].lower()
     if kind != "result":
         d["seconds"] = event.seconds
     d["search_id"] = event.search_id
@@ -339,18 +344,25 @@ class TenasClient:
                seed: int = 0, repeats: int = 0, batch_size: int = 0,
                prune_number: int = 0, init: str = "shipped",
                fp64: bool = False, fix_stale_origin: bool = False,
+               mode: str = "faithful",
                timeout: Optional[float] = None) -> Iterator[Dict]:
         """Starts a TE-NAS search (RunSearch) and yields its events as dicts;
-        the last has type "result". 0 means the server's default. The search
-        goes on if the generator is abandoned: watch() re-attaches."""
+        the last has type "result" (with its "mode" and "repeats"). 0 means
+        the server's default. mode: "faithful" (the original code's draws)
+        or "robust" (common weights and batches per repeat; docs/ALGORITHM.md
+        §5.5). The search goes on if the generator is abandoned: watch()
+        re-attaches."""
         if space not in _SPACES:
             raise ValueError("space must be one of %s" % sorted(_SPACES))
+        if mode not in _MODES:
+            raise ValueError("mode must be one of %s" % sorted(_MODES))
         if init not in _INIT:
             raise ValueError("init must be one of %s" % sorted(_INIT))
         req = scorer_pb2.RunSearchRequest(
             space=_SPACES[space], dataset=_text(dataset), seed=seed,
             repeats=repeats, batch_size=batch_size, prune_number=prune_number,
-            init=_INIT[init], fp64=fp64, fix_stale_origin=fix_stale_origin)
+            init=_INIT[init], fp64=fp64, fix_stale_origin=fix_stale_origin,
+            mode=_MODES[mode])
         call = self._stub.RunSearch(req, timeout=timeout,
                                     metadata=self._metadata)
         for event in self._stream(call):

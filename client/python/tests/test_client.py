@@ -245,6 +245,8 @@ class ServerTest(unittest.TestCase):
         self.assertEqual(result["arch"].count("~"), 6)
         self.assertNotIn("none", result["arch"])
         self.assertEqual(result["space"], "nb201")
+        self.assertEqual(result["mode"], "faithful")
+        self.assertEqual(result["repeats"], 1)
         self.assertTrue(result["rounds"])
         self.assertIsInstance(result["ntk_evaluations"], int)
         # Re-attach: the finished search replays the same events.
@@ -255,6 +257,18 @@ class ServerTest(unittest.TestCase):
         self.assertEqual(state["state"], "succeeded")
         self.assertIn(search_id,
                       [s["search_id"] for s in self.client.list_searches()])
+
+    def test_robust_search_reports_its_mode_and_repeats(self):
+        events = list(self.client.search(space="nb201", seed=1, batch_size=8,
+                                         mode="robust", timeout=900))
+        result = events[-1]
+        self.assertEqual(result["type"], "result")
+        self.assertEqual(result["mode"], "robust")
+        self.assertEqual(result["repeats"], 4)  # the robust default
+        state = self.client.get_search(events[0]["search_id"])
+        self.assertEqual(state["request"]["mode"], "SEARCH_MODE_ROBUST")
+        with self.assertRaises(ValueError):
+            next(self.client.search(mode="fast"))
 
     def test_evolution_example_runs(self):
         env = dict(os.environ)

@@ -69,6 +69,8 @@ nlohmann::json ResultJson(const ResultSummary& result) {
                       {"ntk_evaluations", result.ntk_evaluations},
                       {"lr_evaluations", result.lr_evaluations},
                       {"seconds", result.seconds}};
+  if (!result.mode.empty()) j["mode"] = result.mode;
+  if (result.repeats > 0) j["repeats"] = result.repeats;
   if (result.benchmark) {
     j["benchmark"] = {{"index", result.benchmark->index},
                       {"cifar10_test", result.benchmark->cifar10_test},

@@ -61,6 +61,10 @@ struct RoundSummary {
 struct ResultSummary {
   std::string space;  ///< "nb201" or "darts".
   std::string dataset;
+  /// "faithful" or "robust" (search_mode.h); empty from an older server.
+  std::string mode;
+  /// Repeats per candidate; 0 when unknown (an older server).
+  int repeats = 0;
   std::string arch;  ///< NB201 string or DARTS genotype text.
   std::vector<RoundSummary> rounds;
   int batch_size = 0;
