@@ -223,7 +223,7 @@ void AddSearchCommand(CLI::App* app, CommandRunner* run) {
             "faithful: the original code's draws; robust: every candidate of "
             "a repeat shares its weights and batches with the origin, "
             "evaluated once per repeat, weights re-drawn per repeat "
-            "(docs/ALGORITHM.md §5.5)");
+            "(docs/ALGORITHM.md §5.6)");
   AddMeasureFlags(command, &flags->measure, MeasureFlagSet::kAll,
                   "cores / workers");
   command->get_option("--repeats")

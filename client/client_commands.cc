@@ -325,7 +325,7 @@ void AddSearchCommand(CLI::App* app, ConnectionFlags* connection,
   cli::AddChoice(command, "--mode", &flags->mode, {"faithful", "robust"},
                  "faithful: the original code's draws; robust: common weights "
                  "and batches per repeat, the origin once per repeat "
-                 "(docs/ALGORITHM.md §5.5)");
+                 "(docs/ALGORITHM.md §5.6)");
   cli::AddInt(command, "--prune-number", &flags->prune_number, 0, 7,
               "ops removed per edge per round; 0: the server's default per "
               "space and dataset");

@@ -350,7 +350,7 @@ class TenasClient:
         the last has type "result" (with its "mode" and "repeats"). 0 means
         the server's default. mode: "faithful" (the original code's draws)
         or "robust" (common weights and batches per repeat; docs/ALGORITHM.md
-        §5.5). The search goes on if the generator is abandoned: watch()
+        §5.6). The search goes on if the generator is abandoned: watch()
         re-attaches."""
         if space not in _SPACES:
             raise ValueError("space must be one of %s" % sorted(_SPACES))

@@ -1,7 +1,7 @@
 // Copyright 2026 The tenas Authors.
 //
 // search_mode.h: how a search draws the weights and batches behind its
-// decisions (docs/ALGORITHM.md §5.5): the original code's way (the default)
+// decisions (docs/ALGORITHM.md §5.6): the original code's way (the default)
 // or a variance-reduced way. LibTorch-free, so that request validation and
 // the CLIs' flag parsing need no LibTorch.
 

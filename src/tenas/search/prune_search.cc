@@ -365,7 +365,7 @@ absl::StatusOr<std::vector<CandidateRecord>> EvaluateRound(
 }
 
 // ---------------------------------------------------------------------------
-// Robust mode (options/search_mode.h, docs/ALGORITHM.md §5.5): in repeat r of
+// Robust mode (options/search_mode.h, docs/ALGORITHM.md §5.6): in repeat r of
 // a round, the origin and every candidate are the same network (weights
 // drawn once for the repeat) under different alive masks, measured on the
 // same batch. Slot `n` (one past the candidates) is the origin, evaluated
