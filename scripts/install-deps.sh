@@ -21,8 +21,9 @@ PACKAGES=(
   nlohmann-json3-dev zlib1g-dev libturbojpeg0-dev libcli11-dev
   # libjpeg-turbo's CMake package (find_package) also checks the libjpeg files
   libjpeg62-turbo-dev
-  # test tooling: fixtures, validation scripts, e2e checks
-  python3 python3-numpy curl
+  # test tooling: fixtures, validation scripts, e2e checks; the validation
+  # report's plots (scripts/validation_report.py)
+  python3 python3-numpy curl python3-matplotlib
   # a real Prometheus server scrapes tenas-server in an integration test
   prometheus
   # durable search state and the result cache; TLS test certificates

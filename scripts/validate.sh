@@ -1,20 +1,30 @@
 #!/usr/bin/env bash
 # Regenerates docs/VALIDATION.md and the files under docs/validation/:
-#   1. both measures of 200 uniformly sampled NB201 architectures against
-#      the benchmark's CIFAR-10 test accuracy (Kendall tau),
-#   2. full TE-NAS searches (paper settings) on the bundled CIFAR-10 sample:
-#      NB201 with seeds $NB201_SEEDS (default "0 1 2 3") and one DARTS search.
+#   measures  both measures of 200 uniformly sampled NB201 architectures
+#             against the benchmark's CIFAR-10 test accuracy (Kendall tau),
+#   nb201     full TE-NAS searches (paper settings) on the bundled CIFAR-10
+#             sample with seeds $NB201_SEEDS (default "0 1 2 3"),
+#   darts     one DARTS search,
+#   seeds     the seed study: NB201 searches for each "MODE:INIT:FIRST-LAST"
+#             of $SEED_STUDY (default "faithful:shipped:0-15
+#             faithful:paper:0-15 robust:shipped:0-15 robust:shipped:16-31")
+#             into docs/validation/seeds/ (a search already there is kept),
+#   noise     where a first-round decision's noise comes from
+#             (tenas-bench noise --draws $NOISE_DRAWS, default 6),
+#   report    docs/VALIDATION.md and its plots (scripts/validation_report.py).
 # The NAS-Bench-201 accuracies come from the bundled data/nb201_accuracy.csv.
-# Long-running (fast NTK path, 2 cores: ~10 min for step 1, ~7 min per NB201
-# search, ~45 min for the DARTS search). Steps can be chosen:
-#   scripts/validate.sh [measures] [nb201] [darts] [report]   (default: all)
+# Long-running: on the 2-core machine of docs/BENCHMARKS.md one NB201 search
+# takes 2-6 minutes, so the default seed study takes about 4 hours. Steps
+# can be chosen:
+#   scripts/validate.sh [measures] [nb201] [darts] [seeds] [noise] [report]
+#   (default: all)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BIN="${TENAS_BUILD_DIR:-build}/bench/tenas-bench"
 OUT=docs/validation
 mkdir -p "$OUT"
 steps=("$@")
-((${#steps[@]})) || steps=(measures nb201 darts report)
+((${#steps[@]})) || steps=(measures nb201 darts seeds noise report)
 has() { [[ " ${steps[*]} " == *" $1 "* ]]; }
 
 if has measures; then
@@ -32,6 +42,25 @@ fi
 if has darts; then
   "$BIN" search --space darts --dataset cifar10 --seed 0 --workers 2 --threads 1 \
     --json | tail -n 1 > "$OUT/search_darts_cifar10_seed0.json"
+fi
+if has seeds; then
+  mkdir -p "$OUT/seeds"
+  for spec in ${SEED_STUDY:-faithful:shipped:0-15 faithful:paper:0-15 robust:shipped:0-15 robust:shipped:16-31}; do
+    IFS=: read -r mode init range <<< "$spec"
+    for seed in $(seq "${range%-*}" "${range#*-}"); do
+      f="$OUT/seeds/nb201_cifar10_${mode}_${init}_seed$seed.json"
+      [[ -s "$f" ]] && continue
+      "$BIN" search --space nb201 --dataset cifar10 --mode "$mode" \
+        --init "$init" --seed "$seed" --workers 2 --threads 1 --json \
+        | tail -n 1 > "$f.tmp"
+      mv "$f.tmp" "$f"
+    done
+  done
+fi
+if has noise; then
+  "$BIN" noise --space nb201 --dataset cifar10 --seed 0 \
+    --draws "${NOISE_DRAWS:-6}" --workers 2 --json \
+    > "$OUT/noise_nb201_cifar10_seed0.json"
 fi
 if has report; then
   /usr/bin/python3 scripts/validation_report.py "$OUT" > docs/VALIDATION.md

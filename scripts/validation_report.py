@@ -1,8 +1,17 @@
 #!/usr/bin/env python3
-"""Writes docs/VALIDATION.md (stdout) from the files of docs/validation/.
+"""Writes docs/VALIDATION.md (stdout) from the files of docs/validation/,
+and draws docs/validation/*.png with matplotlib (Debian's python3-matplotlib;
+without it the report says the plots were not drawn).
 
 usage: validation_report.py docs/validation > docs/VALIDATION.md
+
+Inputs: measures_nb201_cifar10.md, search_*.json (one search each), the seed
+study seeds/nb201_cifar10_MODE_INIT_seedN.json (`tenas-bench search --json`
+result lines) and noise_nb201_cifar10_seed0.json (`tenas-bench noise --json`).
+The NAS-Bench-201 table data/nb201_accuracy.csv ranks the found architectures.
 """
+import bisect
+import csv
 import glob
 import json
 import os
@@ -84,7 +93,215 @@ def main(folder):
               % (r["eval_network"], r["eval_params"] / 1e6))
         w("Wall time: %.0f s (2 workers x 1 thread, other jobs sharing the "
           "machine).\n" % r["seconds"])
+    seed_study(folder, w)
+    noise_study(folder, w)
     print("\n".join(out))
+
+
+# --- seed study ---------------------------------------------------------------
+
+PAPER_MEAN, PAPER_SD = 93.9, 0.47
+
+
+def load_table(folder):
+    """CIFAR-10 test accuracy of every NB201 architecture, sorted."""
+    path = os.path.join(folder, "..", "..", "data", "nb201_accuracy.csv")
+    with open(path) as f:
+        rows = list(csv.DictReader(f))
+    return sorted(float(r["cifar10_test"]) for r in rows)
+
+
+def top_share(acc, table):
+    """The share of the space (%) at least as accurate as `acc`."""
+    at_least = len(table) - bisect.bisect_left(table, acc)
+    return 100.0 * at_least / len(table)
+
+
+def summary(accs, shares):
+    n = len(accs)
+    return {
+        "n": n,
+        "mean": statistics.mean(accs),
+        "sd": statistics.stdev(accs) if n > 1 else 0.0,
+        "median": statistics.median(accs),
+        "worst": min(accs),
+        "top1": sum(s <= 1.0 for s in shares),
+        "top5": sum(s <= 5.0 for s in shares),
+    }
+
+
+def seed_study(folder, w):
+    paths = sorted(glob.glob(os.path.join(folder, "seeds", "nb201_cifar10_*_seed*.json")))
+    if not paths:
+        return
+    table = load_table(folder)
+    groups = {}
+    for path in paths:
+        r = json.load(open(path))
+        mode = r.get("mode", "faithful")
+        held_out = mode == "robust" and r["seed"] >= 16
+        key = (mode, r["init"], "16-31" if held_out else "0-15")
+        groups.setdefault(key, []).append(r)
+    w("## 4. Seed study: NB201, CIFAR-10, paper settings\n")
+    w("Each row is one whole search (`tenas-bench search --space nb201 "
+      "--dataset cifar10 --seed N --init INIT [--mode robust] --workers 2 "
+      "--threads 1 --json`, run by `scripts/validate.sh seeds`), on the "
+      "bundled CIFAR-10 sample. Tables are sorted by seed and hold every "
+      "seed that was run; none is left out. *Top %%* is the share of the "
+      "%d NB201 architectures at least as accurate on CIFAR-10 (test) as "
+      "the one found (the best is %.2f %%). SD is the "
+      "sample standard deviation. The robust mode's choice (repeats 4, "
+      "`--init shipped`) was fixed before seeds 16-31 ran; those seeds "
+      "informed nothing.\n" % (len(table), table[-1]))
+    order = sorted(groups, key=lambda k: (k[0] != "faithful", k[1] != "shipped", k[2]))
+    w("| mode | init | seeds | searches | CIFAR-10 mean ± SD | median | worst | in top 1 % | in top 5 % | median wall s |")
+    w("|---|---|---|---|---|---|---|---|---|---|")
+    stats = {}
+    for key in order:
+        runs = sorted(groups[key], key=lambda r: r["seed"])
+        accs = [r["benchmark"]["cifar10_test"] for r in runs]
+        shares = [top_share(a, table) for a in accs]
+        s = summary(accs, shares)
+        stats[key] = (runs, accs)
+        w("| %s | %s | %s | %d | **%.2f ± %.2f** | %.2f | %.2f | %d / %d | %d / %d | %.0f |" % (
+            key[0], key[1], key[2], s["n"], s["mean"], s["sd"], s["median"],
+            s["worst"], s["top1"], s["n"], s["top5"], s["n"],
+            statistics.median(r["seconds"] for r in runs)))
+    w("| paper (Chen et al. 2021) | | 4 runs | | 93.9 ± 0.47 | | | | | |\n")
+    for key in order:
+        runs, accs = stats[key]
+        w("### %s mode, init %s, seeds %s\n" % key)
+        w("| seed | architecture | NB201 index | CIFAR-10 % | CIFAR-100 % | ImageNet16-120 % | top % | wall s |")
+        w("|---|---|---|---|---|---|---|---|")
+        for r in runs:
+            b = r["benchmark"]
+            w("| %d | `%s` | %d | %.2f | %.2f | %.2f | %.2f | %.0f |" % (
+                r["seed"], r["arch"].replace("|", "\\|"), b["index"],
+                b["cifar10_test"], b["cifar100_test"], b["imagenet16_test"],
+                top_share(b["cifar10_test"], table), r["seconds"]))
+        w("")
+    w("Wall times: these searches ran one after another on the 2-core "
+      "machine while builds and tests sometimes shared it; the cost of each "
+      "mode measured on a quiet machine is in BENCHMARKS.md.\n")
+    if plot_seed_study(folder, order, stats):
+        w("![CIFAR-10 test accuracy of the found architectures per mode, "
+          "against the paper's mean and SD](validation/seed_study.png)\n")
+    else:
+        w("(matplotlib is not installed: validation/seed_study.png was not drawn.)\n")
+
+
+def plot_seed_study(folder, order, stats):
+    try:
+        import matplotlib
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+    except ImportError:
+        return False
+    fig, ax = plt.subplots(figsize=(7, 4))
+    ax.axhspan(PAPER_MEAN - PAPER_SD, PAPER_MEAN + PAPER_SD, color="tab:green",
+               alpha=0.15, label="paper 93.9 ± 0.47")
+    ax.axhline(PAPER_MEAN, color="tab:green", lw=1)
+    labels = []
+    for i, key in enumerate(order):
+        runs, accs = stats[key]
+        xs = [i + 0.08 * ((j % 5) - 2) for j in range(len(accs))]
+        ax.scatter(xs, accs, s=18, alpha=0.8)
+        m = statistics.mean(accs)
+        ax.plot([i - 0.3, i + 0.3], [m, m], color="black", lw=2)
+        labels.append("%s\n%s, seeds %s" % key)
+    ax.set_xticks(range(len(order)))
+    ax.set_xticklabels(labels, fontsize=8)
+    ax.set_ylabel("CIFAR-10 test accuracy (%), NAS-Bench-201")
+    ax.set_title("TE-NAS on NB201: found architectures per seed (bar: mean)")
+    ax.legend(loc="lower right", fontsize=8)
+    fig.tight_layout()
+    fig.savefig(os.path.join(folder, "seed_study.png"), dpi=110)
+    plt.close(fig)
+    return True
+
+
+# --- noise study --------------------------------------------------------------
+
+def sd(values):
+    return statistics.stdev(values) if len(values) > 1 else 0.0
+
+
+def noise_study(folder, w):
+    path = os.path.join(folder, "noise_nb201_cifar10_seed0.json")
+    if not os.path.exists(path):
+        return
+    n = json.load(open(path))
+    cands = n["candidates"]
+    axes = [("batches", "over_batches"), ("inits", "over_inits"), ("both", "joint")]
+    w("## 5. Where the noise of a decision comes from\n")
+    w("`tenas-bench noise --seed %d --draws %d --json` (NTK batch %d, init "
+      "`%s`, %.0f s): the first round of the NB201 search (every op alive, "
+      "24 candidates). For each candidate, the relative Δκ and ΔR "
+      "((origin - candidate) / origin, unrounded) under %d data batches with "
+      "the weights fixed (*batches*), under %d weight initialisations with "
+      "the batch fixed (*inits*), and with both drawn anew (*both*, what a "
+      "robust repeat does). Within a draw the origin and every candidate "
+      "share weights and data.\n" % (
+          n["seed"], n["draws"], n["batch_size"], n["init"], n["seconds"],
+          n["draws"], n["draws"]))
+    mean_sd = {}
+    for measure in ("kappa", "regions"):
+        for name, suffix in axes:
+            mean_sd[(measure, name)] = statistics.mean(
+                sd(c["%s_delta_%s" % (measure, suffix)]) for c in cands)
+    w("| measure | SD over batches | SD over inits | SD over both | dominant |")
+    w("|---|---|---|---|---|")
+    for measure, label in (("kappa", "Δκ"), ("regions", "ΔR")):
+        b, i, j = (mean_sd[(measure, a)] for a in ("batches", "inits", "both"))
+        dom = "batches (%.1fx)" % (b / i) if b > i else "inits (%.1fx)" % (i / b)
+        w("| %s | %.4f | %.4f | %.4f | %s |" % (label, b, i, j, dom))
+    w("\n(Mean over the 24 candidates of each candidate's sample SD across "
+      "draws.)\n")
+    w("| edge | op | Δκ mean | SD batches | SD inits | ΔR mean | SD batches | SD inits |")
+    w("|---|---|---|---|---|---|---|---|")
+    for c in cands:
+        kb, ki = c["kappa_delta_over_batches"], c["kappa_delta_over_inits"]
+        rb, ri = c["regions_delta_over_batches"], c["regions_delta_over_inits"]
+        w("| %s | %s | %+.3f | %.3f | %.3f | %+.3f | %.3f | %.3f |" % (
+            c["edge_key"], c["op"], statistics.mean(c["kappa_delta_joint"]),
+            sd(kb), sd(ki), statistics.mean(c["regions_delta_joint"]), sd(rb), sd(ri)))
+    w("")
+    if plot_noise(folder, cands):
+        w("![Round 1: each candidate's Δκ and ΔR, mean over the joint draws, "
+          "with its SD over batches and over inits](validation/round1_deltas.png)\n")
+    else:
+        w("(matplotlib is not installed: validation/round1_deltas.png was not drawn.)\n")
+
+
+def plot_noise(folder, cands):
+    try:
+        import matplotlib
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+    except ImportError:
+        return False
+    fig, axs = plt.subplots(2, 1, figsize=(9, 6), sharex=True)
+    xs = list(range(len(cands)))
+    for ax, measure, label in ((axs[0], "kappa", "Δκ (relative)"),
+                               (axs[1], "regions", "ΔR (relative)")):
+        mean = [statistics.mean(c["%s_delta_joint" % measure]) for c in cands]
+        sdb = [sd(c["%s_delta_over_batches" % measure]) for c in cands]
+        sdi = [sd(c["%s_delta_over_inits" % measure]) for c in cands]
+        ax.errorbar([x - 0.15 for x in xs], mean, yerr=sdb, fmt="o", ms=3,
+                    capsize=2, label="SD over batches")
+        ax.errorbar([x + 0.15 for x in xs], mean, yerr=sdi, fmt="s", ms=3,
+                    capsize=2, label="SD over inits")
+        ax.axhline(0, color="grey", lw=0.5)
+        ax.set_ylabel(label)
+        ax.legend(fontsize=8)
+    axs[1].set_xticks(xs)
+    axs[1].set_xticklabels(["%s %s" % (c["edge_key"], c["op"]) for c in cands],
+                           rotation=70, fontsize=7)
+    axs[0].set_title("NB201 round 1: per-candidate deltas (mean of the joint draws)")
+    fig.tight_layout()
+    fig.savefig(os.path.join(folder, "round1_deltas.png"), dpi=110)
+    plt.close(fig)
+    return True
 
 
 if __name__ == "__main__":
