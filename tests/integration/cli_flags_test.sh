@@ -54,13 +54,15 @@ check "tenas health --help shows defaults" 0 $?
 for c in score search validate; do
   grep -q "^  $c " "$tmp/bhelp"; check "tenas-bench --help lists $c" 0 $?
   "$BENCH" "$c" --help > "$tmp/bhelp-$c"; check "tenas-bench $c --help exit 0" 0 $?
-  grep -q -- "--repeats INT .*(default: 3)" "$tmp/bhelp-$c"
+  grep -q -- "--repeats INT .*(default: 3[) ]" "$tmp/bhelp-$c"
   check "tenas-bench $c --help shows defaults" 0 $?
 done
 grep -q -- "--ntk fast|reference .*(default: fast)" "$tmp/bhelp-score"
 check "tenas-bench score --help shows --ntk's default" 0 $?
 grep -q -- "--max-memory BYTES .*(default: 2G)" "$tmp/bhelp-search"
 check "tenas-bench search --help shows --max-memory's default" 0 $?
+grep -q -- "--repeats INT .*(default: 3 (faithful), 4 (robust))" "$tmp/bhelp-search"
+check "tenas-bench search --help shows each mode's default repeats" 0 $?
 grep -q -- "--samples INT .*(default: 200)" "$tmp/bhelp-validate"
 check "tenas-bench validate --help shows --samples' default" 0 $?
 "$BENCH" score --arch "$ARCH" --bogus --help > /dev/null
@@ -99,6 +101,9 @@ expect_usage_error "tenas-bench prune_number above the live ops" \
   "$BENCH" search --space nb201 --prune-number 4
 expect_usage_error "tenas-bench bad choice" "--init" \
   "$BENCH" score --arch "$ARCH" --init nonsense
+expect_usage_error "tenas bad --mode" "--mode" "$CLI" search --mode fast
+expect_usage_error "tenas-bench noise: too few draws" "--draws" \
+  "$BENCH" noise --draws 1
 expect_usage_error "tenas-bench flag with a value" "false" \
   "$BENCH" score --arch "$ARCH" --fp64 false
 expect_usage_error "tenas-bench bad --accuracy-table" "--accuracy-table" \
