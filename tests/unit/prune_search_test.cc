@@ -11,21 +11,14 @@
 #include <atomic>
 #include <set>
 
-#include "tenas/data/cifar.h"
 #include "tenas/space/darts.h"
 #include "tenas/space/nb201.h"
+#include "testing/bundled_cifar.h"
 
 namespace tenas::search {
 namespace {
 
-const data::ImageDataset& Cifar() {
-  static const data::ImageDataset* d = [] {
-    auto loaded = data::LoadBundledCifar10();
-    EXPECT_TRUE(loaded.ok()) << loaded.status();
-    return new data::ImageDataset(std::move(*loaded));
-  }();
-  return *d;
-}
+const data::ImageDataset& Cifar() { return testing::BundledCifar10(); }
 
 SearchOptions Fast(SpaceKind space, uint64_t seed) {
   SearchOptions o;

@@ -8,19 +8,12 @@
 
 #include <cmath>
 
-#include "tenas/data/cifar.h"
+#include "testing/bundled_cifar.h"
 
 namespace tenas::search {
 namespace {
 
-const data::ImageDataset& Cifar() {
-  static const data::ImageDataset* d = [] {
-    auto loaded = data::LoadBundledCifar10();
-    EXPECT_TRUE(loaded.ok()) << loaded.status();
-    return new data::ImageDataset(std::move(*loaded));
-  }();
-  return *d;
-}
+const data::ImageDataset& Cifar() { return testing::BundledCifar10(); }
 
 RoundNoiseOptions Small() {
   RoundNoiseOptions o;

@@ -12,18 +12,12 @@
 #include "tenas/data/cifar.h"
 #include "tenas/options/memory_estimate.h"
 #include "tenas/util/stats.h"
+#include "testing/bundled_cifar.h"
 
 namespace tenas::measures {
 namespace {
 
-const data::ImageDataset& Cifar() {
-  static const data::ImageDataset* d = [] {
-    auto loaded = data::LoadBundledCifar10();
-    EXPECT_TRUE(loaded.ok()) << loaded.status();
-    return new data::ImageDataset(std::move(*loaded));
-  }();
-  return *d;
-}
+const data::ImageDataset& Cifar() { return testing::BundledCifar10(); }
 
 nb201::Architecture Arch(const char* text) {
   auto arch = nb201::ParseArchitecture(text);

@@ -154,6 +154,44 @@ absl::StatusOr<NtkJob> PrepareNtkJob(SearchContext& ctx, const RoundPlan& plan,
   return job;
 }
 
+// How an evaluation of `jobs` NTK jobs (two networks each) runs: its NTK
+// options and the jobs one call batches.
+struct NtkCallPlan {
+  measures::NtkOptions options;
+  int jobs_per_call = 1;
+};
+
+// The plan that keeps an evaluation of `jobs` jobs within the memory bound:
+// on CPU the jobs per call, rows per pass and passes at once (the threads are
+// this worker's); on CUDA the passes keep their own device budget.
+absl::StatusOr<NtkCallPlan> PlanNtkCalls(SearchContext& ctx, int jobs) {
+  const SearchOptions& o = ctx.options();
+  const data::ImageDataset& dataset = ctx.dataset();
+  const bool cuda = torch::Device(o.device).is_cuda();
+  const int threads =
+      cuda || at::in_parallel_region() ? 1 : at::get_num_threads();
+  TENAS_ASSIGN_OR_RETURN(
+      const measures::NtkPlan memory_plan,
+      measures::PlanEvaluation(
+          measures::SearchShape(o, dataset.num_classes, dataset.channels,
+                                dataset.height, dataset.width, jobs),
+          threads, o.ntk_max_memory_bytes));
+  NtkCallPlan plan;
+  plan.options.fp64 = o.fp64;
+  plan.options.cancel = o.cancel;
+  if (cuda) {
+    plan.options.max_memory_bytes = o.ntk_max_memory_bytes;
+  } else {
+    plan.options.max_memory_bytes = 0;
+    plan.options.replicas_per_pass = memory_plan.rows_per_pass;
+    plan.options.max_parallel_passes = memory_plan.parallel_passes;
+  }
+  plan.jobs_per_call = o.ntk_method == measures::NtkMethod::kFast
+                           ? std::max(1, memory_plan.evaluations_per_call)
+                           : 1;
+  return plan;
+}
+
 // Evaluates NTK jobs [first, first + count) of the round (job j is candidate
 // j / repeats, repeat j % repeats) and stores their κ in `records`. On the
 // fast path the jobs of one call (as many as the memory plan allows) share
@@ -162,32 +200,9 @@ absl::Status EvaluateNtkJobs(SearchContext& ctx, const RoundPlan& plan,
                              int first, int count,
                              std::vector<CandidateRecord>& records) {
   const SearchOptions& o = ctx.options();
-  const data::ImageDataset& dataset = ctx.dataset();
-  // The plan keeps this evaluation within the memory bound: on CPU the
-  // jobs per call, rows per pass and passes at once (the threads are this
-  // worker's); on CUDA the passes keep their own device budget.
-  const bool cuda = torch::Device(o.device).is_cuda();
-  const int threads =
-      cuda || at::in_parallel_region() ? 1 : at::get_num_threads();
-  TENAS_ASSIGN_OR_RETURN(
-      const measures::NtkPlan memory_plan,
-      measures::PlanEvaluation(
-          measures::SearchShape(o, dataset.num_classes, dataset.channels,
-                                dataset.height, dataset.width, count),
-          threads, o.ntk_max_memory_bytes));
-  measures::NtkOptions ntk_options;
-  ntk_options.fp64 = o.fp64;
-  ntk_options.cancel = o.cancel;
-  if (cuda) {
-    ntk_options.max_memory_bytes = o.ntk_max_memory_bytes;
-  } else {
-    ntk_options.max_memory_bytes = 0;
-    ntk_options.replicas_per_pass = memory_plan.rows_per_pass;
-    ntk_options.max_parallel_passes = memory_plan.parallel_passes;
-  }
-  const int per_call = o.ntk_method == measures::NtkMethod::kFast
-                           ? std::max(1, memory_plan.evaluations_per_call)
-                           : 1;
+  TENAS_ASSIGN_OR_RETURN(const NtkCallPlan calls, PlanNtkCalls(ctx, count));
+  const measures::NtkOptions& ntk_options = calls.options;
+  const int per_call = calls.jobs_per_call;
   std::vector<NtkJob> jobs;
   std::vector<measures::NtkResult> kappas;  // origin, candidate per job
   for (int call = first; call < first + count; call += per_call) {
@@ -407,29 +422,11 @@ absl::Status EvaluateRobustNtkUnits(SearchContext& ctx, const RoundPlan& plan,
                                     std::vector<std::vector<double>>& kappas) {
   const SearchOptions& o = ctx.options();
   const data::ImageDataset& dataset = ctx.dataset();
-  const bool cuda = torch::Device(o.device).is_cuda();
-  const int threads =
-      cuda || at::in_parallel_region() ? 1 : at::get_num_threads();
-  // A unit is one network; the plan counts jobs of two.
-  TENAS_ASSIGN_OR_RETURN(
-      const measures::NtkPlan memory_plan,
-      measures::PlanEvaluation(
-          measures::SearchShape(o, dataset.num_classes, dataset.channels,
-                                dataset.height, dataset.width, (count + 1) / 2),
-          threads, o.ntk_max_memory_bytes));
-  measures::NtkOptions ntk_options;
-  ntk_options.fp64 = o.fp64;
-  ntk_options.cancel = o.cancel;
-  if (cuda) {
-    ntk_options.max_memory_bytes = o.ntk_max_memory_bytes;
-  } else {
-    ntk_options.max_memory_bytes = 0;
-    ntk_options.replicas_per_pass = memory_plan.rows_per_pass;
-    ntk_options.max_parallel_passes = memory_plan.parallel_passes;
-  }
-  const int per_call = o.ntk_method == measures::NtkMethod::kFast
-                           ? std::max(1, 2 * memory_plan.evaluations_per_call)
-                           : 1;
+  // A unit is one network; a job of the plan is two.
+  TENAS_ASSIGN_OR_RETURN(const NtkCallPlan calls,
+                         PlanNtkCalls(ctx, (count + 1) / 2));
+  const measures::NtkOptions& ntk_options = calls.options;
+  const int per_call = 2 * calls.jobs_per_call;
   for (int call = first; call < first + count; call += per_call) {
     const int call_end = std::min(first + count, call + per_call);
     std::vector<std::shared_ptr<nn::SearchNetwork>> nets;
