@@ -113,6 +113,23 @@ TEST(TransformsTest, LrBatchShape) {
   EXPECT_TRUE(batch->device().is_cpu());
 }
 
+TEST(TransformsTest, LrBatchesAreConsecutiveBatchesOfOneStream) {
+  const ImageDataset d = SharedCifar10(100);
+  Rng a(5), b(5);
+  absl::StatusOr<std::vector<at::Tensor>> batches =
+      SampleLrBatches(d, 3, 40, a, at::Device(at::kCPU));
+  ASSERT_TRUE(batches.ok()) << batches.status();
+  ASSERT_EQ(batches->size(), 3u);
+  for (const at::Tensor& got : *batches) {
+    absl::StatusOr<at::Tensor> want = SampleLrBatch(d, 40, b);
+    ASSERT_TRUE(want.ok());
+    EXPECT_TRUE(got.equal(*want));
+  }
+  EXPECT_FALSE((*batches)[0].equal((*batches)[1]));
+  // A batch larger than the dataset is the single batch's error.
+  EXPECT_FALSE(SampleLrBatches(d, 2, 1000, a, at::Device(at::kCPU)).ok());
+}
+
 TEST(TransformsTest, SameSeedSameBatchDifferentSeedDifferentBatch) {
   const ImageDataset d = SharedCifar10(500);
   Rng a(42), b(42), c(43);

@@ -304,4 +304,16 @@ absl::StatusOr<at::Tensor> SampleLrBatch(const ImageDataset& dataset,
   return batch;
 }
 
+absl::StatusOr<std::vector<at::Tensor>> SampleLrBatches(
+    const ImageDataset& dataset, int num_batches, int batch_size, Rng& rng,
+    const at::Device& device) {
+  std::vector<at::Tensor> batches;
+  for (int b = 0; b < num_batches; ++b) {
+    TENAS_ASSIGN_OR_RETURN(at::Tensor batch,
+                           SampleLrBatch(dataset, batch_size, rng));
+    batches.push_back(batch.to(device));
+  }
+  return batches;
+}
+
 }  // namespace tenas::data

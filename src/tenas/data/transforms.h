@@ -21,6 +21,7 @@
 #include <ATen/core/Tensor.h>
 
 #include <cstdint>
+#include <vector>
 
 #include "absl/status/statusor.h"
 #include "tenas/data/image_dataset.h"
@@ -47,6 +48,12 @@ absl::StatusOr<at::Tensor> SampleNtkBatch(const ImageDataset& dataset,
 /// batch_size < 1 or batch_size > dataset.size().
 absl::StatusOr<at::Tensor> SampleLrBatch(const ImageDataset& dataset,
                                          int batch_size, Rng& rng);
+
+/// `num_batches` SampleLrBatch batches drawn one after another from `rng`,
+/// each moved to `device` (one repeat's crops).
+absl::StatusOr<std::vector<at::Tensor>> SampleLrBatches(
+    const ImageDataset& dataset, int num_batches, int batch_size, Rng& rng,
+    const at::Device& device);
 
 /// Number of failed lazy image reads in the samplers so far, in this process
 /// (each was replaced by another image).

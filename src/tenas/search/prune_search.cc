@@ -284,13 +284,10 @@ absl::Status EvaluateLinearRegionsAndDeltas(SearchContext& ctx,
       lr_candidate->CopyParametersFrom(*lr_origin);
     }
     Rng rng(DeriveSeed(plan.round_seed, {kLrData, idx, rr}));
-    std::vector<at::Tensor> batches;
-    for (int b = 0; b < o.lr_num_batches; ++b) {
-      TENAS_ASSIGN_OR_RETURN(
-          at::Tensor batch,
-          data::SampleLrBatch(ctx.dataset(), o.lr_batch_size, rng));
-      batches.push_back(batch.to(device));
-    }
+    TENAS_ASSIGN_OR_RETURN(
+        const std::vector<at::Tensor> batches,
+        data::SampleLrBatches(ctx.dataset(), o.lr_num_batches, o.lr_batch_size,
+                              rng, device));
     TENAS_ASSIGN_OR_RETURN(
         measures::LinearRegionResult r0,
         measures::CountLinearRegions(*lr_origin, batches, o.cancel));
@@ -479,13 +476,9 @@ absl::Status EvaluateRobustLrUnit(SearchContext& ctx, const RoundPlan& plan,
   }
   ctx.adapter().SetAlive(*net, SlotAlive(plan, plan.lr_origin_alive, slot));
   Rng rng(DeriveSeed(plan.round_seed, {kRobustLrData, rr}));
-  std::vector<at::Tensor> batches;
-  for (int b = 0; b < o.lr_num_batches; ++b) {
-    TENAS_ASSIGN_OR_RETURN(
-        at::Tensor batch,
-        data::SampleLrBatch(ctx.dataset(), o.lr_batch_size, rng));
-    batches.push_back(batch.to(device));
-  }
+  TENAS_ASSIGN_OR_RETURN(const std::vector<at::Tensor> batches,
+                         data::SampleLrBatches(ctx.dataset(), o.lr_num_batches,
+                                               o.lr_batch_size, rng, device));
   TENAS_ASSIGN_OR_RETURN(measures::LinearRegionResult r,
                          measures::CountLinearRegions(*net, batches, o.cancel));
   ctx.lr_evaluations += 1;

@@ -97,13 +97,10 @@ class Study {
     adapter_.SetAlive(*net, MaskOf(u.slot));
     Rng rng(
         DeriveSeed(o_.seed, {kLrData, static_cast<uint64_t>(u.data_draw())}));
-    std::vector<at::Tensor> batches;
-    for (int b = 0; b < o_.lr_num_batches; ++b) {
-      TENAS_ASSIGN_OR_RETURN(
-          at::Tensor batch,
-          data::SampleLrBatch(dataset_, o_.lr_batch_size, rng));
-      batches.push_back(batch);
-    }
+    TENAS_ASSIGN_OR_RETURN(
+        const std::vector<at::Tensor> batches,
+        data::SampleLrBatches(dataset_, o_.lr_num_batches, o_.lr_batch_size,
+                              rng, at::Device(at::kCPU)));
     TENAS_ASSIGN_OR_RETURN(measures::LinearRegionResult r,
                            measures::CountLinearRegions(*net, batches));
     return static_cast<double>(r.regions);
