@@ -239,6 +239,23 @@ absl::StatusOr<measures::ScoreOptions> ScoreOptionsFromProto(
                                        dataset_images, limits, "options.");
 }
 
+absl::StatusOr<search::SearchMode> SearchModeFromProto(
+    int mode, const std::string& field) {
+  switch (mode) {
+    case v1::SEARCH_MODE_FAITHFUL:
+      return search::SearchMode::kFaithful;
+    case v1::SEARCH_MODE_ROBUST:
+      return search::SearchMode::kRobust;
+    default:
+      return Invalid(field, absl::StrCat("unknown value ", mode));
+  }
+}
+
+v1::SearchMode SearchModeToProto(search::SearchMode mode) {
+  return mode == search::SearchMode::kRobust ? v1::SEARCH_MODE_ROBUST
+                                             : v1::SEARCH_MODE_FAITHFUL;
+}
+
 absl::StatusOr<search::SearchOptions> SearchOptionsFromProto(
     const v1::RunSearchRequest& r, const RequestLimits& limits,
     int64_t dataset_images) {
@@ -261,16 +278,7 @@ absl::StatusOr<search::SearchOptions> SearchOptionsFromProto(
   TENAS_ASSIGN_OR_RETURN(requested.init, InitFromProto(r.init(), "init"));
   requested.fp64 = r.fp64();
   requested.fix_stale_origin = r.fix_stale_origin();
-  switch (r.mode()) {
-    case v1::SEARCH_MODE_FAITHFUL:
-      requested.mode = search::SearchMode::kFaithful;
-      break;
-    case v1::SEARCH_MODE_ROBUST:
-      requested.mode = search::SearchMode::kRobust;
-      break;
-    default:
-      return Invalid("mode", absl::StrCat("unknown value ", r.mode()));
-  }
+  TENAS_ASSIGN_OR_RETURN(requested.mode, SearchModeFromProto(r.mode(), "mode"));
   TENAS_ASSIGN_OR_RETURN(std::string dataset, DatasetFromProto(r.dataset()));
   return options::ValidateSearchRequest(requested, dataset, dataset_images,
                                         limits);
@@ -351,13 +359,8 @@ void SearchResultToProto(const search::SearchResult& result,
   out->set_ntk_evaluations(result.ntk_evaluations);
   out->set_lr_evaluations(result.lr_evaluations);
   out->set_seconds(result.seconds);
-  out->set_mode(result.mode == search::SearchMode::kRobust
-                    ? v1::SEARCH_MODE_ROBUST
-                    : v1::SEARCH_MODE_FAITHFUL);
-  out->set_repeats(
-      result.rounds.empty() || result.rounds[0].candidates.empty()
-          ? 0
-          : static_cast<int>(result.rounds[0].candidates[0].repeats.size()));
+  out->set_mode(SearchModeToProto(result.mode));
+  out->set_repeats(result.repeats);
   for (const auto& round : result.rounds) {
     v1::RoundSummary* r = out->add_rounds();
     r->set_round(round.round);

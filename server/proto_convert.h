@@ -70,6 +70,13 @@ absl::StatusOr<search::SearchOptions> SearchOptionsFromProto(
 /// say.
 absl::StatusOr<std::string> DatasetFromProto(const std::string& dataset);
 
+/// The library's search mode of a v1::SearchMode value; InvalidArgument
+/// naming `field` for any other value.
+absl::StatusOr<search::SearchMode> SearchModeFromProto(
+    int mode, const std::string& field);
+/// The v1::SearchMode of a library search mode.
+v1::SearchMode SearchModeToProto(search::SearchMode mode);
+
 /// Fills a ScoreArchitectureResponse.
 void ScoreResultToProto(const ParsedArchitecture& arch,
                         const std::string& dataset,

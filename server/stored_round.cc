@@ -6,6 +6,7 @@
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
+#include "server/proto_convert.h"
 
 namespace tenas::server {
 namespace {
@@ -30,9 +31,7 @@ internal::StoredRound StoredRoundFromRecord(const search::RoundRecord& record,
   out.set_cell_type(record.cell_type);
   out.set_group(record.group);
   out.set_prune_number(record.prune_number);
-  out.set_mode(record.mode == search::SearchMode::kRobust
-                   ? v1::SEARCH_MODE_ROBUST
-                   : v1::SEARCH_MODE_FAITHFUL);
+  out.set_mode(SearchModeToProto(record.mode));
   out.set_seconds(record.seconds);
   for (const search::CandidateRecord& c : record.candidates) {
     internal::StoredCandidate* sc = out.add_candidates();
@@ -69,15 +68,15 @@ absl::StatusOr<search::RoundRecord> RecordFromStoredRound(
                                             stored.round(), " has stage '",
                                             stored.stage(), "'"));
   }
-  if (stored.mode() != v1::SEARCH_MODE_FAITHFUL &&
-      stored.mode() != v1::SEARCH_MODE_ROBUST) {
-    return absl::DataLossError(absl::StrCat(
-        "state database: round ", stored.round(), " has mode ", stored.mode()));
+  absl::StatusOr<search::SearchMode> mode =
+      SearchModeFromProto(stored.mode(), "mode");
+  if (!mode.ok()) {
+    return absl::DataLossError(absl::StrCat("state database: round ",
+                                            stored.round(), ": ",
+                                            mode.status().message()));
   }
   search::RoundRecord record;
-  record.mode = stored.mode() == v1::SEARCH_MODE_ROBUST
-                    ? search::SearchMode::kRobust
-                    : search::SearchMode::kFaithful;
+  record.mode = *mode;
   record.round = stored.round();
   record.stage = stored.stage();
   record.cell_type = stored.cell_type();

@@ -86,10 +86,7 @@ events::ResultSummary ResultRecordOf(const SearchResult& result,
   out.space = std::string(SpaceName(result.space));
   out.dataset = dataset;
   out.mode = std::string(SearchModeName(result.mode));
-  out.repeats =
-      result.rounds.empty() || result.rounds[0].candidates.empty()
-          ? 0
-          : static_cast<int>(result.rounds[0].candidates[0].repeats.size());
+  out.repeats = result.repeats;
   out.arch = result.arch;
   for (const RoundRecord& round : result.rounds) {
     events::RoundSummary r;

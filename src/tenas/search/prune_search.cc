@@ -692,6 +692,7 @@ absl::StatusOr<SearchResult> RunPruneSearch(
   SearchResult result;
   result.space = options.space;
   result.mode = options.mode;
+  result.repeats = options.repeats;
   result.batch_size = options.batch_size;
   result.prune_number = options.prune_number;
   AliveMask alive = adapter.InitialAlive();

@@ -82,6 +82,7 @@ using SearchEventCallback = std::function<void(const SearchEvent&)>;
 struct SearchResult {
   SpaceKind space = SpaceKind::kNb201;
   SearchMode mode = SearchMode::kFaithful;
+  int repeats = 0;  ///< Repeats per candidate (the options').
   /// The NB201 string or the DARTS genotype text.
   std::string arch;
   std::vector<RoundRecord> rounds;
