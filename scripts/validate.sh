@@ -10,7 +10,7 @@
 #             faithful:paper:0-15 robust:shipped:0-15 robust:shipped:16-31")
 #             into docs/validation/seeds/ (a search already there is kept),
 #   noise     where a first-round decision's noise comes from
-#             (tenas-bench noise --draws $NOISE_DRAWS, default 6),
+#             (tenas-bench noise --draws $NOISE_DRAWS, default 4: 300 networks),
 #   report    docs/VALIDATION.md and its plots (scripts/validation_report.py).
 # The NAS-Bench-201 accuracies come from the bundled data/nb201_accuracy.csv.
 # Long-running: on the 2-core machine of docs/BENCHMARKS.md one NB201 search
@@ -59,7 +59,7 @@ if has seeds; then
 fi
 if has noise; then
   "$BIN" noise --space nb201 --dataset cifar10 --seed 0 \
-    --draws "${NOISE_DRAWS:-6}" --workers 2 --json \
+    --draws "${NOISE_DRAWS:-4}" --workers 2 --json \
     > "$OUT/noise_nb201_cifar10_seed0.json"
 fi
 if has report; then
