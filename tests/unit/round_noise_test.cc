@@ -27,11 +27,13 @@ RoundNoiseOptions Small() {
 TEST(RoundNoiseTest, DrawZeroIsSharedAndLaterDrawsVaryOnlyTheirAxis) {
   auto noise = MeasureRoundNoise(Cifar(), Small());
   ASSERT_TRUE(noise.ok()) << noise.status();
-  // NB201's first round: 6 edges x 4 ops; origin once per (axis, draw).
+  // NB201's first round: 6 edges x 4 ops; the origin once per draw, and
+  // draw 0 once for the three axes: (1 + 3 x 1) draws x 25 networks.
   ASSERT_EQ(noise->candidates.size(), 24u);
-  EXPECT_EQ(noise->ntk_evaluations, 3 * 2 * 25);
+  EXPECT_EQ(noise->ntk_evaluations, (1 + 3 * 1) * 25);
+  EXPECT_EQ(noise->lr_evaluations, (1 + 3 * 1) * 25);
   EXPECT_EQ(noise->batch_size, 4);
-  int batch_differs = 0, init_differs = 0;
+  int batch_differs = 0, init_differs = 0, joint_differs = 0;
   for (const CandidateNoise& c : noise->candidates) {
     ASSERT_EQ(c.kappa_delta_over_batches.size(), 2u);
     // Draw 0: the same weights and batch on every axis.
@@ -41,12 +43,16 @@ TEST(RoundNoiseTest, DrawZeroIsSharedAndLaterDrawsVaryOnlyTheirAxis) {
     batch_differs +=
         c.kappa_delta_over_batches[1] != c.kappa_delta_over_batches[0];
     init_differs += c.kappa_delta_over_inits[1] != c.kappa_delta_over_inits[0];
+    // The joint axis's draw 1 is neither axis's draw 1: it moves both.
+    joint_differs += c.kappa_delta_joint[1] != c.kappa_delta_over_batches[1] &&
+                     c.kappa_delta_joint[1] != c.kappa_delta_over_inits[1];
     // A delta is finite whenever the origin's R is positive.
     EXPECT_TRUE(std::isfinite(c.regions_delta_over_batches[1]));
     EXPECT_TRUE(std::isfinite(c.regions_delta_joint[1]));
   }
   EXPECT_GT(batch_differs, 20);
   EXPECT_GT(init_differs, 20);
+  EXPECT_GT(joint_differs, 20);
 }
 
 TEST(RoundNoiseTest, DeterministicWhateverTheWorkers) {

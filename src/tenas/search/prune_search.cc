@@ -344,6 +344,17 @@ absl::Status RunParallel(SearchContext& ctx, int n,
   return absl::OkStatus();
 }
 
+// Tells the observer that candidate `index` of the round has its deltas.
+void EmitCandidateScored(SearchContext& ctx, const RoundPlan& plan, int index,
+                         const CandidateRecord& record) {
+  SearchEvent event;
+  event.type = SearchEvent::Type::kCandidateScored;
+  event.round = plan.round;
+  event.candidate = &record;
+  event.candidate_index = index;
+  ctx.Emit(event);
+}
+
 // Evaluates every candidate of the plan: first the NTK jobs (candidate x
 // repeat, in groups of NtkGroupSize per batched pass), then each
 // candidate's linear regions and deltas. Results are in enumeration order
@@ -365,12 +376,7 @@ absl::StatusOr<std::vector<CandidateRecord>> EvaluateRound(
   TENAS_RETURN_IF_ERROR(RunParallel(ctx, n, [&](int i) -> absl::Status {
     TENAS_RETURN_IF_ERROR(
         EvaluateLinearRegionsAndDeltas(ctx, plan, i, records[i]));
-    SearchEvent event;
-    event.type = SearchEvent::Type::kCandidateScored;
-    event.round = plan.round;
-    event.candidate = &records[i];
-    event.candidate_index = i;
-    ctx.Emit(event);
+    EmitCandidateScored(ctx, plan, i, records[i]);
     return absl::OkStatus();
   }));
   return records;
@@ -521,12 +527,7 @@ absl::StatusOr<std::vector<CandidateRecord>> EvaluateRoundRobust(
         records[i].deltas,
         ComputeCandidateDeltas(plan.candidates[i], records[i].repeats,
                                delta_options));
-    SearchEvent event;
-    event.type = SearchEvent::Type::kCandidateScored;
-    event.round = plan.round;
-    event.candidate = &records[i];
-    event.candidate_index = i;
-    ctx.Emit(event);
+    EmitCandidateScored(ctx, plan, i, records[i]);
   }
   return records;
 }

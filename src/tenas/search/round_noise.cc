@@ -51,9 +51,20 @@ class Study {
         candidates_(EnumerateCandidates(origin_)) {}
 
   int slots() const { return static_cast<int>(candidates_.size()) + 1; }
-  int units() const { return kNumAxes * o_.draws * slots(); }
+  // Draw 0 is the same (weights, batch) pair on every axis, so it is
+  // evaluated once (as the batches axis); then draws 1.. of each axis.
+  int distinct_draws() const { return 1 + kNumAxes * (o_.draws - 1); }
+  int units() const { return distinct_draws() * slots(); }
   Unit UnitAt(int u) const {
-    return {u / (o_.draws * slots()), (u / slots()) % o_.draws, u % slots()};
+    const int k = u / slots();
+    if (k == 0) return {kBatches, 0, u % slots()};
+    return {(k - 1) / (o_.draws - 1), 1 + (k - 1) % (o_.draws - 1),
+            u % slots()};
+  }
+  // The inverse of UnitAt, for any axis's draw 0 too.
+  int IndexOf(int axis, int draw, int slot) const {
+    const int k = draw == 0 ? 0 : 1 + axis * (o_.draws - 1) + (draw - 1);
+    return k * slots() + slot;
   }
   const std::vector<CandidateId>& candidates() const { return candidates_; }
 
@@ -169,7 +180,7 @@ absl::StatusOr<RoundNoise> MeasureRoundNoise(const data::ImageDataset& dataset,
   out.lr_evaluations = units;
   const int origin = study.slots() - 1;
   auto at = [&](int axis, int draw, int slot) {
-    return (axis * options.draws + draw) * study.slots() + slot;
+    return study.IndexOf(axis, draw, slot);
   };
   for (int c = 0; c < origin; ++c) {
     CandidateNoise n;

@@ -7,7 +7,7 @@
 // weight initialisations with the batch fixed, and both drawn together (what
 // the robust mode's repeats do). Within a draw, the origin and every
 // candidate share weights and batch. Draw 0 is the same (weights, batch)
-// pair on every axis. LibTorch-free header.
+// pair on every axis, evaluated once. LibTorch-free header.
 
 #ifndef TENAS_SEARCH_ROUND_NOISE_H_
 #define TENAS_SEARCH_ROUND_NOISE_H_
@@ -57,7 +57,9 @@ struct CandidateNoise {
 struct RoundNoise {
   std::vector<CandidateNoise> candidates;
   int batch_size = 0;
-  int64_t ntk_evaluations = 0;  ///< networks; origins once per draw
+  /// Networks evaluated: (candidates + 1) x (1 + 3 x (draws - 1)); the
+  /// origin once per draw, draw 0 once for all three axes.
+  int64_t ntk_evaluations = 0;
   int64_t lr_evaluations = 0;
 };
 
