@@ -4,13 +4,14 @@
 #             against the benchmark's CIFAR-10 test accuracy (Kendall tau),
 #   nb201     full TE-NAS searches (paper settings) on the bundled CIFAR-10
 #             sample with seeds $NB201_SEEDS (default "0 1 2 3"),
-#   darts     one DARTS search,
+#   darts     the DARTS search (seed 0) in each mode of $DARTS_MODES
+#             (default "faithful robust"), with its cells as Graphviz DOT,
 #   seeds     the seed study: NB201 searches for each "MODE:INIT:FIRST-LAST"
 #             of $SEED_STUDY (default "faithful:shipped:0-15
 #             faithful:paper:0-15 robust:shipped:0-15 robust:shipped:16-31")
 #             into docs/validation/seeds/ (a search already there is kept),
 #   noise     where a first-round decision's noise comes from
-#             (tenas-bench noise --draws $NOISE_DRAWS, default 4: 300 networks),
+#             (tenas-bench noise --draws $NOISE_DRAWS, default 4: 250 networks),
 #   report    docs/VALIDATION.md and its plots (scripts/validation_report.py).
 # The NAS-Bench-201 accuracies come from the bundled data/nb201_accuracy.csv.
 # Long-running: on the 2-core machine of docs/BENCHMARKS.md one NB201 search
@@ -40,8 +41,11 @@ if has nb201; then
   done
 fi
 if has darts; then
-  "$BIN" search --space darts --dataset cifar10 --seed 0 --workers 2 --threads 1 \
-    --json | tail -n 1 > "$OUT/search_darts_cifar10_seed0.json"
+  for mode in ${DARTS_MODES:-faithful robust}; do
+    "$BIN" search --space darts --dataset cifar10 --seed 0 --mode "$mode" \
+      --workers 2 --threads 1 --dot "$OUT/darts_${mode}_seed0.dot" \
+      --json | tail -n 1 > "$OUT/search_darts_cifar10_${mode}_seed0.json"
+  done
 fi
 if has seeds; then
   mkdir -p "$OUT/seeds"

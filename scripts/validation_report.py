@@ -77,26 +77,56 @@ def main(folder):
         if seeds != [0, 1, 2, 3]:
             w("Seeds run so far: %s.\n" % seeds)
 
-    darts = os.path.join(folder, "search_darts_cifar10_seed0.json")
-    if os.path.exists(darts):
-        r = json.load(open(darts))
-        ops_rounds = sum(1 for x in r["rounds"] if x["stage"] == "ops")
-        edge_cands = sum(len(x["candidates"]) for x in r["rounds"] if x["stage"] == "edges")
-        w("## 3. TE-NAS search in the DARTS space (CIFAR-10)\n")
-        w("Settings: NTK batch %d, 3 repeats, prune number %d, init `%s`, seed %d; "
-          "%d op rounds + %d edge-stage candidates; %d NTK evaluations.\n" % (
-              r["batch_size"], r["prune_number"], r["init"], r["seed"], ops_rounds,
-              edge_cands, r["ntk_evaluations"]))
-        w("```\n%s\n```\n" % r["arch"])
-        if "eval_params" in r:
-            w("Evaluation network (%s): **%.3f M** parameters (auxiliary head "
-              "excluded). The paper reports 3.8 M for its CIFAR-10 cell.\n"
-              % (r["eval_network"], r["eval_params"] / 1e6))
-        w("Wall time: %.0f s (2 workers x 1 thread, other jobs sharing the "
-          "machine).\n" % r["seconds"])
+    darts_study(folder, w)
     seed_study(folder, w)
     noise_study(folder, w)
     print("\n".join(out))
+
+
+# --- DARTS ------------------------------------------------------------------
+
+def darts_study(folder, w):
+    """Section 3: every DARTS CIFAR-10 search of the folder, side by side."""
+    paths = sorted(glob.glob(os.path.join(folder, "search_darts_cifar10*_seed0.json")))
+    if not paths:
+        return
+    runs = [(os.path.basename(p), json.load(open(p))) for p in paths]
+    # Faithful before robust; the earlier run without the fields last.
+    runs.sort(key=lambda nr: ("ntk" not in nr[1], nr[1].get("mode", "faithful") != "faithful"))
+    w("## 3. TE-NAS search in the DARTS space (CIFAR-10)\n")
+    r0 = runs[0][1]
+    w("Settings: NTK batch %d, prune number %d, init `%s`, seed %d, the "
+      "bundled CIFAR-10 sample (`tenas-bench search --space darts --dataset "
+      "cifar10 --seed 0 [--mode robust] --json`, run by `scripts/validate.sh "
+      "darts`). Networks per measure: the NTK (and linear-region) "
+      "evaluations of the whole search, which set its cost. Parameters: the "
+      "DARTS evaluation network (%s), auxiliary head excluded; the paper "
+      "reports 3.8 M for its CIFAR-10 cell.\n" % (
+          r0["batch_size"], r0["prune_number"], r0["init"], r0["seed"],
+          r0.get("eval_network", "cifar 20 cells C=36")))
+    w("| mode | repeats | NTK path | networks per measure | parameters | wall s | workers x threads | file |")
+    w("|---|---|---|---|---|---|---|---|")
+    for name, r in runs:
+        w("| %s | %d | %s | %d | %.3f M | %.0f | %s | [%s](validation/%s) |" % (
+            r.get("mode", "faithful"), r["repeats"], r.get("ntk", "reference (earlier run)"),
+            r["ntk_evaluations"], r["eval_params"] / 1e6, r["seconds"],
+            "%d x %d" % (r["workers"], r["threads"]) if "workers" in r else "2 x 1",
+            name, name))
+    w("")
+    for name, r in runs:
+        mode = r.get("mode", "faithful")
+        w("%s mode, %s NTK path (%s):\n" % (
+            mode.capitalize(), r.get("ntk", "reference"), name))
+        w("```\n%s\n```\n" % r["arch"])
+        dot = os.path.join(folder, "darts_%s_seed%d.dot" % (mode, r["seed"]))
+        if "ntk" in r and os.path.exists(dot):
+            w("Cells as a Graphviz graph: [%s](validation/%s)%s.\n" % (
+                os.path.basename(dot), os.path.basename(dot),
+                " ([SVG](validation/%s.svg))" % os.path.basename(dot)
+                if os.path.exists(dot + ".svg") else ""))
+    w("Wall times: these searches shared the 2-core machine with other "
+      "searches and builds (the earlier reference-path run too), so they are "
+      "upper bounds; the networks per measure are exact and set the cost.\n")
 
 
 # --- seed study ---------------------------------------------------------------
@@ -141,8 +171,12 @@ def seed_study(folder, w):
         r = json.load(open(path))
         mode = r.get("mode", "faithful")
         held_out = mode == "robust" and r["seed"] >= 16
-        key = (mode, r["init"], "16-31" if held_out else "0-15")
-        groups.setdefault(key, []).append(r)
+        groups.setdefault((mode, r["init"], held_out), []).append(r)
+    # Label each group by the seeds it holds ("0-15", or a list when gappy).
+    labelled = {}
+    for (mode, init, _), runs in groups.items():
+        labelled[(mode, init, seed_label(sorted(r["seed"] for r in runs)))] = runs
+    groups = labelled
     w("## 4. Seed study: NB201, CIFAR-10, paper settings\n")
     w("Each row is one whole search (`tenas-bench search --space nb201 "
       "--dataset cifar10 --seed N --init INIT [--mode robust] --workers 2 "
@@ -183,6 +217,7 @@ def seed_study(folder, w):
             statistics.median(r["seconds"] for r in runs)))
     w("| paper (Chen et al. 2021) | | 4 runs | | 93.9 ± 0.47 | | | | | |\n")
     base, robust = ("faithful", "shipped", "0-15"), ("robust", "shipped", "16-31")
+    compare_on_same_seeds(stats, w)
     if base in stats and robust in stats:
         a, b = stats[base][1], stats[robust][1]
         se = math.sqrt(statistics.variance(a) / len(a) + statistics.variance(b) / len(b))
@@ -212,6 +247,44 @@ def seed_study(folder, w):
           "against the paper's mean and SD](validation/seed_study.png)\n")
     else:
         w("(matplotlib is not installed: validation/seed_study.png was not drawn.)\n")
+
+
+def seed_label(seeds):
+    """"0-15" for a contiguous run of seeds, else the seeds comma-separated."""
+    if seeds == list(range(seeds[0], seeds[-1] + 1)):
+        return "%d-%d" % (seeds[0], seeds[-1]) if len(seeds) > 1 else str(seeds[0])
+    return ",".join(str(s) for s in seeds)
+
+
+def compare_on_same_seeds(stats, w):
+    """Paired differences against faithful/shipped on the seeds both ran."""
+    base = [k for k in stats if k[0] == "faithful" and k[1] == "shipped"]
+    if not base:
+        return
+    by_seed = {r["seed"]: a for r, a in zip(*stats[base[0]])}
+    lines = []
+    for key in stats:
+        if key == base[0]:
+            continue
+        pairs = [(a, by_seed[r["seed"]]) for r, a in zip(*stats[key]) if r["seed"] in by_seed]
+        if len(pairs) < 2:
+            continue
+        diffs = [a - b for a, b in pairs]
+        se = statistics.stdev(diffs) / math.sqrt(len(diffs))
+        lines.append("| %s | %s | %d | **%+.2f ± %.2f** | %d | %d | %d |" % (
+            key[0], key[1], len(diffs), statistics.mean(diffs), se,
+            sum(d > 0 for d in diffs), sum(d == 0 for d in diffs), sum(d < 0 for d in diffs)))
+    if not lines:
+        return
+    w("The same seeds in two settings, against faithful mode with init "
+      "`shipped` (mean of the per-seed differences in CIFAR-10 test "
+      "accuracy ± its standard error; the seed fixes the batches, so this "
+      "pairs like with like only loosely):\n")
+    w("| mode | init | seeds in common | mean difference (points) | better | tie | worse |")
+    w("|---|---|---|---|---|---|---|")
+    for line in lines:
+        w(line)
+    w("")
 
 
 def plot_seed_study(folder, order, stats):
