@@ -28,6 +28,8 @@ PACKAGES=(
   prometheus
   # durable search state and the result cache; TLS test certificates
   libsqlite3-dev openssl
+  # --dot FILE also writes FILE.svg with Graphviz's dot (the CLI tests check it)
+  graphviz
   # the Python client and its tests; YAML checks of the deploy manifests
   python3-grpcio python3-protobuf python3-yaml
 )
