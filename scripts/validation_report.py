@@ -179,8 +179,9 @@ def seed_study(folder, w):
     groups = labelled
     w("## 4. Seed study: NB201, CIFAR-10, paper settings\n")
     w("Each row is one whole search (`tenas-bench search --space nb201 "
-      "--dataset cifar10 --seed N --init INIT [--mode robust] --workers 2 "
-      "--threads 1 --json`, run by `scripts/validate.sh seeds`), on the "
+      "--dataset cifar10 --seed N --init INIT [--mode robust] --workers W "
+      "--threads T --json`, run by `scripts/validate.sh seeds`; the result "
+      "does not depend on W and T, the wall time does), on the "
       "bundled CIFAR-10 sample. Tables are sorted by seed and hold every "
       "seed that was run; none is left out. *Top %%* is the share of the "
       "%d NB201 architectures at least as accurate on CIFAR-10 (test) as "
@@ -202,8 +203,8 @@ def seed_study(folder, w):
       "time for 32 searches in this session), so seeds 16-31 test one "
       "untuned setting, and they informed nothing.\n")
     order = sorted(groups, key=lambda k: (k[0] != "faithful", k[1] != "shipped", k[2]))
-    w("| mode | init | seeds | searches | CIFAR-10 mean ± SD | median | worst | in top 1 % | in top 5 % | median wall s |")
-    w("|---|---|---|---|---|---|---|---|---|---|")
+    w("| mode | init | seeds | searches | CIFAR-10 mean ± SD | median | worst | in top 1 % | in top 5 % | median wall s | W x T |")
+    w("|---|---|---|---|---|---|---|---|---|---|---|")
     stats = {}
     for key in order:
         runs = sorted(groups[key], key=lambda r: r["seed"])
@@ -211,11 +212,11 @@ def seed_study(folder, w):
         shares = [top_share(a, table) for a in accs]
         s = summary(accs, shares)
         stats[key] = (runs, accs)
-        w("| %s | %s | %s | %d | **%.2f ± %.2f** | %.2f | %.2f | %d / %d | %d / %d | %.0f |" % (
+        w("| %s | %s | %s | %d | **%.2f ± %.2f** | %.2f | %.2f | %d / %d | %d / %d | %.0f | %s |" % (
             key[0], key[1], key[2], s["n"], s["mean"], s["sd"], s["median"],
             s["worst"], s["top1"], s["n"], s["top5"], s["n"],
-            statistics.median(r["seconds"] for r in runs)))
-    w("| paper (Chen et al. 2021) | | 4 runs | | 93.9 ± 0.47 | | | | | |\n")
+            statistics.median(r["seconds"] for r in runs), parallelism(runs)))
+    w("| paper (Chen et al. 2021) | | 4 runs | | 93.9 ± 0.47 | | | | | | |\n")
     base, robust = ("faithful", "shipped", "0-15"), ("robust", "shipped", "16-31")
     compare_on_same_seeds(stats, w)
     if base in stats and robust in stats:
@@ -239,14 +240,22 @@ def seed_study(folder, w):
                 b["cifar10_test"], b["cifar100_test"], b["imagenet16_test"],
                 top_share(b["cifar10_test"], table), r["seconds"]))
         w("")
-    w("Wall times: these searches ran one after another on the 2-core "
-      "machine while builds and tests sometimes shared it; the cost of each "
-      "mode measured on a quiet machine is in BENCHMARKS.md.\n")
+    w("Wall times: the searches with W x T = 2 x 1 ran one after another "
+      "on the 2-core machine; those with 1 x 1 ran two at a time, one per "
+      "core. Builds and tests sometimes shared the machine. So wall times "
+      "compare only within a row's conditions; BENCHMARKS.md §4.3 compares "
+      "the cost of the modes.\n")
     if plot_seed_study(folder, order, stats):
         w("![CIFAR-10 test accuracy of the found architectures per mode, "
           "against the paper's mean and SD](validation/seed_study.png)\n")
     else:
         w("(matplotlib is not installed: validation/seed_study.png was not drawn.)\n")
+
+
+def parallelism(runs):
+    """"W x T" (workers x LibTorch threads) shared by the runs, or "mixed"."""
+    kinds = {"%d x %d" % (r.get("workers", 2), r.get("threads", 1)) for r in runs}
+    return kinds.pop() if len(kinds) == 1 else "mixed"
 
 
 def seed_label(seeds):
