@@ -124,9 +124,43 @@ def darts_study(folder, w):
                 os.path.basename(dot), os.path.basename(dot),
                 " ([SVG](validation/%s.svg))" % os.path.basename(dot)
                 if os.path.exists(dot + ".svg") else ""))
+    faithful = [r for _, r in runs if r.get("mode", "faithful") == "faithful"]
+    if len(faithful) == 2 and faithful[0]["arch"] != faithful[1]["arch"]:
+        w(darts_paths_differ(*faithful))
     w("Wall times: these searches shared the 2-core machine with other "
       "searches and builds (the earlier reference-path run too), so they are "
       "upper bounds; the networks per measure are exact and set the cost.\n")
+
+
+def darts_paths_differ(fast, reference):
+    """Where the fast-path and the reference-path faithful searches part."""
+    for a, b in zip(fast["rounds"], reference["rounds"]):
+        key = lambda p: (p["cell_type"], p["edge"], p["op"])
+        pa, pb = {key(p) for p in a["pruned"]}, {key(p) for p in b["pruned"]}
+        if pa == pb:
+            continue
+        worst = max(abs(x[k] - y[k]) / abs(y[k])
+                    for ca, cb in zip(a["candidates"], b["candidates"])
+                    for x, y in zip(ca["repeats"], cb["repeats"])
+                    for k in ("kappa_candidate", "kappa_origin"))
+        same_r = all(x[k] == y[k]
+                     for ca, cb in zip(a["candidates"], b["candidates"])
+                     for x, y in zip(ca["repeats"], cb["repeats"])
+                     for k in ("regions_candidate", "regions_origin"))
+        return ("The two faithful searches part in round %d (%s stage): every "
+                "κ of that round agrees within %.1e relative between the "
+                "NTK paths and the linear regions are %s, yet the pruned ops "
+                "differ in %d of %d (pruned by the fast path only: %s; by the reference path only: %s). The ranking "
+                "uses Δκ rounded per repeat as the original does and dense "
+                "ranks over the whole round, so a float-level difference "
+                "that moves one rounded value can reorder near-ties; the "
+                "later rounds then start from different supernets.\n" % (
+                    a["round"], a["stage"], worst,
+                    "identical" if same_r else "not identical",
+                    len(pa - pb), len(pa),
+                    ", ".join("%s edge %d %s" % k for k in sorted(pa - pb)),
+                    ", ".join("%s edge %d %s" % k for k in sorted(pb - pa))))
+    return ""
 
 
 # --- seed study ---------------------------------------------------------------
