@@ -6,7 +6,8 @@
 #             sample with seeds $NB201_SEEDS (default "0 1 2 3"),
 #   darts     the DARTS search (seed 0) in each mode of $DARTS_MODES
 #             (default "faithful robust"), with its cells as Graphviz DOT,
-#   seeds     the seed study: NB201 searches for each "MODE:INIT:FIRST-LAST"
+#   seeds     the seed study: NB201 searches for each
+#             "MODE:INIT:FIRST-LAST[:REPEATS]" (REPEATS: the mode's default)
 #             of $SEED_STUDY (default "faithful:shipped:0-15
 #             faithful:paper:0-15 robust:shipped:0-15 robust:shipped:16-31")
 #             into docs/validation/seeds/ (a search already there is kept),
@@ -50,13 +51,17 @@ fi
 if has seeds; then
   mkdir -p "$OUT/seeds"
   for spec in ${SEED_STUDY:-faithful:shipped:0-15 faithful:paper:0-15 robust:shipped:0-15 robust:shipped:16-31}; do
-    IFS=: read -r mode init range <<< "$spec"
+    IFS=: read -r mode init range repeats <<< "$spec"
+    tag=$mode repeats_flag=()
+    if [[ -n "${repeats:-}" ]]; then
+      tag="$mode-r$repeats" repeats_flag=(--repeats "$repeats")
+    fi
     for seed in $(seq "${range%-*}" "${range#*-}"); do
-      f="$OUT/seeds/nb201_cifar10_${mode}_${init}_seed$seed.json"
+      f="$OUT/seeds/nb201_cifar10_${tag}_${init}_seed$seed.json"
       [[ -s "$f" ]] && continue
       "$BIN" search --space nb201 --dataset cifar10 --mode "$mode" \
-        --init "$init" --seed "$seed" --workers 2 --threads 1 --json \
-        | tail -n 1 > "$f.tmp"
+        --init "$init" --seed "$seed" "${repeats_flag[@]}" \
+        --workers 2 --threads 1 --json | tail -n 1 > "$f.tmp"
       mv "$f.tmp" "$f"
     done
   done

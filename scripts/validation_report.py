@@ -166,6 +166,8 @@ def darts_paths_differ(fast, reference):
 # --- seed study ---------------------------------------------------------------
 
 PAPER_MEAN, PAPER_SD = 93.9, 0.47
+# options/search_mode.h: the repeats of each mode when a request gives none.
+DEFAULT_REPEATS = {"faithful": 3, "robust": 4}
 
 
 def load_table(folder):
@@ -205,6 +207,8 @@ def seed_study(folder, w):
         r = json.load(open(path))
         mode = r.get("mode", "faithful")
         held_out = mode == "robust" and r["seed"] >= 16
+        if r["repeats"] != DEFAULT_REPEATS[mode]:
+            mode = "%s, %d repeats" % (mode, r["repeats"])
         groups.setdefault((mode, r["init"], held_out), []).append(r)
     # Label each group by the seeds it holds ("0-15", or a list when gappy).
     labelled = {}
