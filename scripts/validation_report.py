@@ -239,11 +239,11 @@ def seed_study(folder, w):
       "pilot of §5 before any robust search ran; §5's full figures came "
       "after. No variant of the robust mode was compared with another on "
       "seeds 0-15, so seeds 16-31 test one untuned setting, and they "
-      "informed nothing.%s\n" % (
-          " The robust searches of seeds 0-15 ran later, after seeds 16-31, "
+      "informed nothing.%s\n" % "".join(
+          " The robust searches of seeds %s ran later, after seeds 16-31, "
           "to compare the two modes on the same seeds; they did not change "
-          "the setting." if any(k[0] == "robust" and not k[2].startswith("16")
-                                for k in groups) else ""))
+          "the setting." % k[2] for k in groups
+          if k[0] == "robust" and not k[2].startswith("16")))
     order = sorted(groups, key=lambda k: (k[0] != "faithful", k[1] != "shipped", k[2]))
     w("| mode | init | seeds | searches | CIFAR-10 mean ± SD | median | worst | in top 1 % | in top 5 % | median wall s | W x T |")
     w("|---|---|---|---|---|---|---|---|---|---|---|")
