@@ -187,7 +187,7 @@ int UsageError(const std::string& command, const std::string& message) {
   return kUsage;
 }
 
-int RpcError(const std::string& command, const grpc::Status& status) {
+const char* StatusCodeName(int code) {
   static const char* kNames[] = {"OK",
                                  "CANCELLED",
                                  "UNKNOWN",
@@ -205,9 +205,12 @@ int RpcError(const std::string& command, const grpc::Status& status) {
                                  "UNAVAILABLE",
                                  "DATA_LOSS",
                                  "UNAUTHENTICATED"};
+  return code >= 0 && code <= 16 ? kNames[code] : "ERROR";
+}
+
+int RpcError(const std::string& command, const grpc::Status& status) {
   const int code = static_cast<int>(status.error_code());
-  std::cerr << "tenas " << command << ": "
-            << (code >= 0 && code <= 16 ? kNames[code] : "ERROR") << ": "
+  std::cerr << "tenas " << command << ": " << StatusCodeName(code) << ": "
             << cli::OneLine(status.error_message()) << std::endl;
   return status.error_code() == grpc::StatusCode::INVALID_ARGUMENT ? kUsage
                                                                    : kFailure;

@@ -59,6 +59,10 @@ void SetDeadline(const ConnectionFlags& flags, grpc::ClientContext* context,
 /// Prints "tenas COMMAND: MESSAGE" on one stderr line; returns kUsage.
 int UsageError(const std::string& command, const std::string& message);
 
+/// The canonical name of a gRPC status code ("INVALID_ARGUMENT"), or
+/// "ERROR" outside 0..16.
+const char* StatusCodeName(int code);
+
 /// One line on stderr naming the status code; kUsage for INVALID_ARGUMENT,
 /// else kFailure.
 int RpcError(const std::string& command, const grpc::Status& status);

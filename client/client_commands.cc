@@ -21,6 +21,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "client/event_json.h"
+#include "client/request_flags.h"
 #include "grpc/health/v1/health.grpc.pb.h"
 #include "tenas/cli/command_line.h"
 #include "tenas/cli/dot_file.h"
@@ -30,67 +31,6 @@
 
 namespace tenas::client {
 namespace {
-
-// --seed: any uint64, as the API's ScoreOptions.seed and
-// RunSearchRequest.seed take (0 .. 2^64-1).
-CLI::Option* AddSeedOption(CLI::App* app, uint64_t* seed) {
-  return app
-      ->add_option("--seed", *seed, "seeds the weights and the data sampling")
-      ->type_name("UINT64")
-      ->check(CLI::Validator(
-          [](std::string& text) -> std::string {
-            uint64_t v = 0;
-            if (!text.empty() && text[0] != '-' && text[0] != '+' &&
-                absl::SimpleAtoi(text, &v)) {
-              return "";
-            }
-            return absl::StrCat("'", text, "' is not an integer in [0, ",
-                                std::numeric_limits<uint64_t>::max(), "]");
-          },
-          /*validator_desc=*/""));
-}
-
-// Flags that score and search share.
-struct RequestFlags {
-  std::string space = "nb201";
-  std::string dataset = "cifar10";
-  uint64_t seed = 0;
-  int repeats = 0;
-  int batch_size = 0;
-  std::string init = "shipped";
-  bool fp64 = false;
-  bool json = false;
-};
-
-void AddRequestFlags(CLI::App* command, RequestFlags* flags) {
-  cli::AddChoice(command, "--space", &flags->space, {"nb201", "darts"},
-                 "search space");
-  command
-      ->add_option("--dataset", flags->dataset,
-                   "cifar10, cifar100, ImageNet16-120 or imagenet-1k (as "
-                   "loaded by the server)")
-      ->type_name("NAME");
-  AddSeedOption(command, &flags->seed);
-  cli::AddInt(command, "--repeats", &flags->repeats, 0, 100,
-              "repeats of each measure; 0: the server's default (3; a robust "
-              "search 4)");
-  cli::AddInt(command, "--batch-size", &flags->batch_size, 0, 4096,
-              "NTK mini-batch; 0: the server's default per space and "
-              "dataset");
-  cli::AddChoice(command, "--init", &flags->init, {"shipped", "paper"},
-                 "shipped: PyTorch default init (as the original code); "
-                 "paper: Kaiming, re-drawn per repeat");
-  cli::AddFlag(command, "--fp64", &flags->fp64,
-               "Gram matrix and eigenvalues in float64");
-}
-
-v1::InitMode InitOf(const std::string& init) {
-  return init == "paper" ? v1::INIT_MODE_PAPER : v1::INIT_MODE_SHIPPED;
-}
-
-void AddJsonFlag(CLI::App* command, bool* json, const std::string& what) {
-  cli::AddFlag(command, "--json", json, what);
-}
 
 // Adds --accuracy-table (default: the bundled table).
 void AddAccuracyTableFlag(CLI::App* command, std::string* path) {
@@ -220,18 +160,10 @@ struct ScoreFlags {
 
 int RunScore(const ScoreFlags& flags, const ConnectionFlags& connection) {
   v1::ScoreArchitectureRequest request;
-  if (flags.request.space == "darts") {
-    request.mutable_architecture()->set_darts_genotype_text(flags.arch);
-  } else {
-    request.mutable_architecture()->set_nb201_arch(flags.arch);
-  }
+  SetArchitecture(flags.request.space, flags.arch,
+                  request.mutable_architecture());
   request.set_dataset(flags.request.dataset);
-  auto* o = request.mutable_options();
-  o->set_seed(flags.request.seed);
-  o->set_repeats(flags.request.repeats);
-  o->set_batch_size(flags.request.batch_size);
-  o->set_init(InitOf(flags.request.init));
-  o->set_fp64(flags.request.fp64);
+  FillScoreOptions(flags.request, request.mutable_options());
 
   auto stub = v1::ArchitectureScorer::NewStub(Channel(connection));
   grpc::ClientContext context;
@@ -381,7 +313,8 @@ void AddWatchCommand(CLI::App* app, ConnectionFlags* connection,
   });
 }
 
-// --- info, searches ----------------------------------------------------------
+// --- info, searches
+// ----------------------------------------------------------
 
 int RunInfo(bool json, const ConnectionFlags& connection) {
   auto stub = v1::ArchitectureScorer::NewStub(Channel(connection));
@@ -580,6 +513,7 @@ int RunTenas(int argc, const char* const* argv) {
   CommandRunner run;
   AddServiceCommands(&app, &connection, &run);
   AddLoadCommand(&app, &connection, &run);
+  AddScanCommand(&app, &connection, &run);
   if (auto exit_code = cli::ParseCommandLine(&app, argc, argv)) {
     return *exit_code;
   }

@@ -27,6 +27,11 @@ void AddServiceCommands(CLI::App* app, ConnectionFlags* connection,
 void AddLoadCommand(CLI::App* app, ConnectionFlags* connection,
                     CommandRunner* run);
 
+/// `tenas scan`: many architectures through ScoreArchitectures
+/// (scan_command.cc).
+void AddScanCommand(CLI::App* app, ConnectionFlags* connection,
+                    CommandRunner* run);
+
 /// The whole `tenas` CLI: parses `argv`, checks the connection flags and
 /// runs the selected subcommand. Returns the process exit code.
 int RunTenas(int argc, const char* const* argv);

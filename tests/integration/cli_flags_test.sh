@@ -33,7 +33,7 @@ expect_usage_error() {
 
 # --- --help ------------------------------------------------------------------
 "$CLI" --help > "$tmp/help"; check "tenas --help exit 0" 0 $?
-for c in score search watch info searches cancel health load; do
+for c in score scan search watch info searches cancel health load; do
   grep -q "^  $c " "$tmp/help"; check "tenas --help lists $c" 0 $?
   "$CLI" "$c" --help > "$tmp/help-$c"; check "tenas $c --help exit 0" 0 $?
   grep -q -- "--server HOST:PORT .*(default: localhost:50051)" "$tmp/help-$c"
@@ -43,6 +43,8 @@ grep -q -- "--repeats INT .*(default: 0)" "$tmp/help-score"
 check "tenas score --help shows defaults" 0 $?
 grep -q -- "--fp64 .*(default: off)" "$tmp/help-search"
 check "tenas search --help shows flag defaults" 0 $?
+grep -q -- "--chunk INT .*(default: 256)" "$tmp/help-scan"
+check "tenas scan --help shows defaults" 0 $?
 grep -q -- "--clients INT .*(default: 8)" "$tmp/help-load"
 check "tenas load --help shows defaults" 0 $?
 grep -q -- "--service NAME .*(default: tenas.v1.ArchitectureScorer)" "$tmp/help-health"

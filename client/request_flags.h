@@ -1,0 +1,50 @@
+// Copyright 2026 The tenas Authors.
+//
+// request_flags.h: the flags that the scoring commands of `tenas` (score,
+// scan, search) share: space, dataset, seed, repeats, batch size, init,
+// fp64 and --json, and how they fill the API's request messages.
+
+#ifndef TENAS_CLIENT_REQUEST_FLAGS_H_
+#define TENAS_CLIENT_REQUEST_FLAGS_H_
+
+#include <CLI/CLI.hpp>
+#include <cstdint>
+#include <string>
+
+#include "tenas/v1/scorer.pb.h"
+
+namespace tenas::client {
+
+/// Flags that score, scan and search share; defaults are the server's.
+struct RequestFlags {
+  std::string space = "nb201";
+  std::string dataset = "cifar10";
+  uint64_t seed = 0;
+  int repeats = 0;
+  int batch_size = 0;
+  std::string init = "shipped";
+  bool fp64 = false;
+  bool json = false;
+};
+
+/// Adds --space, --dataset, --seed, --repeats, --batch-size, --init and
+/// --fp64 (not --json) bound to `*flags`, which must outlive `command`.
+void AddRequestFlags(CLI::App* command, RequestFlags* flags);
+
+/// Adds --json bound to `*json`, described by `what`.
+void AddJsonFlag(CLI::App* command, bool* json, const std::string& what);
+
+/// The API's InitMode for --init ("shipped" or "paper").
+v1::InitMode InitOf(const std::string& init);
+
+/// Sets seed, repeats, batch size, init and fp64 of `options` from `flags`.
+void FillScoreOptions(const RequestFlags& flags, v1::ScoreOptions* options);
+
+/// Sets `architecture` to `text` as an NB201 string (space "nb201") or a
+/// DARTS genotype (space "darts"); the server validates the text.
+void SetArchitecture(const std::string& space, const std::string& text,
+                     v1::Architecture* architecture);
+
+}  // namespace tenas::client
+
+#endif  // TENAS_CLIENT_REQUEST_FLAGS_H_
