@@ -31,6 +31,7 @@ struct SearchFlags {
   std::string space = "nb201";
   std::string mode = "faithful";
   bool repeats_given = false;  ///< --repeats on the command line.
+  bool init_given = false;     ///< --init on the command line.
   int prune_number = 0;        ///< 0: the per-space, per-dataset default.
   std::string accuracy_table;  ///< Empty: the bundled table.
   int workers = 0;             ///< 0: one per core.
@@ -102,7 +103,8 @@ absl::Status Search(const SearchFlags& flags) {
   options.repeats = flags.repeats_given
                         ? common.repeats
                         : search::DefaultSearchRepeats(options.mode);
-  options.init = common.init;
+  options.init =
+      flags.init_given ? common.init : search::DefaultSearchInit(options.mode);
   options.fp64 = common.fp64;
   options.ntk_method = common.ntk_method;
   options.ntk_max_memory_bytes = common.ntk_max_memory_bytes;
@@ -230,6 +232,9 @@ void AddSearchCommand(CLI::App* app, CommandRunner* run) {
       ->default_str(absl::StrCat(search::kFaithfulDefaultRepeats,
                                  " (faithful), ", search::kRobustDefaultRepeats,
                                  " (robust)"));
+  command->get_option("--init")->default_str(
+      absl::StrCat("shipped (faithful), ",
+                   nn::InitModeName(search::kRobustDefaultInit), " (robust)"));
   AddInt(command, "--prune-number", &flags->prune_number, 1, 7,
          "ops removed per edge per round, in [1, 7]")
       ->default_str("1 (NB201), 3 / 2 (DARTS CIFAR / ImageNet)");
@@ -255,6 +260,7 @@ void AddSearchCommand(CLI::App* app, CommandRunner* run) {
   AddDotOption(command, &flags->dot);
   command->callback([flags, run, command] {
     flags->repeats_given = command->count("--repeats") > 0;
+    flags->init_given = command->count("--init") > 0;
     *run = [flags] {
       absl::Status status = Search(*flags);
       return status.ok() ? kExitOk : ReportError("tenas-bench search", status);

@@ -211,7 +211,8 @@ struct SearchFlags {
   int prune_number = 0;
   bool fix_stale_origin = false;
   std::string accuracy_table;
-  std::string dot;  // --dot FILE; empty: off
+  std::string dot;          // --dot FILE; empty: off
+  bool init_given = false;  // --init on the command line
 };
 
 int RunSearch(const SearchFlags& flags, const ConnectionFlags& connection) {
@@ -223,7 +224,8 @@ int RunSearch(const SearchFlags& flags, const ConnectionFlags& connection) {
   request.set_repeats(flags.request.repeats);
   request.set_batch_size(flags.request.batch_size);
   request.set_prune_number(flags.prune_number);
-  request.set_init(InitOf(flags.request.init));
+  // Without --init the server applies the mode's default.
+  if (flags.init_given) request.set_init(InitOf(flags.request.init));
   request.set_fp64(flags.request.fp64);
   request.set_fix_stale_origin(flags.fix_stale_origin);
   request.set_mode(flags.mode == "robust" ? v1::SEARCH_MODE_ROBUST
@@ -254,6 +256,8 @@ void AddSearchCommand(CLI::App* app, ConnectionFlags* connection,
   CLI::App* command = app->add_subcommand(
       "search", "run a TE-NAS search, with progress (--json: event lines)");
   AddRequestFlags(command, &flags->request);
+  command->get_option("--init")->default_str(
+      "the mode's: shipped (faithful), paper (robust)");
   cli::AddChoice(command, "--mode", &flags->mode, {"faithful", "robust"},
                  "faithful: the original code's draws; robust: common weights "
                  "and batches per repeat, the origin once per repeat "
@@ -268,7 +272,8 @@ void AddSearchCommand(CLI::App* app, ConnectionFlags* connection,
               "one JSON line per event, the last is the result");
   cli::AddDotOption(command, &flags->dot);
   AddConnectionFlags(command, connection);
-  command->callback([flags, connection, run] {
+  command->callback([flags, connection, run, command] {
+    flags->init_given = command->count("--init") > 0;
     *run = [flags, connection] { return RunSearch(*flags, *connection); };
   });
 }

@@ -275,10 +275,14 @@ absl::StatusOr<search::SearchOptions> SearchOptionsFromProto(
   requested.repeats = r.repeats();            // 0: the default
   requested.batch_size = r.batch_size();      // 0: the default
   requested.prune_number = r.prune_number();  // 0: the default
-  TENAS_ASSIGN_OR_RETURN(requested.init, InitFromProto(r.init(), "init"));
+  TENAS_ASSIGN_OR_RETURN(requested.mode, SearchModeFromProto(r.mode(), "mode"));
+  if (r.has_init()) {
+    TENAS_ASSIGN_OR_RETURN(requested.init, InitFromProto(r.init(), "init"));
+  } else {
+    requested.init = search::DefaultSearchInit(requested.mode);
+  }
   requested.fp64 = r.fp64();
   requested.fix_stale_origin = r.fix_stale_origin();
-  TENAS_ASSIGN_OR_RETURN(requested.mode, SearchModeFromProto(r.mode(), "mode"));
   TENAS_ASSIGN_OR_RETURN(std::string dataset, DatasetFromProto(r.dataset()));
   return options::ValidateSearchRequest(requested, dataset, dataset_images,
                                         limits);

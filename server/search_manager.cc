@@ -10,6 +10,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "server/stored_round.h"
+#include "tenas/options/init_mode.h"
 #include "tenas/options/memory_estimate.h"
 #include "tenas/util/error_text.h"
 #include "tenas/util/rng.h"
@@ -232,6 +233,11 @@ absl::StatusOr<std::string> SearchManager::Start(
 
   auto record = std::make_shared<Record>();
   record->request = request;
+  // The stored request names the init it resolved to, so that the search
+  // resumes with it even if the mode's default changes in a later version.
+  record->request.set_init(options.init == nn::InitMode::kPaper
+                               ? v1::INIT_MODE_PAPER
+                               : v1::INIT_MODE_SHIPPED);
   record->dataset = dataset_name;
   record->client = client;
   {

@@ -43,8 +43,8 @@ arch_text=$(grep "^architecture: " "$tmp/text.txt" | cut -d' ' -f2)
 arch_json=$($PY -c 'import json,sys; print(json.loads(open(sys.argv[1]).readlines()[-1])["arch"])' "$tmp/events.jsonl")
 [[ "$arch_text" == "$arch_json" ]]; check "same seed, same architecture" 0 $?
 
-# --mode robust: the result says so; the repeats default to the robust
-# mode's; the origin is evaluated once per (round, repeat).
+# --mode robust: the result says so; the repeats and the init default to
+# the robust mode's; the origin is evaluated once per (round, repeat).
 "$BIN" search --space nb201 --mode robust --seed 0 --batch-size 8 --json \
   > "$tmp/robust.jsonl"
 check "search --mode robust exit 0" 0 $?
@@ -55,6 +55,8 @@ robust = json.loads(open(sys.argv[2]).readlines()[-1])
 assert faithful["mode"] == "faithful" and faithful["repeats"] == 1, faithful
 assert robust["mode"] == "robust" and robust["repeats"] == 4, \
     (robust.get("mode"), robust.get("repeats"))
+assert faithful["init"] == "shipped" and robust["init"] == "paper", \
+    (faithful["init"], robust["init"])
 n = sum(len(r["candidates"]) + 1 for r in robust["rounds"]) * 4
 assert robust["ntk_evaluations"] == n, (robust["ntk_evaluations"], n)
 assert robust["lr_evaluations"] == n
@@ -62,7 +64,7 @@ for r in robust["rounds"]:
     origins = {c["repeats"][0]["kappa_origin"] for c in r["candidates"]}
     assert len(origins) == 1, origins  # one origin per repeat, shared
 PYEOF
-check "robust result: mode, default repeats, (candidates + 1) x repeats evaluations" 0 $?
+check "robust result: mode, default repeats and init, (candidates + 1) x repeats evaluations" 0 $?
 "$BIN" search --mode fast 2>"$tmp/mode.err"; rc=$?
 check "bad --mode exit 2" 2 $rc
 grep -q -- "--mode" "$tmp/mode.err"; check "bad --mode names the flag" 0 $?

@@ -30,5 +30,10 @@ TEST(SearchModeTest, EachModeHasItsDefaultRepeats) {
   EXPECT_EQ(DefaultSearchRepeats(SearchMode::kRobust), kRobustDefaultRepeats);
 }
 
+TEST(SearchModeTest, EachModeHasItsDefaultInit) {
+  EXPECT_EQ(DefaultSearchInit(SearchMode::kFaithful), nn::InitMode::kShipped);
+  EXPECT_EQ(DefaultSearchInit(SearchMode::kRobust), nn::InitMode::kPaper);
+}
+
 }  // namespace
 }  // namespace tenas::search

@@ -342,7 +342,7 @@ class TenasClient:
     # -- searches ----------------------------------------------------------
     def search(self, space: str = "nb201", dataset: str = "cifar10",
                seed: int = 0, repeats: int = 0, batch_size: int = 0,
-               prune_number: int = 0, init: str = "shipped",
+               prune_number: int = 0, init: Optional[str] = None,
                fp64: bool = False, fix_stale_origin: bool = False,
                mode: str = "faithful",
                timeout: Optional[float] = None) -> Iterator[Dict]:
@@ -350,19 +350,21 @@ class TenasClient:
         the last has type "result" (with its "mode" and "repeats"). 0 means
         the server's default. mode: "faithful" (the original code's draws)
         or "robust" (common weights and batches per repeat; docs/ALGORITHM.md
-        §5.6). The search goes on if the generator is abandoned: watch()
+        §5.6). init None: the mode's default ("shipped" when faithful,
+        "paper" when robust). The search goes on if the generator is abandoned: watch()
         re-attaches."""
         if space not in _SPACES:
             raise ValueError("space must be one of %s" % sorted(_SPACES))
         if mode not in _MODES:
             raise ValueError("mode must be one of %s" % sorted(_MODES))
-        if init not in _INIT:
+        if init is not None and init not in _INIT:
             raise ValueError("init must be one of %s" % sorted(_INIT))
         req = scorer_pb2.RunSearchRequest(
             space=_SPACES[space], dataset=_text(dataset), seed=seed,
             repeats=repeats, batch_size=batch_size, prune_number=prune_number,
-            init=_INIT[init], fp64=fp64, fix_stale_origin=fix_stale_origin,
-            mode=_MODES[mode])
+            fp64=fp64, fix_stale_origin=fix_stale_origin, mode=_MODES[mode])
+        if init is not None:
+            req.init = _INIT[init]
         call = self._stub.RunSearch(req, timeout=timeout,
                                     metadata=self._metadata)
         for event in self._stream(call):

@@ -267,6 +267,8 @@ class ServerTest(unittest.TestCase):
         self.assertEqual(result["repeats"], 4)  # the robust default
         state = self.client.get_search(events[0]["search_id"])
         self.assertEqual(state["request"]["mode"], "SEARCH_MODE_ROBUST")
+        # No init given: the robust mode's default, stored with the search.
+        self.assertEqual(state["request"]["init"], "INIT_MODE_PAPER")
         with self.assertRaises(ValueError):
             next(self.client.search(mode="fast"))
 

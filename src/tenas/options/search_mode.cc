@@ -25,4 +25,9 @@ int DefaultSearchRepeats(SearchMode mode) {
                                        : kRobustDefaultRepeats;
 }
 
+nn::InitMode DefaultSearchInit(SearchMode mode) {
+  return mode == SearchMode::kFaithful ? nn::InitMode::kShipped
+                                       : kRobustDefaultInit;
+}
+
 }  // namespace tenas::search

@@ -10,6 +10,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "tenas/options/init_mode.h"
 
 namespace tenas::search {
 
@@ -33,6 +34,10 @@ inline constexpr int kFaithfulDefaultRepeats = 3;
 /// Repeats of a robust search when the request leaves them 0. Chosen by the
 /// seed study in docs/VALIDATION.md; its cost is in docs/BENCHMARKS.md.
 inline constexpr int kRobustDefaultRepeats = 4;
+/// Weight initialisation of a robust search when the request names none:
+/// Kaiming (the paper's), chosen by the seed study in docs/VALIDATION.md §4.
+/// A faithful search defaults to the original code's (kShipped).
+inline constexpr nn::InitMode kRobustDefaultInit = nn::InitMode::kPaper;
 
 /// Parses "faithful" or "robust"; InvalidArgument naming `mode` otherwise.
 absl::StatusOr<SearchMode> ParseSearchMode(absl::string_view text);
@@ -40,6 +45,8 @@ absl::StatusOr<SearchMode> ParseSearchMode(absl::string_view text);
 absl::string_view SearchModeName(SearchMode mode);
 /// kFaithfulDefaultRepeats or kRobustDefaultRepeats.
 int DefaultSearchRepeats(SearchMode mode);
+/// nn::InitMode::kShipped (faithful) or kRobustDefaultInit (robust).
+nn::InitMode DefaultSearchInit(SearchMode mode);
 
 }  // namespace tenas::search
 
