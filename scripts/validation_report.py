@@ -92,33 +92,36 @@ def darts_study(folder, w):
         return
     runs = [(os.path.basename(p), json.load(open(p))) for p in paths]
     # Faithful before robust; the earlier run without the fields last.
-    runs.sort(key=lambda nr: ("ntk" not in nr[1], nr[1].get("mode", "faithful") != "faithful"))
+    runs.sort(key=lambda nr: ("ntk" not in nr[1], nr[1].get("mode", "faithful") != "faithful",
+                              nr[1]["init"] != ROBUST_DEFAULT_INIT))
     w("## 3. TE-NAS search in the DARTS space (CIFAR-10)\n")
     r0 = runs[0][1]
-    w("Settings: NTK batch %d, prune number %d, init `%s`, seed %d, the "
+    w("Settings: NTK batch %d, prune number %d, seed %d, the "
       "bundled CIFAR-10 sample (`tenas-bench search --space darts --dataset "
-      "cifar10 --seed 0 [--mode robust] --json`, run by `scripts/validate.sh "
+      "cifar10 --seed 0 [--mode robust] [--init INIT] --json`, run by `scripts/validate.sh "
       "darts`). Networks per measure: the NTK (and linear-region) "
       "evaluations of the whole search, which set its cost. Parameters: the "
       "DARTS evaluation network (%s), auxiliary head excluded; the paper "
       "reports 3.8 M for its CIFAR-10 cell.\n" % (
-          r0["batch_size"], r0["prune_number"], r0["init"], r0["seed"],
+          r0["batch_size"], r0["prune_number"], r0["seed"],
           r0.get("eval_network", "cifar 20 cells C=36")))
-    w("| mode | repeats | NTK path | networks per measure | parameters | wall s | workers x threads | file |")
-    w("|---|---|---|---|---|---|---|---|")
+    w("| mode | init | repeats | NTK path | networks per measure | parameters | wall s | workers x threads | file |")
+    w("|---|---|---|---|---|---|---|---|---|")
     for name, r in runs:
-        w("| %s | %d | %s | %d | %.3f M | %.0f | %s | [%s](validation/%s) |" % (
-            r.get("mode", "faithful"), r["repeats"], r.get("ntk", "reference (earlier run)"),
+        w("| %s | %s | %d | %s | %d | %.3f M | %.0f | %s | [%s](validation/%s) |" % (
+            r.get("mode", "faithful"), r["init"], r["repeats"], r.get("ntk", "reference (earlier run)"),
             r["ntk_evaluations"], r["eval_params"] / 1e6, r["seconds"],
             "%d x %d" % (r["workers"], r["threads"]) if "workers" in r else "2 x 1",
             name, name))
     w("")
     for name, r in runs:
         mode = r.get("mode", "faithful")
-        w("%s mode, %s NTK path (%s):\n" % (
-            mode.capitalize(), r.get("ntk", "reference"), name))
+        w("%s mode, init %s, %s NTK path (%s):\n" % (
+            mode.capitalize(), r["init"], r.get("ntk", "reference"), name))
         w("```\n%s\n```\n" % r["arch"])
-        dot = os.path.join(folder, "darts_%s_seed%d.dot" % (mode, r["seed"]))
+        # search_darts_cifar10_TAG_seed0.json draws darts_TAG_seed0.dot.
+        tag = name[len("search_darts_cifar10_"):-len("_seed0.json")]
+        dot = os.path.join(folder, "darts_%s_seed%d.dot" % (tag, r["seed"]))
         if "ntk" in r and os.path.exists(dot):
             w("Cells as a Graphviz graph: [%s](validation/%s)%s.\n" % (
                 os.path.basename(dot), os.path.basename(dot),
@@ -172,7 +175,7 @@ DEFAULT_REPEATS = {"faithful": 3, "robust": 4}
 # that picks one, committed before the variants' results were in, is: the
 # highest mean CIFAR-10 test accuracy on seeds 0-15 (robust_choice).
 # options/search_mode.h: the init a robust search uses when none is given.
-ROBUST_DEFAULT_INIT = "shipped"
+ROBUST_DEFAULT_INIT = "paper"
 
 
 def load_table(folder):
@@ -312,11 +315,16 @@ def robust_choice(stats, w):
     runner = sorted(variants, key=lambda k: -means[k])[1]
     w("")
     pairs = paired(stats[chosen], stats[runner])
+    gain = statistics.mean(pairs)
+    gain_se = statistics.stdev(pairs) / math.sqrt(len(pairs))
     text = ("Chosen: **%s, init %s** (%+.2f points over init %s on the same "
             "seeds, ± %.2f standard error; %d better, %d worse)." % (
-                chosen[0], chosen[1], statistics.mean(pairs), runner[1],
-                statistics.stdev(pairs) / math.sqrt(len(pairs)),
+                chosen[0], chosen[1], gain, runner[1], gain_se,
                 sum(d > 0 for d in pairs), sum(d < 0 for d in pairs)))
+    if abs(gain) < 2 * gain_se:
+        text += (" The difference is smaller than twice its standard error: "
+                 "on %d seeds the variants cannot be told apart, and the "
+                 "rule decided by a margin that is noise." % len(pairs))
     if chosen[0] == "robust" and chosen[1] != ROBUST_DEFAULT_INIT:
         text += (" **The code's robust default (init %s) is not the chosen "
                  "variant.**" % ROBUST_DEFAULT_INIT)
