@@ -1,8 +1,9 @@
 // Copyright 2026 The tenas Authors.
 //
-// The fast (vmap-batched) NTK against the reference path and the original
-// code's fixtures: same rows, Gram and κ on NB201 architectures, the NB201
-// supernet and DARTS networks, whatever the number of rows per pass.
+// The fast NTK (the explicit backward over a recorded forward, and the
+// vmap-batched autograd backward it replaced) against the reference path and
+// the original code's fixtures: same rows, Gram and κ on NB201 architectures,
+// the NB201 supernet and DARTS networks, whatever the number of rows per pass.
 
 #include <gtest/gtest.h>
 #include <torch/torch.h>
@@ -107,7 +108,10 @@ INSTANTIATE_TEST_SUITE_P(
         "|nor_conv_1x1~0|+|none~0|avg_pool_3x3~1|+|nor_conv_3x3~0|none~1|"
         "nor_conv_1x1~2|",
         "|nor_conv_3x3~0|+|avg_pool_3x3~0|none~1|+|none~0|nor_conv_1x1~1|"
-        "skip_connect~2|"));
+        "skip_connect~2|",
+        // Node 2 is computed but feeds nothing: its weights are unused.
+        "|nor_conv_3x3~0|+|nor_conv_3x3~0|nor_conv_1x1~1|+|avg_pool_3x3~0|"
+        "skip_connect~1|none~2|"));
 
 TEST(NtkFastTest, SupernetAtPaperBatchSizeInOnePass) {
   auto net = Nb201Net("", 3);
@@ -126,6 +130,31 @@ TEST(NtkFastTest, DartsGenotypeNetworkAgreesWithReference) {
   auto net = DartsNet(true, 4);
   torch::manual_seed(3);
   ExpectAgreement(*net, torch::randn({14, 3, 32, 32}), 14);
+}
+
+// The previous fast path (vmap over the autograd backward), kept for
+// comparison: it still agrees with the reference, and with the explicit
+// backward up to float rounding.
+TEST(NtkFastTest, VmapBackwardAgreesWithTheExplicitOne) {
+  for (bool darts : {false, true}) {
+    auto net = darts ? DartsNet(false, 2) : Nb201Net("", 2);
+    torch::manual_seed(6);
+    const at::Tensor batch = torch::randn({12, 3, 32, 32});
+    NtkOptions options;
+    options.keep_gram = true;
+    options.replicas_per_pass = 4;
+    auto explicit_result = ComputeNtkFast(*net, batch, options);
+    options.explicit_backward = false;
+    auto vmap_result = ComputeNtkFast(*net, batch, options);
+    auto ref = ComputeNtkReference(*net, batch, options);
+    ASSERT_TRUE(explicit_result.ok() && vmap_result.ok() && ref.ok());
+    EXPECT_EQ(vmap_result->num_gradient_entries,
+              explicit_result->num_gradient_entries);
+    EXPECT_LT(GramRelDiff(vmap_result->gram, ref->gram), 1e-5);
+    EXPECT_LT(GramRelDiff(explicit_result->gram, vmap_result->gram), 1e-5);
+    EXPECT_LT(RelDiff(explicit_result->kappa, vmap_result->kappa), 1e-3)
+        << (darts ? "DARTS" : "NB201");
+  }
 }
 
 TEST(NtkFastTest, RowsPerPassDoNotChangeTheResult) {

@@ -50,6 +50,12 @@ struct NtkOptions {
   /// Fast path on CPU: backward passes running at once, at most the
   /// LibTorch threads; 0: as many as the threads.
   int max_parallel_passes = 0;
+  /// Fast path on CPU: write the backward out per operation over a recorded
+  /// forward (internal/tape_backward.h) for the networks that can record
+  /// theirs (the TE-NAS supernets); false: the vmap-batched autograd
+  /// backward (the previous fast path, kept for comparison). Same rows up
+  /// to float rounding either way.
+  bool explicit_backward = true;
 };
 
 struct NtkResult {

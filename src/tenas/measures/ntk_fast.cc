@@ -11,22 +11,20 @@
 // LibTorch thread the tasks run concurrently (RunTasksOnThreads).
 
 #include <ATen/Parallel.h>
-#include <ATen/ThreadLocalState.h>
 #include <ATen/functorch/BatchedTensorImpl.h>
 #include <ATen/functorch/DynamicLayer.h>
-#include <omp.h>
 #include <torch/version.h>
 
 #include <algorithm>
-#include <atomic>
 #include <functional>
-#include <thread>
 #include <vector>
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
 #include "tenas/measures/internal/batched_backward_rules.h"
+#include "tenas/measures/internal/ntk_explicit.h"
+#include "tenas/measures/internal/task_threads.h"
 #include "tenas/measures/ntk.h"
 #include "tenas/util/status_macros.h"
 
@@ -95,57 +93,6 @@ int64_t ReplicasPerPass(const NtkOptions& options, const at::Tensor& batch,
   return std::clamp<int64_t>(r, 1, B);
 }
 
-// Runs run_task(0) .. run_task(tasks - 1) on `threads` threads (inline, in
-// order, when 1), each thread taking the next task when it gets free; the
-// first error wins and stops the others from starting new tasks. Plain
-// threads, not an OpenMP region: oneDNN sizes its kernels for the thread
-// count it was first run with and waits forever inside a nested region that
-// gets one thread. Each thread runs its operators on one LibTorch thread
-// (OpenMP's thread count is per thread), with the caller's thread-local
-// state (grad mode, dispatch keys).
-absl::Status RunTasksOnThreads(
-    int64_t tasks, int threads,
-    const std::function<absl::Status(int64_t)>& run_task) {
-  if (threads <= 1 || tasks <= 1) {
-    for (int64_t t = 0; t < tasks; ++t) {
-      TENAS_RETURN_IF_ERROR(run_task(t));
-    }
-    return absl::OkStatus();
-  }
-  std::atomic<int64_t> next{0};
-  std::atomic<bool> failed{false};
-  absl::Mutex mu;
-  absl::Status first_error;
-  const at::ThreadLocalState caller_state;
-  const auto worker = [&] {
-    at::ThreadLocalStateGuard state_guard(caller_state);
-    // ATen gives each new thread the process's thread count the first time
-    // it asks for it (at::get_num_threads, at::parallel_for); ask first, so
-    // that this thread's count stays 1 afterwards.
-    (void)at::get_num_threads();
-    omp_set_num_threads(1);
-    for (int64_t t = next++; t < tasks && !failed.load(); t = next++) {
-      absl::Status status;
-      try {
-        status = run_task(t);
-      } catch (const std::exception& e) {
-        status = NtkFailureStatus(e);
-      }
-      if (!status.ok()) {
-        absl::MutexLock lock(&mu);
-        if (first_error.ok()) first_error = status;
-        failed.store(true);
-        return;
-      }
-    }
-  };
-  std::vector<std::thread> pool;
-  const int64_t n = std::min<int64_t>(threads, tasks);
-  for (int64_t t = 0; t < n; ++t) pool.emplace_back(worker);
-  for (std::thread& t : pool) t.join();
-  return first_error;
-}
-
 }  // namespace
 
 int64_t FastNtkBytesPerRow(int64_t batch_entries, int64_t param_entries,
@@ -170,6 +117,26 @@ absl::StatusOr<std::vector<NtkResult>> ComputeNtkFastJoint(
       return absl::InvalidArgumentError(
           "batch: the networks' batches differ in size");
     }
+  }
+  if (options.explicit_backward && ExplicitBackwardApplies(inputs)) {
+    // Rows per pass and threads as the vmap path below plans them.
+    int threads = at::in_parallel_region() ? 1 : at::get_num_threads();
+    if (options.max_parallel_passes > 0) {
+      threads = std::min(threads, options.max_parallel_passes);
+    }
+    int64_t max_net_entries = 0, max_batch_entries = 0;
+    for (const NtkInput& in : inputs) {
+      int64_t entries = 0;
+      for (const at::Tensor& p : in.net->WeightParameters()) {
+        entries += p.numel();
+      }
+      max_net_entries = std::max(max_net_entries, entries);
+      max_batch_entries = std::max(max_batch_entries, in.batch.numel());
+    }
+    const int64_t R =
+        ReplicasPerPass(options, inputs[0].batch, max_batch_entries * threads,
+                        max_net_entries * threads);
+    return ComputeNtkExplicitJoint(inputs, options, R, threads);
   }
   InstallBatchedBackwardRules();
   if (ft::maybeCurrentDynamicLayer().has_value()) {  // a transform is active

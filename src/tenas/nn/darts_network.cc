@@ -203,6 +203,33 @@ at::Tensor DartsSearchCell::forward(const at::Tensor& s0, const at::Tensor& s1,
                     /*dim=*/1);
 }
 
+int DartsSearchCell::Record(ForwardTape& tape, int s0, int s1,
+                            const DartsMixWeights& mix) {
+  std::vector<int> states{preprocess0_->Record(tape, s0),
+                          preprocess1_->Record(tape, s1)};
+  std::vector<int> relu_states(2 + kNumSteps, -1);
+  for (int node = 0; node < kNumSteps; ++node) {
+    std::vector<int> edges;
+    for (int input = 0; input < node + 2; ++input) {
+      const int e = darts::EdgeIndex(node, input);
+      if (mix.all_masked[e]) continue;
+      const int out = RecordMixedEdge(ops_[e], mix.weight[e], tape,
+                                      states[input], &relu_states[input]);
+      if (out >= 0) edges.push_back(out);
+    }
+    if (edges.empty()) {
+      const at::Tensor& ref = tape.value(states[1]);
+      const int64_t h = reduction_ ? Halved(ref.size(2)) : ref.size(2);
+      const int64_t w = reduction_ ? Halved(ref.size(3)) : ref.size(3);
+      states.push_back(
+          tape.Input(torch::zeros({ref.size(0), c_, h, w}, ref.options())));
+    } else {
+      states.push_back(edges.size() == 1 ? edges[0] : tape.Sum(edges));
+    }
+  }
+  return tape.Concat(std::vector<int>(states.begin() + 2, states.end()));
+}
+
 DartsSearchNetwork::DartsSearchNetwork(const DartsNetworkConfig& config)
     : config_(config), use_stem_(config.use_stem) {
   const int64_t C = config.channels;
@@ -278,6 +305,24 @@ at::Tensor DartsSearchNetwork::forward(const at::Tensor& x) {
   h = torch::adaptive_avg_pool2d(h, {1, 1});
   h = h.view({h.size(0), -1});
   return classifier_->forward(h);
+}
+
+int DartsSearchNetwork::RecordForward(ForwardTape& tape, const at::Tensor& x) {
+  int s0 = tape.Input(x);
+  if (use_stem_) {
+    auto* conv = stem_[0]->as<torch::nn::Conv2dImpl>();
+    auto* bn = stem_[1]->as<torch::nn::BatchNorm2dImpl>();
+    s0 = tape.BatchNorm(tape.Conv(s0, *conv), *bn);
+  }
+  int s1 = s0;
+  for (const auto& cell : cells_) {
+    const int out = cell->Record(tape, s0, s1,
+                                 cell->reduction() ? reduce_mix_ : normal_mix_);
+    s0 = s1;
+    s1 = out;
+  }
+  const int h = tape.Relu(tape.BatchNorm(s1, *last_bn_));
+  return tape.Linear(tape.GlobalAvgPool(h), *classifier_);
 }
 
 // -------------------------------------------------------------- evaluation

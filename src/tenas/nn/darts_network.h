@@ -79,6 +79,8 @@ class DartsSearchCell : public torch::nn::Module {
                   bool reduction, bool reduction_prev);
   at::Tensor forward(const at::Tensor& s0, const at::Tensor& s1,
                      const DartsMixWeights& mix);
+  /// forward(values s0, s1) recorded on `tape`; returns the output's id.
+  int Record(ForwardTape& tape, int s0, int s1, const DartsMixWeights& mix);
   bool reduction() const { return reduction_; }
 
  private:
@@ -112,6 +114,9 @@ class DartsSearchNetwork : public SearchNetwork {
   darts::Genotype Genotype() const;
 
   at::Tensor forward(const at::Tensor& x) override;
+
+  bool CanRecordForward() const override { return true; }
+  int RecordForward(ForwardTape& tape, const at::Tensor& x) override;
 
  private:
   DartsNetworkConfig config_;

@@ -49,6 +49,15 @@ at::Tensor DartsSepConv::ForwardFromRelu(const at::Tensor& relu_x) {
   return bn_->forward(pointwise_->forward(depthwise_->forward(relu_x)));
 }
 
+int DartsSepConv::Record(ForwardTape& tape, int x) {
+  return RecordFromRelu(tape, tape.Relu(x));
+}
+
+int DartsSepConv::RecordFromRelu(ForwardTape& tape, int relu_x) {
+  return tape.BatchNorm(tape.Conv(tape.Conv(relu_x, *depthwise_), *pointwise_),
+                        *bn_);
+}
+
 DualSepConv::DualSepConv(const std::shared_ptr<ActivationRecorder>& recorder,
                          int64_t c_in, int64_t c_out, int64_t kernel,
                          int64_t stride, int64_t padding, int64_t dilation) {
@@ -82,6 +91,26 @@ FactorizedReduce::FactorizedReduce(std::shared_ptr<ActivationRecorder> recorder,
     conv0_ = register_module("conv", Conv(c_in, c_out, 1, 1, 0));
   }
   bn_ = register_module("bn", torch::nn::BatchNorm2d(SearchBn(c_out)));
+}
+
+int DualSepConv::Record(ForwardTape& tape, int x) {
+  return op_b_->Record(tape, op_a_->Record(tape, x));
+}
+
+int DualSepConv::RecordFromRelu(ForwardTape& tape, int relu_x) {
+  return op_b_->Record(tape, op_a_->RecordFromRelu(tape, relu_x));
+}
+
+int FactorizedReduce::Record(ForwardTape& tape, int x) {
+  if (stride_ == 1) return tape.BatchNorm(tape.Conv(x, *conv0_), *bn_);
+  return RecordFromRelu(tape, tape.Relu(x));
+}
+
+int FactorizedReduce::RecordFromRelu(ForwardTape& tape, int h) {
+  TORCH_CHECK(stride_ == 2, "FactorizedReduce: stride 1 has no ReLU");
+  const int a = tape.Conv(h, *conv0_);
+  const int b = tape.Conv(tape.ShiftCrop(h), *conv1_);
+  return tape.BatchNorm(tape.Concat({a, b}), *bn_);
 }
 
 at::Tensor FactorizedReduce::forward(const at::Tensor& x) {
@@ -122,6 +151,19 @@ DartsPooling::DartsPooling(const std::shared_ptr<ActivationRecorder>& recorder,
 at::Tensor DartsPooling::forward(const at::Tensor& x) {
   const at::Tensor h = preprocess_ ? preprocess_->forward(x) : x;
   return mode_ == PoolMode::kAvg ? avg_->forward(h) : max_->forward(h);
+}
+
+int DartsPooling::Record(ForwardTape& tape, int x) {
+  const int h = preprocess_ ? preprocess_->Record(tape, x) : x;
+  if (mode_ == PoolMode::kAvg) {
+    const auto& o = avg_->options;
+    return tape.AvgPool(h, (*o.kernel_size())[0], (*o.stride())[0],
+                        (*o.padding())[0], o.count_include_pad());
+  }
+  const auto& o = max_->options;
+  TORCH_CHECK((*o.dilation())[0] == 1 && !o.ceil_mode(), "unexpected pool");
+  return tape.MaxPool(h, (*o.kernel_size())[0], (*o.stride())[0],
+                      (*o.padding())[0]);
 }
 
 std::shared_ptr<CellOp> MakeDartsSearchOp(

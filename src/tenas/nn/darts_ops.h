@@ -41,6 +41,8 @@ class DartsSepConv : public CellOp {
   at::Tensor forward(const at::Tensor& x) override;
   bool StartsWithRelu() const override { return true; }
   at::Tensor ForwardFromRelu(const at::Tensor& relu_x) override;
+  int Record(ForwardTape& tape, int x) override;
+  int RecordFromRelu(ForwardTape& tape, int relu_x) override;
 
  private:
   RecordingReLU relu_{nullptr};
@@ -59,6 +61,8 @@ class DualSepConv : public CellOp {
   at::Tensor forward(const at::Tensor& x) override;
   bool StartsWithRelu() const override { return true; }
   at::Tensor ForwardFromRelu(const at::Tensor& relu_x) override;
+  int Record(ForwardTape& tape, int x) override;
+  int RecordFromRelu(ForwardTape& tape, int relu_x) override;
 
  private:
   std::shared_ptr<DartsSepConv> op_a_;
@@ -75,6 +79,8 @@ class FactorizedReduce : public CellOp {
   at::Tensor forward(const at::Tensor& x) override;
   bool StartsWithRelu() const override { return stride_ == 2; }
   at::Tensor ForwardFromRelu(const at::Tensor& relu_x) override;
+  int Record(ForwardTape& tape, int x) override;
+  int RecordFromRelu(ForwardTape& tape, int relu_x) override;
 
  private:
   int64_t stride_;
@@ -95,6 +101,7 @@ class DartsPooling : public CellOp {
   DartsPooling(const std::shared_ptr<ActivationRecorder>& recorder,
                int64_t c_in, int64_t c_out, int64_t stride, PoolMode mode);
   at::Tensor forward(const at::Tensor& x) override;
+  int Record(ForwardTape& tape, int x) override;
 
  private:
   std::shared_ptr<ReLUConvBN> preprocess_;

@@ -133,6 +133,32 @@ at::Tensor Nb201SearchCell::forward(const at::Tensor& x,
   return nodes[nb201::kNumNodes - 1];
 }
 
+int Nb201SearchCell::Record(ForwardTape& tape, int x,
+                            const Nb201MixWeights& mix) {
+  std::array<int, nb201::kNumNodes> nodes;
+  std::array<int, nb201::kNumNodes> relu_nodes;
+  relu_nodes.fill(-1);
+  nodes[0] = x;
+  for (int to = 1; to < nb201::kNumNodes; ++to) {
+    std::vector<int> edges;
+    for (int from = 0; from < to; ++from) {
+      const int e = nb201::EdgeIndex(to, from);
+      if (mix.all_masked[e]) continue;
+      const int out = RecordMixedEdge(ops_[e], mix.weight[e], tape, nodes[from],
+                                      &relu_nodes[from]);
+      if (out >= 0) edges.push_back(out);
+    }
+    if (edges.empty()) {
+      const at::Tensor& in = tape.value(x);
+      nodes[to] = tape.Input(torch::zeros(
+          {in.size(0), c_out_, in.size(2), in.size(3)}, in.options()));
+    } else {
+      nodes[to] = edges.size() == 1 ? edges[0] : tape.Sum(edges);
+    }
+  }
+  return nodes[nb201::kNumNodes - 1];
+}
+
 // ---------------------------------------------------------------------------
 
 Nb201SearchNetwork::Nb201SearchNetwork(const Nb201NetworkConfig& config)
@@ -201,6 +227,22 @@ at::Tensor Nb201SearchNetwork::forward(const at::Tensor& x) {
   h = torch::adaptive_avg_pool2d(h, {1, 1});
   h = h.view({h.size(0), -1});
   return classifier_->forward(h);
+}
+
+int Nb201SearchNetwork::RecordForward(ForwardTape& tape, const at::Tensor& x) {
+  int h = tape.Input(x);
+  if (config_.use_stem) {
+    auto* conv = stem_[0]->as<torch::nn::Conv2dImpl>();
+    auto* bn = stem_[1]->as<torch::nn::BatchNorm2dImpl>();
+    h = tape.BatchNorm(tape.Conv(h, *conv), *bn);
+  }
+  size_t cell_i = 0, block_i = 0;
+  for (bool is_cell : layer_is_cell_) {
+    h = is_cell ? search_cells_[cell_i++]->Record(tape, h, mix_)
+                : res_blocks_[block_i++]->Record(tape, h);
+  }
+  h = tape.Relu(tape.BatchNorm(h, *last_bn_));
+  return tape.Linear(tape.GlobalAvgPool(h), *classifier_);
 }
 
 // ---------------------------------------------------------------------------

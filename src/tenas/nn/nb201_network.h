@@ -58,6 +58,8 @@ class Nb201SearchCell : public torch::nn::Module {
   Nb201SearchCell(const std::shared_ptr<ActivationRecorder>& recorder,
                   int64_t c_in, int64_t c_out);
   at::Tensor forward(const at::Tensor& x, const Nb201MixWeights& weights);
+  /// forward(value x) recorded on `tape`; returns the output's value id.
+  int Record(ForwardTape& tape, int x, const Nb201MixWeights& weights);
 
  private:
   std::array<std::array<std::shared_ptr<CellOp>, nb201::kNumOps>,
@@ -78,6 +80,8 @@ class Nb201SearchNetwork : public SearchNetwork {
   const Nb201NetworkConfig& config() const { return config_; }
 
   at::Tensor forward(const at::Tensor& x) override;
+  bool CanRecordForward() const override { return true; }
+  int RecordForward(ForwardTape& tape, const at::Tensor& x) override;
 
  private:
   Nb201NetworkConfig config_;

@@ -3,6 +3,7 @@
 #include "tenas/nn/ops.h"
 
 #include <cmath>
+#include <vector>
 
 namespace tenas::nn {
 
@@ -47,6 +48,53 @@ at::Tensor MixedEdge(absl::Span<const std::shared_ptr<CellOp>> ops,
   return sum;
 }
 
+int CellOp::Record(ForwardTape& /*tape*/, int /*x*/) {
+  TORCH_CHECK(false, "this op cannot be recorded on a tape");
+  return -1;  // not reached
+}
+
+int CellOp::RecordFromRelu(ForwardTape& /*tape*/, int /*relu_x*/) {
+  TORCH_CHECK(false, "op does not start with a ReLU");
+  return -1;  // not reached
+}
+
+int RecordMixedEdge(absl::Span<const std::shared_ptr<CellOp>> ops,
+                    absl::Span<const float> w, ForwardTape& tape, int x,
+                    int* relu_x) {
+  // The same decisions as MixedEdge (keep the two in step).
+  float common = 0.0f;
+  bool first = true, same = true;
+  for (size_t i = 0; i < ops.size(); ++i) {
+    if (!(w[i] > kActiveThreshold)) continue;
+    same = same && (first || w[i] == common);
+    common = w[i];
+    first = false;
+  }
+  int exponent = 0;
+  const bool scale_once =
+      same && !first && std::frexp(common, &exponent) == 0.5f;
+  std::vector<int> terms;
+  std::vector<float> coef;
+  for (size_t i = 0; i < ops.size(); ++i) {
+    if (!(w[i] > kActiveThreshold)) continue;
+    int term;
+    if (ops[i]->StartsWithRelu()) {
+      if (*relu_x < 0) *relu_x = tape.Relu(x);
+      term = ops[i]->RecordFromRelu(tape, *relu_x);
+    } else {
+      term = ops[i]->Record(tape, x);
+    }
+    terms.push_back(term);
+    coef.push_back(scale_once ? 1.0f : w[i]);
+  }
+  if (terms.empty()) return -1;
+  const float post_scale = scale_once ? common : 1.0f;
+  if (terms.size() == 1 && coef[0] == 1.0f && post_scale == 1.0f) {
+    return terms[0];
+  }
+  return tape.Sum(terms, coef, post_scale);
+}
+
 torch::nn::BatchNorm2dOptions SearchBn(int64_t channels, bool affine,
                                        bool track_running_stats) {
   return torch::nn::BatchNorm2dOptions(channels)
@@ -77,6 +125,20 @@ at::Tensor ReLUConvBN::ForwardFromRelu(const at::Tensor& relu_x) {
   return bn_->forward(conv_->forward(relu_x));
 }
 
+int ReLUConvBN::Record(ForwardTape& tape, int x) {
+  return RecordFromRelu(tape, tape.Relu(x));
+}
+
+int ReLUConvBN::RecordFromRelu(ForwardTape& tape, int relu_x) {
+  return tape.BatchNorm(tape.Conv(relu_x, *conv_), *bn_);
+}
+
+int Zero::Record(ForwardTape& tape, int x) {
+  // A kernel-1 average pool with the stride is the strided subsample.
+  const int sub = stride_ == 1 ? x : tape.AvgPool(x, 1, stride_, 0, true);
+  return tape.Sum({sub}, {0.0f});
+}
+
 at::Tensor Zero::forward(const at::Tensor& x) {
   if (stride_ == 1) return x.mul(0.0);
   using torch::indexing::None;
@@ -104,6 +166,13 @@ Pooling::Pooling(std::shared_ptr<ActivationRecorder> recorder, int64_t c_in,
 at::Tensor Pooling::forward(const at::Tensor& x) {
   if (preprocess_) return pool_->forward(preprocess_->forward(x));
   return pool_->forward(x);
+}
+
+int Pooling::Record(ForwardTape& tape, int x) {
+  const int h = preprocess_ ? preprocess_->Record(tape, x) : x;
+  const auto& o = pool_->options;
+  return tape.AvgPool(h, (*o.kernel_size())[0], (*o.stride())[0],
+                      (*o.padding())[0], o.count_include_pad());
 }
 
 ResNetBasicBlock::ResNetBasicBlock(std::shared_ptr<ActivationRecorder> recorder,
@@ -140,6 +209,24 @@ at::Tensor ResNetBasicBlock::forward(const at::Tensor& x) {
     residual = downsample_relu_conv_bn_->forward(x);
   }
   return residual + basic;
+}
+
+int ResNetBasicBlock::Record(ForwardTape& tape, int x) {
+  const int basic = conv_b_->Record(tape, conv_a_->Record(tape, x));
+  int residual = x;
+  if (downsample_pool_conv_) {
+    auto* pool = downsample_pool_conv_[0]->as<torch::nn::AvgPool2dImpl>();
+    auto* conv = downsample_pool_conv_[1]->as<torch::nn::Conv2dImpl>();
+    TORCH_CHECK(pool != nullptr && conv != nullptr, "unexpected downsample");
+    const auto& o = pool->options;
+    residual =
+        tape.Conv(tape.AvgPool(x, (*o.kernel_size())[0], (*o.stride())[0],
+                               (*o.padding())[0], o.count_include_pad()),
+                  *conv);
+  } else if (downsample_relu_conv_bn_) {
+    residual = downsample_relu_conv_bn_->Record(tape, x);
+  }
+  return tape.Sum({residual, basic});
 }
 
 }  // namespace tenas::nn

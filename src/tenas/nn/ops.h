@@ -43,6 +43,11 @@ class CellOp : public torch::nn::Module {
     TORCH_CHECK(false, "op does not start with a ReLU");
     return relu_x;  // not reached
   }
+  /// Records forward(value x) on `tape` (forward_tape.h); returns the
+  /// output's value id. Every op of the search networks implements it.
+  virtual int Record(ForwardTape& tape, int x);
+  /// Records ForwardFromRelu(value relu_x). Precondition: StartsWithRelu().
+  virtual int RecordFromRelu(ForwardTape& tape, int relu_x);
 };
 
 /// op(input) inside a cell. When `share_relu` and the op starts with a
@@ -66,6 +71,13 @@ at::Tensor MixedEdge(absl::Span<const std::shared_ptr<CellOp>> ops,
                      absl::Span<const float> w, const at::Tensor& x,
                      bool share_relu, at::Tensor* relu_x);
 
+/// MixedEdge recorded on `tape` with the ReLU of x shared (`*relu_x`: its
+/// value id, -1 until made): the same ops, weights and order of sums.
+/// Returns the edge's value id, or -1 when no op runs.
+int RecordMixedEdge(absl::Span<const std::shared_ptr<CellOp>> ops,
+                    absl::Span<const float> w, ForwardTape& tape, int x,
+                    int* relu_x);
+
 /// BN options used everywhere in search networks.
 torch::nn::BatchNorm2dOptions SearchBn(int64_t channels, bool affine = true,
                                        bool track_running_stats = true);
@@ -79,6 +91,8 @@ class ReLUConvBN : public CellOp {
   at::Tensor forward(const at::Tensor& x) override;
   bool StartsWithRelu() const override { return true; }
   at::Tensor ForwardFromRelu(const at::Tensor& relu_x) override;
+  int Record(ForwardTape& tape, int x) override;
+  int RecordFromRelu(ForwardTape& tape, int relu_x) override;
 
  private:
   RecordingReLU relu_{nullptr};
@@ -92,6 +106,7 @@ class Zero : public CellOp {
  public:
   explicit Zero(int64_t stride) : stride_(stride) {}
   at::Tensor forward(const at::Tensor& x) override;
+  int Record(ForwardTape& tape, int x) override;
 
  private:
   int64_t stride_;
@@ -101,6 +116,7 @@ class Zero : public CellOp {
 class Identity : public CellOp {
  public:
   at::Tensor forward(const at::Tensor& x) override { return x; }
+  int Record(ForwardTape& /*tape*/, int x) override { return x; }
 };
 
 /// NB201 `avg_pool_3x3`: optional 1x1 ReLUConvBN preprocess when the channel
@@ -110,6 +126,7 @@ class Pooling : public CellOp {
   Pooling(std::shared_ptr<ActivationRecorder> recorder, int64_t c_in,
           int64_t c_out, int64_t stride);
   at::Tensor forward(const at::Tensor& x) override;
+  int Record(ForwardTape& tape, int x) override;
 
  private:
   std::shared_ptr<ReLUConvBN> preprocess_;
@@ -123,6 +140,7 @@ class ResNetBasicBlock : public CellOp {
   ResNetBasicBlock(std::shared_ptr<ActivationRecorder> recorder, int64_t c_in,
                    int64_t c_out, int64_t stride);
   at::Tensor forward(const at::Tensor& x) override;
+  int Record(ForwardTape& tape, int x) override;
 
  private:
   std::shared_ptr<ReLUConvBN> conv_a_;

@@ -29,4 +29,10 @@ std::vector<at::Tensor> SearchNetwork::WeightParameters() {
   return result;
 }
 
+int SearchNetwork::RecordForward(ForwardTape& /*tape*/,
+                                 const at::Tensor& /*x*/) {
+  TORCH_CHECK(false, "this network cannot record its forward on a tape");
+  return -1;  // not reached
+}
+
 }  // namespace tenas::nn

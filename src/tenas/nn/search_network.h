@@ -13,6 +13,8 @@
 #include <memory>
 #include <vector>
 
+#include "tenas/nn/forward_tape.h"
+
 namespace tenas::nn {
 
 /// Collects the outputs of every executed ReLU during one forward pass when
@@ -45,6 +47,15 @@ class SearchNetwork : public torch::nn::Module {
 
   /// Parameters whose name contains "weight", in named_parameters() order.
   std::vector<at::Tensor> WeightParameters();
+
+  /// Whether RecordForward is implemented (the TE-NAS supernets).
+  virtual bool CanRecordForward() const { return false; }
+  /// Runs the train-mode forward of `x` as primitives on `tape` (see
+  /// forward_tape.h) with the ReLUs of a node shared, as forward() does when
+  /// not recording activations; returns the logits' value id. The values
+  /// are forward(x)'s, and the batch norms' running statistics change as
+  /// in forward(x). Precondition: CanRecordForward(), train mode.
+  virtual int RecordForward(ForwardTape& tape, const at::Tensor& x);
 
  protected:
   std::shared_ptr<ActivationRecorder> recorder_ =
