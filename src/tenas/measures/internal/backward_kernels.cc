@@ -164,22 +164,36 @@ inline T MaskedByRelu(T g, T y) {
   return g;
 }
 
-// o[i] = MaskedByRelu(g[i], y[i]) for i < n.
-template <typename T>
+// Writes v to *o, or adds scale·v to it when accumulating.
+template <bool kAccumulate, typename T>
+inline void Put(T v, T scale, T* o) {
+  if constexpr (kAccumulate) {
+    *o += scale * v;
+  } else {
+    *o = v;
+  }
+}
+
+// o[i] (+)= MaskedByRelu(g[i], y[i]) for i < n.
+template <bool kAccumulate, typename T>
 void MaskedCopy(const T* __restrict g, const T* __restrict y, int64_t n,
-                T* __restrict o) {
-  for (int64_t i = 0; i < n; ++i) o[i] = MaskedByRelu(g[i], y[i]);
+                T scale, T* __restrict o) {
+  for (int64_t i = 0; i < n; ++i) {
+    Put<kAccumulate>(MaskedByRelu(g[i], y[i]), scale, o + i);
+  }
 }
 
 // The channels-last [hw, C] block g to NCHW [C, hw] in o, masked:
-// o[c*hw + i] = MaskedByRelu(g[i*C + c], y[c*hw + i]).
-template <typename T, typename Channels>
+// o[c*hw + i] (+)= MaskedByRelu(g[i*C + c], y[c*hw + i]).
+template <bool kAccumulate, typename T, typename Channels>
 void DeinterleaveMasked(const T* __restrict g, Channels channels,
-                        const T* __restrict y, int64_t hw, T* __restrict o) {
+                        const T* __restrict y, int64_t hw, T scale,
+                        T* __restrict o) {
   const int64_t C = channels;
   for (int64_t i = 0; i < hw; ++i) {
     for (int64_t c = 0; c < C; ++c) {
-      o[c * hw + i] = MaskedByRelu(g[i * C + c], y[c * hw + i]);
+      Put<kAccumulate>(MaskedByRelu(g[i * C + c], y[c * hw + i]), scale,
+                       o + c * hw + i);
     }
   }
 }
@@ -188,20 +202,29 @@ void DeinterleaveMasked(const T* __restrict g, Channels channels,
 
 template <typename T>
 void ReluBackward(const T* g, bool g_channels_last, const T* y, int64_t R,
-                  int64_t B, int64_t C, int64_t hw, T* out) {
-  at::parallel_for(0, R * B, 1, [&](int64_t begin, int64_t end) {
-    for (int64_t rb = begin; rb < end; ++rb) {
-      const T* yp = y + (rb % B) * C * hw;
-      T* o = out + rb * C * hw;
-      if (!g_channels_last) {
-        MaskedCopy(g + rb * C * hw, yp, C * hw, o);
-        continue;
+                  int64_t B, int64_t C, int64_t hw, T* out, bool accumulate,
+                  T scale) {
+  const auto run = [&](auto accumulate_c) {
+    constexpr bool kAcc = decltype(accumulate_c)::value;
+    at::parallel_for(0, R * B, 1, [&](int64_t begin, int64_t end) {
+      for (int64_t rb = begin; rb < end; ++rb) {
+        const T* yp = y + (rb % B) * C * hw;
+        T* o = out + rb * C * hw;
+        if (!g_channels_last) {
+          MaskedCopy<kAcc>(g + rb * C * hw, yp, C * hw, scale, o);
+          continue;
+        }
+        WithChannels(C, [&](auto channels) {
+          DeinterleaveMasked<kAcc>(g + rb * hw * C, channels, yp, hw, scale, o);
+        });
       }
-      WithChannels(C, [&](auto channels) {
-        DeinterleaveMasked(g + rb * hw * C, channels, yp, hw, o);
-      });
-    }
-  });
+    });
+  };
+  if (accumulate) {
+    run(std::true_type());
+  } else {
+    run(std::false_type());
+  }
 }
 
 namespace {
@@ -219,19 +242,23 @@ void Sum3Row(const T* __restrict r, int64_t n, T* __restrict o) {
   for (int64_t x = 0; x < n; ++x) o[x] = r[x] + r[x + 1] + r[x + 2];
 }
 
-// o[x] = a[x] + b[x] + c[x] for x < n.
-template <typename T>
+// o[x] (+)= a[x] + b[x] + c[x] for x < n.
+template <bool kAccumulate, typename T>
 void Add3Rows(const T* __restrict a, const T* __restrict b,
               const T* __restrict c, int64_t n, T* __restrict o) {
-  for (int64_t x = 0; x < n; ++x) o[x] = a[x] + b[x] + c[x];
+  for (int64_t x = 0; x < n; ++x) {
+    Put<kAccumulate>(a[x] + b[x] + c[x], T(1), o + x);
+  }
 }
 
 }  // namespace
 
 template <typename T>
 void AvgPool3x3Backward(const T* g, int64_t planes, int64_t H, int64_t W,
-                        bool count_include_pad, T* out) {
-  // 1 / the divisor of the window centred on each output cell.
+                        bool count_include_pad, T* out, bool accumulate,
+                        T scale) {
+  // 1 / the divisor of the window centred on each output cell (times the
+  // scale when accumulating).
   std::vector<T> inv(H * W, T(1) / T(9));
   if (!count_include_pad) {
     for (int64_t y = 0; y < H; ++y) {
@@ -243,6 +270,9 @@ void AvgPool3x3Backward(const T* g, int64_t planes, int64_t H, int64_t W,
         inv[y * W + x] = T(1) / static_cast<T>(rows * cols);
       }
     }
+  }
+  if (accumulate && scale != T(1)) {
+    for (T& v : inv) v *= scale;
   }
   const int64_t pw = W + 2;
   at::parallel_for(0, planes, 1, [&](int64_t begin, int64_t end) {
@@ -262,7 +292,11 @@ void AvgPool3x3Backward(const T* g, int64_t planes, int64_t H, int64_t W,
       T* o = out + p * H * W;
       for (int64_t y = 0; y < H; ++y) {
         const T* r = rows.data() + y * W;
-        Add3Rows(r, r + W, r + 2 * W, W, o + y * W);
+        if (accumulate) {
+          Add3Rows<true>(r, r + W, r + 2 * W, W, o + y * W);
+        } else {
+          Add3Rows<false>(r, r + W, r + 2 * W, W, o + y * W);
+        }
       }
     }
   });
@@ -273,9 +307,9 @@ void AvgPool3x3Backward(const T* g, int64_t planes, int64_t H, int64_t W,
                                      const T*, int64_t, int64_t, int64_t,    \
                                      int64_t, T*, bool, T*, T*);             \
   template void ReluBackward<T>(const T*, bool, const T*, int64_t, int64_t,  \
-                                int64_t, int64_t, T*);                       \
+                                int64_t, int64_t, T*, bool, T);              \
   template void AvgPool3x3Backward<T>(const T*, int64_t, int64_t, int64_t,   \
-                                      bool, T*);
+                                      bool, T*, bool, T);
 TENAS_INSTANTIATE(float)
 TENAS_INSTANTIATE(double)
 #undef TENAS_INSTANTIATE

@@ -36,18 +36,22 @@ void BatchNormBackward(const T* g, const T* x, const T* mean, const T* invstd,
 /// ReLU backward of R cotangents g against the ReLU output y (shared):
 /// out = (y <= 0) ? 0 : g, as ATen's threshold_backward(g, y, 0). g is
 /// channels-last when `g_channels_last`, else NCHW; `out` is always NCHW.
+/// With `accumulate`, out += scale · that instead (one pass over out).
 template <typename T>
 void ReluBackward(const T* g, bool g_channels_last, const T* y, int64_t R,
-                  int64_t B, int64_t C, int64_t hw, T* out);
+                  int64_t B, int64_t C, int64_t hw, T* out,
+                  bool accumulate = false, T scale = T(1));
 
 /// Backward of AvgPool2d(3, stride 1, padding 1) over `planes` independent
 /// H x W planes (NCHW, any number of leading dims folded into `planes`):
 /// out[y][x] = Σ over the 3x3 windows containing (y, x) of g[window] /
 /// divisor[window], the divisor being 9 (count_include_pad) or the number of
 /// in-image cells of the window.
+/// With `accumulate`, out += scale · that instead.
 template <typename T>
 void AvgPool3x3Backward(const T* g, int64_t planes, int64_t H, int64_t W,
-                        bool count_include_pad, T* out);
+                        bool count_include_pad, T* out, bool accumulate = false,
+                        T scale = T(1));
 
 }  // namespace tenas::measures::kernels
 

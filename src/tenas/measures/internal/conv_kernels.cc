@@ -86,16 +86,19 @@ Isa PickIsa(int64_t H, int64_t W, int64_t element_bytes) {
 
 template <typename T>
 void ConvSame(Isa isa, const T* in, int64_t in_plane, const T* wt, int64_t Ci,
-              int64_t Co, int64_t H, int64_t W, int64_t K, T* out) {
+              int64_t Co, int64_t H, int64_t W, int64_t K, T* out,
+              bool accumulate) {
   switch (isa) {
 #if defined(__x86_64__)
     case Isa::kAvx512:
-      return avx512::ConvSame(in, in_plane, wt, Ci, Co, H, W, K, out);
+      return avx512::ConvSame(in, in_plane, wt, Ci, Co, H, W, K, out,
+                              accumulate);
     case Isa::kAvx2:
-      return avx2::ConvSame(in, in_plane, wt, Ci, Co, H, W, K, out);
+      return avx2::ConvSame(in, in_plane, wt, Ci, Co, H, W, K, out, accumulate);
 #endif
     default:
-      return baseline::ConvSame(in, in_plane, wt, Ci, Co, H, W, K, out);
+      return baseline::ConvSame(in, in_plane, wt, Ci, Co, H, W, K, out,
+                                accumulate);
   }
 }
 
@@ -155,7 +158,8 @@ bool SmallConvSupported(int64_t K, int64_t Ci, int64_t Co, int64_t H, int64_t W,
 
 template <typename T>
 void SmallConvForward(const T* in, const T* w, int64_t N, int64_t Ci,
-                      int64_t Co, int64_t H, int64_t W, int64_t K, T* out) {
+                      int64_t Co, int64_t H, int64_t W, int64_t K, T* out,
+                      bool accumulate) {
   const Isa isa = PickIsa(H, W, sizeof(T));
   const int64_t taps = K * K, HW = H * W;
   std::vector<T> wt(Ci * taps * Co);  // [Ci][taps][Co]
@@ -170,7 +174,7 @@ void SmallConvForward(const T* in, const T* w, int64_t N, int64_t Ci,
     if (K == 1) {
       for (int64_t n = begin; n < end; ++n) {
         ConvSame(isa, in + n * Ci * HW, HW, wt.data(), Ci, Co, H, W, K,
-                 out + n * Co * HW);
+                 out + n * Co * HW, accumulate);
       }
       return;
     }
@@ -182,7 +186,7 @@ void SmallConvForward(const T* in, const T* w, int64_t N, int64_t Ci,
                     sizeof(T) * HW);
       }
       ConvSame(isa, padded.data() + off, plane, wt.data(), Ci, Co, H, W, K,
-               out + n * Co * HW);
+               out + n * Co * HW, accumulate);
     }
   });
 }
@@ -258,10 +262,10 @@ template void RowGram<float>(const float*, int64_t, int64_t, float*);
 template void RowGram<double>(const double*, int64_t, int64_t, double*);
 template void SmallConvForward<float>(const float*, const float*, int64_t,
                                       int64_t, int64_t, int64_t, int64_t,
-                                      int64_t, float*);
+                                      int64_t, float*, bool);
 template void SmallConvForward<double>(const double*, const double*, int64_t,
                                        int64_t, int64_t, int64_t, int64_t,
-                                       int64_t, double*);
+                                       int64_t, double*, bool);
 template void SmallConvWeightGrad<float>(const float*, const float*, int64_t,
                                          int64_t, int64_t, int64_t, int64_t,
                                          int64_t, int64_t, float*);

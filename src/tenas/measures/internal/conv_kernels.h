@@ -30,11 +30,13 @@ bool SmallConvSupported(int64_t K, int64_t Ci, int64_t Co, int64_t H, int64_t W,
                         int64_t element_bytes);
 
 /// out[n] = Σ_ci w[:, ci] ⋆ in[n, ci] (cross-correlation, zero padding):
-/// in [N, Ci, H, W], w [Co, Ci, K, K], out [N, Co, H, W].
+/// in [N, Ci, H, W], w [Co, Ci, K, K], out [N, Co, H, W]. With `accumulate`
+/// the result is added to out's values (one pass over out instead of two).
 /// Precondition: SmallConvSupported(K, Ci, Co, H, W, sizeof(T)).
 template <typename T>
 void SmallConvForward(const T* in, const T* w, int64_t N, int64_t Ci,
-                      int64_t Co, int64_t H, int64_t W, int64_t K, T* out);
+                      int64_t Co, int64_t H, int64_t W, int64_t K, T* out,
+                      bool accumulate = false);
 
 /// The weight grads of R cotangents at once: gw[r, co, ci, ky, kx] =
 /// Σ_n Σ_(y,x) g[r, n, co, y, x] · x[n, ci, y+ky-p, x+kx-p] (p = (K-1)/2,

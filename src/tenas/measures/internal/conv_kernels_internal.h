@@ -51,7 +51,8 @@ using Int = std::integral_constant<int, N>;
                    int64_t j0, T* out);                                        \
   template <typename T>                                                        \
   void ConvSame(const T* in, int64_t in_plane, const T* wt, int64_t Ci,        \
-                int64_t Co, int64_t H, int64_t W, int64_t K, T* out);          \
+                int64_t Co, int64_t H, int64_t W, int64_t K, T* out,           \
+                bool accumulate);                                              \
   template <typename T>                                                        \
   void ConvSameWeightGrad(const ConvShape& s, const T* g, const T* x,          \
                           int64_t x_plane, int64_t r0, int64_t rb, int64_t co, \

@@ -105,12 +105,13 @@ struct EdgeMasks {
   int64_t Index(int64_t p) const { return (p / S::kLanes) % period; }
 };
 
-// One sample: out[co] = Σ_ci Σ_taps wt[ci][tap][co] · in[ci] shifted, for a
+// One sample: out[co] (+)= Σ_ci Σ_taps wt[ci][tap][co] · in[ci] shifted, for a
 // tile of NV vectors × CB output channels at a time (NV·CB accumulators in
 // registers).
 template <typename T, int K, int NV, int CB>
 void ConvSampleTiled(const T* in, int64_t in_plane, const T* wt, int64_t Ci,
-                     int64_t Co, int64_t H, int64_t W, T* out) {
+                     int64_t Co, int64_t H, int64_t W, T* out,
+                     bool accumulate) {
   using S = Simd<T>;
   using V = typename S::V;
   constexpr int64_t L = S::kLanes;
@@ -155,7 +156,9 @@ void ConvSampleTiled(const T* in, int64_t in_plane, const T* wt, int64_t Ci,
       }
       for (int c = 0; c < CB; ++c) {
         for (int v = 0; v < NV; ++v) {
-          S::Store(out + (co0 + c) * HW + p0 + v * L, acc[c][v]);
+          T* o = out + (co0 + c) * HW + p0 + v * L;
+          if (accumulate) acc[c][v] += S::Load(o);
+          S::Store(o, acc[c][v]);
         }
       }
     }
@@ -167,7 +170,7 @@ void ConvSampleTiled(const T* in, int64_t in_plane, const T* wt, int64_t Ci,
 // 12 accumulators (measured best on Zen 5; more spill).
 template <typename T, int K>
 void ConvSample(const T* in, int64_t in_plane, const T* wt, int64_t Ci,
-                int64_t Co, int64_t H, int64_t W, T* out) {
+                int64_t Co, int64_t H, int64_t W, T* out, bool accumulate) {
   const int64_t vectors = H * W / Simd<T>::kLanes;
   const int cb = Co % 6 == 0   ? 6
                  : Co % 4 == 0 ? 4
@@ -178,7 +181,7 @@ void ConvSample(const T* in, int64_t in_plane, const T* wt, int64_t Ci,
   while (nv > 1 && (vectors % nv != 0 || nv * cb > 12)) nv /= 2;
   const auto run = [&](auto nv_c, auto cb_c) {
     ConvSampleTiled<T, K, decltype(nv_c)::value, decltype(cb_c)::value>(
-        in, in_plane, wt, Ci, Co, H, W, out);
+        in, in_plane, wt, Ci, Co, H, W, out, accumulate);
   };
   const auto with_cb = [&](auto nv_c) {
     switch (cb) {
@@ -340,11 +343,12 @@ void RowGramTile(const T* rows, int64_t B, int64_t P, int64_t i0, int64_t j0,
 
 template <typename T>
 void ConvSame(const T* in, int64_t in_plane, const T* wt, int64_t Ci,
-              int64_t Co, int64_t H, int64_t W, int64_t K, T* out) {
+              int64_t Co, int64_t H, int64_t W, int64_t K, T* out,
+              bool accumulate) {
   if (K == 3) {
-    ConvSample<T, 3>(in, in_plane, wt, Ci, Co, H, W, out);
+    ConvSample<T, 3>(in, in_plane, wt, Ci, Co, H, W, out, accumulate);
   } else {
-    ConvSample<T, 1>(in, in_plane, wt, Ci, Co, H, W, out);
+    ConvSample<T, 1>(in, in_plane, wt, Ci, Co, H, W, out, accumulate);
   }
 }
 
@@ -378,9 +382,10 @@ template void RowGramTile<float>(const float*, int64_t, int64_t, int64_t,
 template void RowGramTile<double>(const double*, int64_t, int64_t, int64_t,
                                   int64_t, double*);
 template void ConvSame<float>(const float*, int64_t, const float*, int64_t,
-                              int64_t, int64_t, int64_t, int64_t, float*);
+                              int64_t, int64_t, int64_t, int64_t, float*, bool);
 template void ConvSame<double>(const double*, int64_t, const double*, int64_t,
-                               int64_t, int64_t, int64_t, int64_t, double*);
+                               int64_t, int64_t, int64_t, int64_t, double*,
+                               bool);
 template void ConvSameWeightGrad<float>(const ConvShape&, const float*,
                                         const float*, int64_t, int64_t, int64_t,
                                         int64_t, float*);

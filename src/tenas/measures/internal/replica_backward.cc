@@ -19,6 +19,17 @@ bool CpuFloating(const Tensor& t) {
          (t.scalar_type() == at::kFloat || t.scalar_type() == at::kDouble);
 }
 
+}  // namespace
+
+bool CanAccumulateInto(const Tensor& into, at::IntArrayRef sizes,
+                       const Tensor& like) {
+  return into.defined() && CpuFloating(into) &&
+         into.scalar_type() == like.scalar_type() && into.is_contiguous() &&
+         into.sizes() == sizes;
+}
+
+namespace {
+
 // The backward of a direct convolution (see DirectConvolution) for R
 // cotangents g ([R, B, Co, Ho, Wo]). A strided convolution's grads are those
 // of the stride-1 one whose output grads are g spread onto the input grid
@@ -26,7 +37,7 @@ bool CpuFloating(const Tensor& t) {
 // stride·i + tap - p, which is where the stride-1 output stride·i reads.
 std::pair<Tensor, Tensor> DirectConvolutionBackward(
     const Tensor& g, const Tensor& input, const Tensor& weight, int64_t stride,
-    bool input_grad, bool weight_grad) {
+    bool input_grad, bool weight_grad, const Tensor& into, double into_scale) {
   const int64_t R = g.size(0), B = g.size(1), Co = g.size(2);
   const int64_t H = input.size(2), W = input.size(3);
   const int64_t Ci = weight.size(1), K = weight.size(2);
@@ -43,12 +54,17 @@ std::pair<Tensor, Tensor> DirectConvolutionBackward(
   AT_DISPATCH_FLOATING_TYPES(gc.scalar_type(), "tenas_direct_conv", [&] {
     if (input_grad) {
       // The input grad is the "same" convolution of the output grads with
-      // the flipped kernel, input and output channels swapped.
-      const Tensor flipped = weight.transpose(0, 1).flip({2, 3}).contiguous();
-      grad_input = at::empty({R, B, Ci, H, W}, gc.options());
+      // the flipped kernel, input and output channels swapped (and scaled,
+      // when added to `into`).
+      const bool add = CanAccumulateInto(into, {R, B, Ci, H, W}, gc);
+      Tensor flipped = weight.transpose(0, 1).flip({2, 3}).contiguous();
+      if (add && into_scale != 1.0) flipped.mul_(into_scale);
+      if (!add) grad_input = at::empty({R, B, Ci, H, W}, gc.options());
       kernels::SmallConvForward<scalar_t>(
           gc.data_ptr<scalar_t>(), flipped.data_ptr<scalar_t>(), R * B, Co, Ci,
-          H, W, K, grad_input.data_ptr<scalar_t>());
+          H, W, K,
+          add ? into.data_ptr<scalar_t>() : grad_input.data_ptr<scalar_t>(),
+          add);
     }
     if (weight_grad) {
       const Tensor x = input.contiguous();
@@ -87,11 +103,11 @@ std::pair<Tensor, Tensor> ConvolutionBackward(
     const Tensor& g, const Tensor& input, const Tensor& weight,
     at::IntArrayRef stride, at::IntArrayRef padding, at::IntArrayRef dilation,
     at::IntArrayRef output_padding, int64_t groups, bool input_grad,
-    bool weight_grad) {
+    bool weight_grad, const Tensor& into, double into_scale) {
   if (DirectConvolution(weight.sizes(), input.size(2), input.size(3), stride,
                         padding, dilation, /*transposed=*/false, groups, g)) {
     return DirectConvolutionBackward(g, input, weight, stride[0], input_grad,
-                                     weight_grad);
+                                     weight_grad, into, into_scale);
   }
   const int64_t R = g.size(0), B = g.size(1), Co = g.size(2);
   const int64_t Ho = g.size(3), Wo = g.size(4);
@@ -209,7 +225,8 @@ bool ReluBackwardSupported(const Tensor& g, const Tensor& y) {
          g.sizes().slice(1) == y.sizes();
 }
 
-Tensor ReluBackward(const Tensor& g, const Tensor& self) {
+Tensor ReluBackward(const Tensor& g, const Tensor& self, const Tensor& into,
+                    double into_scale) {
   const int64_t R = g.size(0), B = g.size(1), C = g.size(2);
   const int64_t hw = g.size(3) * g.size(4);
   // Channels-last per (replica, sample), as the convolution backward gives.
@@ -217,18 +234,21 @@ Tensor ReluBackward(const Tensor& g, const Tensor& self) {
       !g.is_contiguous() && g.permute({0, 1, 3, 4, 2}).is_contiguous();
   const Tensor gc = g_channels_last ? g : g.contiguous();
   const Tensor y = self.contiguous();
-  Tensor out = at::empty(g.sizes(), g.options());
+  const bool add = CanAccumulateInto(into, g.sizes(), g);
+  Tensor out = add ? Tensor() : at::empty(g.sizes(), g.options());
   AT_DISPATCH_FLOATING_TYPES(y.scalar_type(), "tenas_relu_backward", [&] {
-    kernels::ReluBackward<scalar_t>(gc.data_ptr<scalar_t>(), g_channels_last,
-                                    y.data_ptr<scalar_t>(), R, B, C, hw,
-                                    out.data_ptr<scalar_t>());
+    kernels::ReluBackward<scalar_t>(
+        gc.data_ptr<scalar_t>(), g_channels_last, y.data_ptr<scalar_t>(), R, B,
+        C, hw, add ? into.data_ptr<scalar_t>() : out.data_ptr<scalar_t>(), add,
+        static_cast<scalar_t>(into_scale));
   });
   return out;
 }
 
 Tensor AvgPoolBackward(const Tensor& g, int64_t H, int64_t W,
                        at::IntArrayRef kernel, at::IntArrayRef stride,
-                       at::IntArrayRef padding, bool count_include_pad) {
+                       at::IntArrayRef padding, bool count_include_pad,
+                       const Tensor& into, double into_scale) {
   const int64_t R = g.size(0), B = g.size(1), C = g.size(2);
   const bool box3 = kernel.size() == 2 && kernel[0] == 3 && kernel[1] == 3 &&
                     stride.size() == 2 && stride[0] == 1 && stride[1] == 1 &&
@@ -236,13 +256,16 @@ Tensor AvgPoolBackward(const Tensor& g, int64_t H, int64_t W,
   const Tensor gc = g.contiguous();  // a convolution's may be channels-last
   Tensor out;
   if (box3 && CpuFloating(gc)) {
-    out = at::empty({R, B, C, H, W}, gc.options());
+    const bool add = CanAccumulateInto(into, {R, B, C, H, W}, gc);
+    if (!add) out = at::empty({R, B, C, H, W}, gc.options());
     AT_DISPATCH_FLOATING_TYPES(
         gc.scalar_type(), "tenas_avg_pool_backward", [&] {
           kernels::AvgPool3x3Backward<scalar_t>(
               gc.data_ptr<scalar_t>(), R * B * C, H, W, count_include_pad,
-              out.data_ptr<scalar_t>());
+              add ? into.data_ptr<scalar_t>() : out.data_ptr<scalar_t>(), add,
+              static_cast<scalar_t>(into_scale));
         });
+    if (add) return Tensor();
   } else {
     const Tensor shape_only = at::empty({R * B, C, H, W}, gc.options());
     out = at::avg_pool2d_backward(

@@ -34,16 +34,24 @@ bool DirectConvolution(at::IntArrayRef weight_sizes, int64_t H, int64_t W,
                        at::IntArrayRef dilation, bool transposed,
                        int64_t groups, const at::Tensor& like);
 
+/// Whether `into` can take an input grad of `sizes` and `like`'s type in
+/// place: a contiguous (NCHW) CPU float or double tensor of those sizes.
+bool CanAccumulateInto(const at::Tensor& into, at::IntArrayRef sizes,
+                       const at::Tensor& like);
+
 /// Input and weight grads of a non-transposed convolution without bias for
 /// R cotangents g [R, B, Co, Ho, Wo] of its output; `input` [B, Ci, H, W].
 /// first: [R, B, Ci, H, W] (channels-last per replica and sample when the
 /// convolution is not direct; undefined unless `input_grad`); second:
 /// [R, Co, Ci/groups, kh, kw] (undefined unless `weight_grad`).
+/// When `into` is given and the convolution is direct and
+/// CanAccumulateInto(into, ...), into += into_scale · the input grad in
+/// the same sweep, and first is undefined.
 std::pair<at::Tensor, at::Tensor> ConvolutionBackward(
     const at::Tensor& g, const at::Tensor& input, const at::Tensor& weight,
     at::IntArrayRef stride, at::IntArrayRef padding, at::IntArrayRef dilation,
     at::IntArrayRef output_padding, int64_t groups, bool input_grad,
-    bool weight_grad);
+    bool weight_grad, const at::Tensor& into = {}, double into_scale = 1.0);
 
 /// Grads of train-mode batch norm of `x` [B, C, H, W] for R cotangents g
 /// [R, B, C, H, W], from the forward's batch mean and inverse standard
@@ -67,17 +75,24 @@ bool BatchNormBackwardSupported(const at::Tensor& g, const at::Tensor& x);
 
 /// The ReLU's backward for R cotangents g [R, B, C, H, W] (NCHW or
 /// channels-last per replica and sample) against its output y [B, C, H, W]:
-/// g where y > 0, else 0, NCHW. Precondition: CPU float or double, same type.
-at::Tensor ReluBackward(const at::Tensor& g, const at::Tensor& y);
+/// g where y > 0, else 0, NCHW. When CanAccumulateInto(into, g's sizes),
+/// into += into_scale · that instead, and the result is undefined.
+/// Precondition: ReluBackwardSupported(g, y).
+at::Tensor ReluBackward(const at::Tensor& g, const at::Tensor& y,
+                        const at::Tensor& into = {}, double into_scale = 1.0);
 
 /// Whether ReluBackward takes these tensors.
 bool ReluBackwardSupported(const at::Tensor& g, const at::Tensor& y);
 
 /// 2-D average pool backward (no ceil mode, no divisor override) for R
 /// cotangents g [R, B, C, Ho, Wo] onto inputs of H x W: [R, B, C, H, W].
+/// A 3x3, stride 1, padding 1 pool on CPU floats adds into_scale · that to
+/// `into` instead when CanAccumulateInto(into, ...) (result undefined).
 at::Tensor AvgPoolBackward(const at::Tensor& g, int64_t H, int64_t W,
                            at::IntArrayRef kernel, at::IntArrayRef stride,
-                           at::IntArrayRef padding, bool count_include_pad);
+                           at::IntArrayRef padding, bool count_include_pad,
+                           const at::Tensor& into = {},
+                           double into_scale = 1.0);
 
 }  // namespace tenas::measures::replica
 

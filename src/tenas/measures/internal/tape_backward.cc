@@ -121,6 +121,19 @@ class Backward {
     }
   }
 
+  // Where a kernel may add `value`'s new grad contribution (scale s) in the
+  // same sweep that computes it: the value's slot, when it holds a buffer
+  // of its own; with the factor relative to the slot's scale. Undefined
+  // when there is none (the kernel then returns a new tensor).
+  std::pair<Tensor, double> InPlaceTarget(int value, double s) const {
+    if (value < 0 || !NeedsGrad(value)) return {Tensor(), 1.0};
+    const Grad& slot = grads_[value];
+    if (!slot.defined() || slot.shared || slot.scale == 0.0) {
+      return {Tensor(), 1.0};
+    }
+    return {slot.t, s / slot.scale};
+  }
+
   // Whether the convolution that made `value` takes its output grad
   // channels-last (a convolution the direct loops do not run).
   bool WantsChannelsLast(int value) const {
@@ -160,7 +173,9 @@ class Backward {
       case TapeOpKind::kRelu: {
         const Tensor& y = tape_.value(op.output);
         if (replica::ReluBackwardSupported(g, y)) {
-          Accumulate(in, replica::ReluBackward(g, y), s);
+          const auto [into, factor] = InPlaceTarget(in, s);
+          Tensor gi = replica::ReluBackward(g, y, into, factor);
+          if (gi.defined()) Accumulate(in, std::move(gi), s);
         } else {
           Accumulate(in, at::threshold_backward(g, y.unsqueeze(0), 0), s);
         }
@@ -193,20 +208,21 @@ class Backward {
       }
       case TapeOpKind::kConv: {
         const Tensor& x = tape_.value(in);
+        const auto [into, factor] = InPlaceTarget(in, s);
         auto [gi, gw] = replica::ConvolutionBackward(
             g, x, op.weight, op.stride, op.padding, op.dilation, {0, 0},
-            op.groups, NeedsGrad(in), op.param >= 0);
+            op.groups, NeedsGrad(in), op.param >= 0, into, factor);
         AccumulateParam(op.param, gw, s);
         if (gi.defined()) Accumulate(in, std::move(gi), s);
         return;
       }
       case TapeOpKind::kAvgPool: {
         const Tensor& x = tape_.value(in);
-        Accumulate(in,
-                   replica::AvgPoolBackward(g, x.size(2), x.size(3), op.kernel,
-                                            op.stride, op.padding,
-                                            op.count_include_pad),
-                   s);
+        const auto [into, factor] = InPlaceTarget(in, s);
+        Tensor gi = replica::AvgPoolBackward(
+            g, x.size(2), x.size(3), op.kernel, op.stride, op.padding,
+            op.count_include_pad, into, factor);
+        if (gi.defined()) Accumulate(in, std::move(gi), s);
         return;
       }
       case TapeOpKind::kMaxPool: {
