@@ -129,6 +129,45 @@ TEST_P(BackwardKernelsTest, ReluMatchesThresholdBackwardFromBothLayouts) {
   }
 }
 
+TEST_P(BackwardKernelsTest, ReluAccumulatesScaledIntoItsOutput) {
+  const int64_t R = 2, B = 3, C = this->C(), H = 4, W = 5;
+  const auto opts = at::TensorOptions().dtype(Type());
+  const at::Tensor y = at::relu(at::randn({B, C, H, W}, opts));
+  const at::Tensor g = at::randn({R, B, C, H, W}, opts);
+  const at::Tensor before = at::randn({R, B, C, H, W}, opts);
+  const at::Tensor ref =
+      before + 0.25 * at::threshold_backward(g, y.unsqueeze(0), 0);
+  for (const bool channels_last : {false, true}) {
+    const at::Tensor src =
+        channels_last ? g.permute({0, 1, 3, 4, 2}).contiguous() : g;
+    at::Tensor out = before.clone();
+    AT_DISPATCH_FLOATING_TYPES(Type(), "test", [&] {
+      ReluBackward<scalar_t>(
+          Ptr<scalar_t>(src), channels_last, Ptr<scalar_t>(y), R, B, C, H * W,
+          Ptr<scalar_t>(out), /*accumulate=*/true, scalar_t(0.25));
+    });
+    EXPECT_LT(MaxRelDiff(out, ref), Tol()) << "channels_last " << channels_last;
+  }
+}
+
+TEST_P(BackwardKernelsTest, AvgPoolAccumulatesScaledIntoItsOutput) {
+  const int64_t N = 2 * this->C(), H = 6, W = 4;
+  const auto opts = at::TensorOptions().dtype(Type());
+  const at::Tensor x = at::randn({N, 1, H, W}, opts);
+  const at::Tensor g = at::randn({N, 1, H, W}, opts);
+  const at::Tensor before = at::randn({N, 1, H, W}, opts);
+  const at::Tensor ref =
+      before + 0.5 * at::avg_pool2d_backward(g, x, {3, 3}, {1, 1}, {1, 1},
+                                             false, false, c10::nullopt);
+  at::Tensor out = before.clone();
+  AT_DISPATCH_FLOATING_TYPES(Type(), "test", [&] {
+    AvgPool3x3Backward<scalar_t>(Ptr<scalar_t>(g), N, H, W, false,
+                                 Ptr<scalar_t>(out), /*accumulate=*/true,
+                                 scalar_t(0.5));
+  });
+  EXPECT_LT(MaxRelDiff(out, ref), Tol());
+}
+
 TEST_P(BackwardKernelsTest, AvgPoolMatchesAten) {
   const int64_t N = 2 * this->C(), H = 7, W = 5;
   const auto opts = at::TensorOptions().dtype(Type());

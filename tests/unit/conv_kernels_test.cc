@@ -104,6 +104,22 @@ TEST_P(ConvKernelsTest, ForwardMatchesAten) {
       });
 }
 
+TEST_P(ConvKernelsTest, ForwardAccumulatesIntoItsOutput) {
+  ForEachCase(
+      [&](const Shape& s, const RandomConv& c, const at::TensorOptions& opts) {
+        const at::Tensor before = at::randn({s.N, s.Co, s.H, s.W}, opts);
+        const at::Tensor ref = before + at::conv2d(c.x, c.w, {}, 1, c.pad);
+        at::Tensor out = before.clone();
+        AT_DISPATCH_FLOATING_TYPES(Type(), "test", [&] {
+          SmallConvForward<scalar_t>(c.x.data_ptr<scalar_t>(),
+                                     c.w.data_ptr<scalar_t>(), s.N, s.Ci, s.Co,
+                                     s.H, s.W, s.K, out.data_ptr<scalar_t>(),
+                                     /*accumulate=*/true);
+        });
+        EXPECT_LT(MaxRelDiff(out, ref), Tol());
+      });
+}
+
 TEST_P(ConvKernelsTest, WeightGradMatchesAtenForEveryReplicaCount) {
   ForEachCase(
       [&](const Shape& s, const RandomConv& c, const at::TensorOptions& opts) {
