@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # bench/compare_with_original.sh: tenas against the original TE-NAS code on
-# this machine, back to back (docs/BENCHMARKS.md §4.4). Prints the machine
+# this machine, back to back (docs/BENCHMARKS.md §4.5). Prints the machine
 # (lscpu model name, cores), the streaming rate and oneDNN convolution peak
 # that ntk_benchmark measures, and per round, in alternating order:
 #   - the original's NB201 search time (bench/original/

@@ -8,7 +8,7 @@
 # falls on all alike. Per configuration: architectures per second (median
 # over rounds, with the range), the median per-architecture work time the
 # server reports, and the estimated time for all 15625 NB201 architectures.
-# docs/BENCHMARKS.md §6.
+# docs/BENCHMARKS.md §8.
 #
 #   bench/scan_throughput.sh [--archs 500] [--rounds 1] [--seed 0]
 #                            [--configs "1x2 2x1"] [--out DIR]
