@@ -3,9 +3,30 @@
 #include "tenas/nn/ops.h"
 
 #include <cmath>
+#include <utility>
 #include <vector>
 
 namespace tenas::nn {
+
+namespace {
+
+// Whether a mixed edge with weights w scales the sum of its running ops
+// (w > kActiveThreshold) once: they all share one weight and it is a power
+// of two. Returns that and the shared weight.
+std::pair<bool, float> ScaleOnce(absl::Span<const float> w) {
+  float common = 0.0f;  // the running ops' weight if they all share one
+  bool first = true, same = true;
+  for (const float wi : w) {
+    if (!(wi > kActiveThreshold)) continue;
+    same = same && (first || wi == common);
+    common = wi;
+    first = false;
+  }
+  int exponent = 0;
+  return {same && !first && std::frexp(common, &exponent) == 0.5f, common};
+}
+
+}  // namespace
 
 at::Tensor RecordingReLUImpl::forward(const at::Tensor& x) {
   at::Tensor y = torch::relu(x);
@@ -25,17 +46,7 @@ at::Tensor ForwardInCell(CellOp& op, const at::Tensor& input, bool share_relu,
 at::Tensor MixedEdge(absl::Span<const std::shared_ptr<CellOp>> ops,
                      absl::Span<const float> w, const at::Tensor& x,
                      bool share_relu, at::Tensor* relu_x) {
-  float common = 0.0f;  // the running ops' weight if they all share one
-  bool first = true, same = true;
-  for (size_t i = 0; i < ops.size(); ++i) {
-    if (!(w[i] > kActiveThreshold)) continue;
-    same = same && (first || w[i] == common);
-    common = w[i];
-    first = false;
-  }
-  int exponent = 0;
-  const bool scale_once =
-      same && !first && std::frexp(common, &exponent) == 0.5f;
+  const auto [scale_once, common] = ScaleOnce(w);
   at::Tensor sum;
   for (size_t i = 0; i < ops.size(); ++i) {
     if (!(w[i] > kActiveThreshold)) continue;  // not executed
@@ -61,18 +72,7 @@ int CellOp::RecordFromRelu(ForwardTape& /*tape*/, int /*relu_x*/) {
 int RecordMixedEdge(absl::Span<const std::shared_ptr<CellOp>> ops,
                     absl::Span<const float> w, ForwardTape& tape, int x,
                     int* relu_x) {
-  // The same decisions as MixedEdge (keep the two in step).
-  float common = 0.0f;
-  bool first = true, same = true;
-  for (size_t i = 0; i < ops.size(); ++i) {
-    if (!(w[i] > kActiveThreshold)) continue;
-    same = same && (first || w[i] == common);
-    common = w[i];
-    first = false;
-  }
-  int exponent = 0;
-  const bool scale_once =
-      same && !first && std::frexp(common, &exponent) == 0.5f;
+  const auto [scale_once, common] = ScaleOnce(w);  // as MixedEdge
   std::vector<int> terms;
   std::vector<float> coef;
   for (size_t i = 0; i < ops.size(); ++i) {
