@@ -42,6 +42,10 @@ void AddMeasureFlags(CLI::App* command, MeasureFlags* flags, MeasureFlagSet set,
     AddChoice(command, "--ntk", &flags->ntk, {"fast", "reference"},
               "NTK implementation: fast (batched backward passes) or "
               "reference (one backward pass per sample, as the original)");
+    AddChoice(command, "--ntk-backward", &flags->ntk_backward,
+              {"explicit", "vmap"},
+              "the fast NTK's backward on CPU: explicit (default) or vmap "
+              "(vmap over autograd, the path it replaced; for benchmarks)");
     command
         ->add_option("--max-memory", flags->max_memory,
                      "memory bound of one evaluation (bytes, K/M/G suffix): "
@@ -79,6 +83,7 @@ absl::StatusOr<measures::ScoreOptions> ToScoreOptions(
   options.fp64 = flags.fp64;
   TENAS_ASSIGN_OR_RETURN(options.ntk_method,
                          measures::ParseNtkMethod(flags.ntk, "--ntk"));
+  options.ntk_explicit_backward = flags.ntk_backward != "vmap";
   TENAS_ASSIGN_OR_RETURN(
       options.ntk_max_memory_bytes,
       measures::ParseByteSize(flags.max_memory, "--max-memory"));

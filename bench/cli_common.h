@@ -33,6 +33,9 @@ struct MeasureFlags {
   std::string init = "shipped";
   bool fp64 = false;
   std::string ntk = "fast";
+  /// The fast path's backward: explicit (default) or vmap (the one it
+  /// replaced), for A/B benchmarks of one build.
+  std::string ntk_backward = "explicit";
   std::string max_memory = "2G";
   /// LibTorch threads per worker; 0: cores / workers.
   int threads = 0;
@@ -47,7 +50,8 @@ enum class MeasureFlagSet {
 };
 
 /// Adds --dataset --data-dir --seed --repeats --batch-size --init --fp64
-/// --threads --device (and --ntk --max-memory with kAll) to `command`, bound
+/// --threads --device (and --ntk --ntk-backward --max-memory with kAll) to
+/// `command`, bound
 /// to `flags`. `threads_default` describes the default of --threads.
 void AddMeasureFlags(CLI::App* command, MeasureFlags* flags, MeasureFlagSet set,
                      const std::string& threads_default);

@@ -2,7 +2,8 @@
 //
 // measures_benchmark: Google Benchmarks of one NTK evaluation (batch 72) and
 // one linear-region evaluation (3 x 1000 crops), on the NB201 supernet and on
-// a single architecture, with the bundled real CIFAR-10 images.
+// a single architecture, with the bundled real CIFAR-10 images; and the cost
+// of building a score's networks.
 //
 //   build/bench/measures_benchmark --benchmark_repetitions=5
 
@@ -100,6 +101,26 @@ void BM_SampleNtkBatch(benchmark::State& state) {
   }
 }
 BENCHMARK(BM_SampleNtkBatch)->Unit(benchmark::kMicrosecond);
+
+// One network build as a score makes it (seeded construction, alphas set):
+// the per-score overhead that a scan of many architectures pays 4 times
+// (3 NTK repeats, 1 linear-region network).
+void BM_BuildNb201Network(benchmark::State& state) {
+  at::set_num_threads(1);
+  const bool ntk = state.range(0) == 1;
+  for (auto _ : state) {
+    auto net = Build(
+        ntk ? tenas::nn::Nb201NtkConfig(10) : tenas::nn::Nb201LrConfig(10),
+        /*supernet=*/false);
+    benchmark::DoNotOptimize(net);
+  }
+  state.SetLabel(ntk ? "NTK network" : "linear-region network");
+}
+BENCHMARK(BM_BuildNb201Network)
+    ->ArgName("ntk")
+    ->Arg(1)
+    ->Arg(0)
+    ->Unit(benchmark::kMicrosecond);
 
 }  // namespace
 

@@ -63,6 +63,7 @@ absl::StatusOr<Outcome> Score(const ScoreFlags& flags) {
                        {"ntk_condition_number", result.kappa[r]},
                        {"linear_regions", result.regions[r]}});
   }
+  const char* backward = options.ntk_explicit_backward ? "explicit" : "vmap";
   out.json = {{"space", std::string(search::SpaceName(space))},
               {"arch", canonical},
               {"dataset", dataset.name},
@@ -73,6 +74,7 @@ absl::StatusOr<Outcome> Score(const ScoreFlags& flags) {
               {"init", std::string(nn::InitModeName(options.init))},
               {"fp64", options.fp64},
               {"ntk", measures::NtkMethodName(options.ntk_method)},
+              {"ntk_backward", backward},
               {"threads", threads},
               {"device", options.device},
               {"ntk_condition_number", result.kappa_mean},

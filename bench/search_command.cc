@@ -107,6 +107,7 @@ absl::Status Search(const SearchFlags& flags) {
       flags.init_given ? common.init : search::DefaultSearchInit(options.mode);
   options.fp64 = common.fp64;
   options.ntk_method = common.ntk_method;
+  options.ntk_explicit_backward = common.ntk_explicit_backward;
   options.ntk_max_memory_bytes = common.ntk_max_memory_bytes;
   options.device = common.device;
   options.ntk_group = flags.ntk_group;
@@ -152,6 +153,7 @@ absl::Status Search(const SearchFlags& flags) {
   out["repeats"] = options.repeats;
   out["init"] = std::string(nn::InitModeName(options.init));
   out["ntk"] = measures::NtkMethodName(options.ntk_method);
+  out["ntk_backward"] = options.ntk_explicit_backward ? "explicit" : "vmap";
   out["ntk_group"] = options.ntk_group;
   out["workers"] = options.workers;
   out["threads"] = threads;

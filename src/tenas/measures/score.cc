@@ -82,6 +82,7 @@ absl::StatusOr<ScoreResult> ScoreWithFactory(search::SpaceKind space,
       NtkOptions ntk_options;
       ntk_options.fp64 = options.fp64;
       ntk_options.cancel = options.cancel;
+      ntk_options.explicit_backward = options.ntk_explicit_backward;
       // The plan keeps the whole evaluation within the memory bound: on
       // CPU the rows per pass and passes at once; on CUDA the passes keep
       // their own device budget.

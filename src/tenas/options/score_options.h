@@ -50,6 +50,10 @@ struct ScoreOptions {
   int lr_num_batches = 3;
   /// NTK implementation: the batched fast path or the literal reference.
   NtkMethod ntk_method = NtkMethod::kFast;
+  /// The fast path's backward on CPU: the explicit one (true, default) or
+  /// the vmap-over-autograd one it replaced (NtkOptions::explicit_backward).
+  /// Same results beyond float rounding; for benchmarks.
+  bool ntk_explicit_backward = true;
   /// Memory bound of the whole score, in bytes (options/memory_estimate.h;
   /// <= 0: none): a score whose smallest estimate exceeds it fails with
   /// InvalidArgument; the others run their NTK in a plan within it.

@@ -72,6 +72,10 @@ struct SearchOptions {
   /// NTK implementation (the found architecture does not depend on it
   /// beyond float rounding; see docs/BENCHMARKS.md).
   measures::NtkMethod ntk_method = measures::NtkMethod::kFast;
+  /// The fast path's backward on CPU: the explicit one (true, default) or
+  /// the vmap-over-autograd one it replaced (measures::NtkOptions::
+  /// explicit_backward). Same results beyond float rounding; for benchmarks.
+  bool ntk_explicit_backward = true;
   /// Memory bound of one evaluation of the search (an NTK job of origin
   /// and candidate supernets, a candidate's linear regions), in bytes
   /// (options/memory_estimate.h; <= 0: none). A search whose smallest

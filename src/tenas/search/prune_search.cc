@@ -179,6 +179,7 @@ absl::StatusOr<NtkCallPlan> PlanNtkCalls(SearchContext& ctx, int jobs) {
   NtkCallPlan plan;
   plan.options.fp64 = o.fp64;
   plan.options.cancel = o.cancel;
+  plan.options.explicit_backward = o.ntk_explicit_backward;
   if (cuda) {
     plan.options.max_memory_bytes = o.ntk_max_memory_bytes;
   } else {
