@@ -45,11 +45,6 @@ int ForwardTape::ParamIndex(const at::Tensor& p) {
   return static_cast<int>(params_.size()) - 1;
 }
 
-void ForwardTape::Clear() {
-  values_.clear();
-  ops_.clear();
-}
-
 int ForwardTape::Input(const at::Tensor& x) {
   values_.push_back(x);
   return static_cast<int>(values_.size()) - 1;

@@ -96,8 +96,6 @@ class ForwardTape {
   const std::vector<TapeOp>& ops() const { return ops_; }
   /// The differentiated parameters, in order of first use.
   const std::vector<at::Tensor>& params() const { return params_; }
-  /// Drops every value and operation (the parameters stay referenced).
-  void Clear();
 
  private:
   int Add(TapeOp op, at::Tensor out);
