@@ -136,6 +136,7 @@ absl::Status RunSearchEvaluation(search::SpaceKind space,
     ntk_options.max_memory_bytes = 0;
     ntk_options.replicas_per_pass = plan.rows_per_pass;
     ntk_options.max_parallel_passes = plan.parallel_passes;
+    ntk_options.explicit_backward = options.ntk_explicit_backward;
     if (options.ntk_method == measures::NtkMethod::kFast) {
       TENAS_RETURN_IF_ERROR(
           measures::ComputeNtkFastJoint(
@@ -208,6 +209,7 @@ absl::StatusOr<Measured> Measure(const MemoryFlags& flags) {
   search_options.batch_size = options.batch_size;
   search_options.fp64 = options.fp64;
   search_options.ntk_method = options.ntk_method;
+  search_options.ntk_explicit_backward = options.ntk_explicit_backward;
   search_options.ntk_max_memory_bytes = options.ntk_max_memory_bytes;
 
   std::function<absl::Status(const measures::ScoreOptions&)> run;

@@ -174,6 +174,24 @@ done
 "$BENCH" score --arch "$ARCH" --repeats 1 --batch-size 8 --json=false \
   | grep -q "^kappa "; check "tenas-bench score --json=false prints text" 0 $?
 
+# --- --ntk-backward: both backwards of the fast NTK, the same κ ----------------
+expect_usage_error "tenas-bench bad --ntk-backward" "--ntk-backward" \
+  "$BENCH" score --arch "$ARCH" --ntk-backward autograd
+for b in explicit vmap; do
+  "$BENCH" score --arch "$ARCH" --repeats 1 --batch-size 8 --json \
+    --ntk-backward "$b" | tail -n 1 > "$tmp/backward-$b.json"
+  check "tenas-bench score --ntk-backward $b exit 0" 0 $?
+done
+$PY - "$tmp/backward-explicit.json" "$tmp/backward-vmap.json" <<'PYEOF'
+import json, sys
+e, v = (json.load(open(p)) for p in sys.argv[1:])
+assert (e["ntk_backward"], v["ntk_backward"]) == ("explicit", "vmap"), (e, v)
+k_e, k_v = e["ntk_condition_number"], v["ntk_condition_number"]
+assert abs(k_e - k_v) <= 1e-3 * abs(k_e), (k_e, k_v)
+assert e["linear_regions"] == v["linear_regions"], (e, v)
+PYEOF
+check "--ntk-backward explicit and vmap: same κ (1e-3), same regions" 0 $?
+
 # --- the connection flags before and after the command -------------------------
 start_server "$tmp/server.log" --workers 1 --threads 1
 check "server started" 0 $?
