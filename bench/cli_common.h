@@ -51,8 +51,8 @@ enum class MeasureFlagSet {
 
 /// Adds --dataset --data-dir --seed --repeats --batch-size --init --fp64
 /// --threads --device (and --ntk --ntk-backward --max-memory with kAll) to
-/// `command`, bound
-/// to `flags`. `threads_default` describes the default of --threads.
+/// `command`, bound to `flags`. `threads_default` describes the default of
+/// --threads.
 void AddMeasureFlags(CLI::App* command, MeasureFlags* flags, MeasureFlagSet set,
                      const std::string& threads_default);
 

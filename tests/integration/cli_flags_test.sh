@@ -9,7 +9,8 @@
 # fields (the client adds search_id and sequence). Zero limits, negative
 # --threads / --drain-seconds and oversized byte sizes stop tenas-server with
 # exit 2; "listening on port" appears only once the server is up; --seed
-# takes any uint64.
+# takes any uint64; tenas-bench's two fast-NTK backwards (--ntk-backward)
+# give the same κ and regions.
 # usage: cli_flags_test.sh PATH/TO/tenas-server PATH/TO/tenas PATH/TO/tenas-bench
 set -uo pipefail
 SERVER_BIN="$1"
