@@ -41,5 +41,13 @@ TEST(StatsTest, StandardErrorOfFewerThanTwoValuesIsZero) {
   EXPECT_EQ(StandardErrorOfMean({3.5}), 0.0);
 }
 
+// scipy.stats.spearmanr([1, 2, 3, 4, 5], [5, 6, 7, 8, 7]) = 0.8207826816681233
+TEST(StatsTest, SpearmanMatchesScipyWithTies) {
+  EXPECT_NEAR(SpearmanRho({1, 2, 3, 4, 5}, {5, 6, 7, 8, 7}), 0.8207826816681233,
+              1e-12);
+  EXPECT_NEAR(SpearmanRho({1, 2, 3}, {30, 20, 10}), -1.0, 1e-12);
+  EXPECT_TRUE(std::isnan(SpearmanRho({1, 2, 3}, {4, 4, 4})));
+}
+
 }  // namespace
 }  // namespace tenas

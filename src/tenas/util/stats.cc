@@ -52,6 +52,27 @@ std::vector<double> AverageRanks(const std::vector<double>& values) {
   return ranks;
 }
 
+double SpearmanRho(const std::vector<double>& x, const std::vector<double>& y) {
+  const std::vector<double> rx = AverageRanks(x);
+  const std::vector<double> ry = AverageRanks(y);
+  const double n = static_cast<double>(rx.size());
+  double mx = 0, my = 0;
+  for (size_t i = 0; i < rx.size(); ++i) {
+    mx += rx[i];
+    my += ry[i];
+  }
+  mx /= n;
+  my /= n;
+  double sxy = 0, sxx = 0, syy = 0;
+  for (size_t i = 0; i < rx.size(); ++i) {
+    sxy += (rx[i] - mx) * (ry[i] - my);
+    sxx += (rx[i] - mx) * (rx[i] - mx);
+    syy += (ry[i] - my) * (ry[i] - my);
+  }
+  if (sxx == 0 || syy == 0) return std::nan("");
+  return sxy / std::sqrt(sxx * syy);
+}
+
 double SampleStandardDeviation(const std::vector<double>& values) {
   const size_t n = values.size();
   if (n < 2) return 0;

@@ -20,6 +20,11 @@ double KendallTauB(const std::vector<double>& x, const std::vector<double>& y);
 /// scipy.stats.rankdata(method="average").
 std::vector<double> AverageRanks(const std::vector<double>& values);
 
+/// Spearman's rank correlation: the Pearson correlation of AverageRanks(x)
+/// and AverageRanks(y) (scipy.stats.spearmanr). Precondition: equal sizes
+/// >= 2. Returns NaN when either side is constant.
+double SpearmanRho(const std::vector<double>& x, const std::vector<double>& y);
+
 /// Sample standard deviation of `values`, with Bessel's correction
 /// (divides by n - 1, like numpy.std(ddof=1)). Returns 0 when there are
 /// fewer than two values: one value carries no estimate of the spread.
