@@ -232,6 +232,40 @@ TEST(ScoreTest, CancellationStopsTheScore) {
 namespace tenas::measures {
 namespace {
 
+// Proxies beside κ and R: one value per repeat each, their mean and
+// standard error; κ and R are those of a request without proxies.
+TEST(ScoreTest, ProxiesComeWithPerRepeatValuesAndTheirSpread) {
+  ScoreOptions o = SmallOptions(3);
+  o.proxies = {Measure::kParams, Measure::kSnip, Measure::kNwot};
+  o.proxy_batch_size = 8;
+  auto with = ScoreNb201(Arch(kArch), Cifar(), o);
+  ASSERT_TRUE(with.ok()) << with.status();
+  auto without = ScoreNb201(Arch(kArch), Cifar(), SmallOptions(3));
+  ASSERT_TRUE(without.ok()) << without.status();
+  EXPECT_EQ(with->kappa, without->kappa);
+  EXPECT_EQ(with->regions, without->regions);
+  ASSERT_EQ(with->proxies.size(), 3u);
+  for (size_t i = 0; i < 3; ++i) {
+    const ProxyScore& p = with->proxies[i];
+    EXPECT_EQ(p.measure, o.proxies[i]);
+    ASSERT_EQ(p.values.size(), 2u);
+    EXPECT_DOUBLE_EQ(p.mean, (p.values[0] + p.values[1]) / 2);
+    EXPECT_DOUBLE_EQ(p.sem, StandardErrorOfMean(p.values));
+  }
+  // params do not depend on the weights; snip does, and each repeat draws
+  // its own network and batch.
+  EXPECT_EQ(with->proxies[0].values[0], with->proxies[0].values[1]);
+  EXPECT_NE(with->proxies[1].values[0], with->proxies[1].values[1]);
+  // Proxies alone, without κ and R.
+  SetMeasures({Measure::kSynflow}, o);
+  auto alone = ScoreNb201(Arch(kArch), Cifar(), o);
+  ASSERT_TRUE(alone.ok()) << alone.status();
+  EXPECT_TRUE(alone->kappa.empty());
+  EXPECT_TRUE(alone->regions.empty());
+  ASSERT_EQ(alone->proxies.size(), 1u);
+  EXPECT_GT(alone->proxies[0].mean, 0.0);
+}
+
 TEST(ScoreDartsTest, PublishedGenotypeScoresReproducibly) {
   auto loaded = data::LoadBundledCifar10();
   ASSERT_TRUE(loaded.ok());

@@ -175,12 +175,14 @@ void ReportLazyReadFailure(const ImageDataset& dataset, int64_t i,
 /// whole dataset can be read.
 absl::Status GatherImages(const ImageDataset& dataset, int batch_size, Rng& rng,
                           std::vector<uint8_t>& scratch,
-                          std::vector<const uint8_t*>& images) {
+                          std::vector<const uint8_t*>& images,
+                          std::vector<int64_t>* indices = nullptr) {
   images.resize(static_cast<size_t>(batch_size));
   if (dataset.lazy == nullptr) {
     const std::vector<int64_t> index =
         SampleDistinct(dataset.size(), batch_size, rng);
     for (int b = 0; b < batch_size; ++b) images[b] = dataset.image(index[b]);
+    if (indices != nullptr) *indices = index;
     return absl::OkStatus();
   }
   const int64_t n = dataset.size();
@@ -218,6 +220,7 @@ absl::Status GatherImages(const ImageDataset& dataset, int batch_size, Rng& rng,
       status[b] = source.Read(index[b], scratch.data() + b * bytes);
     }
   }
+  if (indices != nullptr) *indices = index;
   return absl::OkStatus();
 }
 
@@ -231,8 +234,11 @@ int NtkCropPadding(const ImageDataset& dataset) {
   return dataset.height <= 16 ? 2 : 4;
 }
 
-absl::StatusOr<at::Tensor> SampleNtkBatch(const ImageDataset& dataset,
-                                          int batch_size, Rng& rng) {
+namespace {
+
+absl::StatusOr<at::Tensor> SampleNtkBatchImpl(const ImageDataset& dataset,
+                                              int batch_size, Rng& rng,
+                                              std::vector<int64_t>* indices) {
   TENAS_RETURN_IF_ERROR(CheckBatchArgs(dataset, batch_size, 1));
   const int h = dataset.height;
   const int w = dataset.width;
@@ -241,7 +247,7 @@ absl::StatusOr<at::Tensor> SampleNtkBatch(const ImageDataset& dataset,
   std::vector<uint8_t> scratch;
   std::vector<const uint8_t*> images;
   TENAS_RETURN_IF_ERROR(
-      GatherImages(dataset, batch_size, rng, scratch, images));
+      GatherImages(dataset, batch_size, rng, scratch, images, indices));
 
   at::Tensor batch = torch::empty({batch_size, 3, h, w}, torch::kFloat32);
   float* out = batch.data_ptr<float>();
@@ -273,6 +279,25 @@ absl::StatusOr<at::Tensor> SampleNtkBatch(const ImageDataset& dataset,
     }
   }
   return batch;
+}
+
+}  // namespace
+
+absl::StatusOr<at::Tensor> SampleNtkBatch(const ImageDataset& dataset,
+                                          int batch_size, Rng& rng) {
+  return SampleNtkBatchImpl(dataset, batch_size, rng, nullptr);
+}
+
+absl::StatusOr<LabeledBatch> SampleLabeledBatch(const ImageDataset& dataset,
+                                                int batch_size, Rng& rng) {
+  std::vector<int64_t> indices;
+  LabeledBatch out;
+  TENAS_ASSIGN_OR_RETURN(
+      out.images, SampleNtkBatchImpl(dataset, batch_size, rng, &indices));
+  out.labels = torch::empty({batch_size}, torch::kInt64);
+  int64_t* label = out.labels.data_ptr<int64_t>();
+  for (int b = 0; b < batch_size; ++b) label[b] = dataset.labels[indices[b]];
+  return out;
 }
 
 absl::StatusOr<at::Tensor> SampleLrBatch(const ImageDataset& dataset,

@@ -42,6 +42,18 @@ int NtkCropPadding(const ImageDataset& dataset);
 absl::StatusOr<at::Tensor> SampleNtkBatch(const ImageDataset& dataset,
                                           int batch_size, Rng& rng);
 
+/// A batch of images with their class labels.
+struct LabeledBatch {
+  at::Tensor images;  ///< float32 [N, 3, H, W] on CPU, as SampleNtkBatch
+  at::Tensor labels;  ///< int64 [N] on CPU, in [0, num_classes)
+};
+
+/// SampleNtkBatch with the labels of the images drawn: the same images and
+/// pixels as SampleNtkBatch from the same Rng state (the zero-cost proxies'
+/// batch, which needs a loss).
+absl::StatusOr<LabeledBatch> SampleLabeledBatch(const ImageDataset& dataset,
+                                                int batch_size, Rng& rng);
+
 /// One linear-region batch (docs/ALGORITHM.md §6.2): `batch_size` distinct
 /// images; each gives a random 3x3 crop (no padding, no flip), normalised, of
 /// one random channel. Returns float32 [batch_size, 1, 3, 3] on CPU. Error if

@@ -10,6 +10,7 @@
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 #include "tenas/data/transforms.h"
+#include "tenas/measures/internal/zero_cost.h"
 #include "tenas/measures/linear_regions.h"
 #include "tenas/measures/ntk.h"
 #include "tenas/nn/darts_network.h"
@@ -30,6 +31,9 @@ enum Stream : uint64_t {
   kRegionData = 2,
   kNtkPaperInit = 3,
   kRegionPaperInit = 4,
+  kProxyInit = 5,
+  kProxyData = 6,
+  kProxyRandom = 7,
 };
 
 double SecondsSince(std::chrono::steady_clock::time_point start) {
@@ -55,11 +59,52 @@ namespace {
 // the NTK network, otherwise the thin linear-region network.
 using NetworkFactory =
     std::function<std::shared_ptr<nn::SearchNetwork>(bool ntk)>;
+// Builds the network the zero-cost proxies run on.
+using ProxyNetworkFactory = std::function<std::shared_ptr<nn::SearchNetwork>()>;
 
-absl::StatusOr<ScoreResult> ScoreWithFactory(search::SpaceKind space,
-                                             const NetworkFactory& make,
-                                             const data::ImageDataset& dataset,
-                                             const ScoreOptions& options) {
+// The zero-cost proxies of `options` over its repeats: repeat r builds the
+// proxy network under the seed (seed, r) (PyTorch's default initialisation)
+// and draws labelled batch r.
+absl::Status ScoreProxies(const ProxyNetworkFactory& make,
+                          const data::ImageDataset& dataset,
+                          const ScoreOptions& options, ScoreResult& result) {
+  const auto start = std::chrono::steady_clock::now();
+  const torch::Device device(options.device);
+  result.proxies.resize(options.proxies.size());
+  for (size_t i = 0; i < options.proxies.size(); ++i) {
+    result.proxies[i].measure = options.proxies[i];
+  }
+  for (int r = 0; r < options.repeats; ++r) {
+    if (Cancelled(options)) return absl::CancelledError("score cancelled");
+    std::shared_ptr<nn::SearchNetwork> net;
+    nn::RunSeeded(DeriveSeed(options.seed, {kProxyInit, uint64_t(r)}),
+                  [&] { net = make(); });
+    net->to(device);
+    Rng rng(DeriveSeed(options.seed, {kProxyData, uint64_t(r)}));
+    TENAS_ASSIGN_OR_RETURN(
+        data::LabeledBatch batch,
+        data::SampleLabeledBatch(dataset, options.proxy_batch_size, rng));
+    const std::vector<double> values = internal::ComputeZeroCostProxies(
+        *net, batch.images.to(device), batch.labels.to(device), options.proxies,
+        DeriveSeed(options.seed, {kProxyRandom, uint64_t(r)}));
+    for (size_t i = 0; i < values.size(); ++i) {
+      result.proxies[i].values.push_back(values[i]);
+    }
+  }
+  for (ProxyScore& p : result.proxies) {
+    double sum = 0;
+    for (double v : p.values) sum += v;
+    p.mean = sum / static_cast<double>(p.values.size());
+    p.sem = StandardErrorOfMean(p.values);
+  }
+  result.proxies_seconds = SecondsSince(start);
+  return absl::OkStatus();
+}
+
+absl::StatusOr<ScoreResult> ScoreWithFactory(
+    search::SpaceKind space, const NetworkFactory& make,
+    const ProxyNetworkFactory& make_proxy_network,
+    const data::ImageDataset& dataset, const ScoreOptions& options) {
   TENAS_RETURN_IF_ERROR(ValidateScoreOptions(options, dataset));
   const auto start = std::chrono::steady_clock::now();
   ScoreResult result;
@@ -183,6 +228,10 @@ absl::StatusOr<ScoreResult> ScoreWithFactory(search::SpaceKind space,
       result.regions_sem = StandardErrorOfMean(result.regions);
       result.regions_seconds = SecondsSince(lr_start);
     }
+    if (!options.proxies.empty()) {
+      TENAS_RETURN_IF_ERROR(
+          ScoreProxies(make_proxy_network, dataset, options, result));
+    }
   } catch (const c10::Error& e) {
     return absl::InternalError(
         absl::StrCat("score failed in LibTorch: ", e.what_without_backtrace()));
@@ -206,6 +255,13 @@ absl::StatusOr<ScoreResult> ScoreNb201(const nb201::Architecture& arch,
         net->SetAlphas(alphas);
         return net;
       },
+      [&]() -> std::shared_ptr<nn::SearchNetwork> {
+        nn::Nb201NetworkConfig config;  // C=16, N=5: the benchmark's shape
+        config.num_classes = k;
+        auto net = std::make_shared<nn::Nb201SearchNetwork>(config);
+        net->SetAlphas(alphas);
+        return net;
+      },
       dataset, options);
 }
 
@@ -220,6 +276,14 @@ absl::StatusOr<ScoreResult> ScoreDarts(const darts::Genotype& genotype,
       [&](bool ntk) -> std::shared_ptr<nn::SearchNetwork> {
         auto net = std::make_shared<nn::DartsSearchNetwork>(
             ntk ? nn::DartsNtkConfig(k) : nn::DartsLrConfig(k));
+        net->SetAlphas(normal, reduce);
+        return net;
+      },
+      [&]() -> std::shared_ptr<nn::SearchNetwork> {
+        nn::DartsNetworkConfig config;  // C=16, N=2: 6 cells, 2 reductions
+        config.cells_per_stage = 2;
+        config.num_classes = k;
+        auto net = std::make_shared<nn::DartsSearchNetwork>(config);
         net->SetAlphas(normal, reduce);
         return net;
       },

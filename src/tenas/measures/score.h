@@ -18,6 +18,15 @@
 
 namespace tenas::measures {
 
+/// Per-repeat values of one zero-cost proxy, their mean and its standard
+/// error (as for κ).
+struct ProxyScore {
+  Measure measure = Measure::kParams;
+  std::vector<double> values;  ///< one per repeat
+  double mean = 0;
+  double sem = 0;
+};
+
 /// Per-repeat values of the two measures, their means and the standard
 /// errors of the means.
 struct ScoreResult {
@@ -35,7 +44,10 @@ struct ScoreResult {
   int64_t num_gradient_entries = 0;  ///< P of the NTK.
   double ntk_seconds = 0;            ///< Wall time of the NTK part.
   double regions_seconds = 0;        ///< Wall time of the LR part.
-  double seconds = 0;                ///< Total wall time.
+  /// The requested zero-cost proxies, in ScoreOptions::proxies order.
+  std::vector<ProxyScore> proxies;
+  double proxies_seconds = 0;  ///< Wall time of the proxies.
+  double seconds = 0;          ///< Total wall time.
 };
 
 /// Checks options against the dataset (CheckScoreOptions); InvalidArgument

@@ -94,9 +94,10 @@ int ForwardTape::BatchNorm(int x, torch::nn::BatchNorm2dImpl& bn) {
     op.weight = bn.weight.detach();
     op.param = ParamIndex(bn.weight);
   }
-  const at::Tensor bias = o.affine() ? bn.bias.detach() : at::Tensor();
+  if (o.affine()) op.bias = bn.bias.detach();
+  op.eps = o.eps();
   auto [out, mean, invstd] = at::native_batch_norm(
-      value(x), op.weight, bias, track ? bn.running_mean : at::Tensor(),
+      value(x), op.weight, op.bias, track ? bn.running_mean : at::Tensor(),
       track ? bn.running_var : at::Tensor(), /*training=*/true, momentum,
       o.eps());
   op.save_mean = std::move(mean);
@@ -193,8 +194,9 @@ int ForwardTape::Linear(int x, torch::nn::LinearImpl& fc) {
   op.inputs = {x};
   op.weight = fc.weight.detach();
   op.param = ParamIndex(fc.weight);
-  const at::Tensor bias = fc.bias.defined() ? fc.bias.detach() : at::Tensor();
-  return Add(std::move(op), at::linear(value(x), op.weight, bias));
+  if (fc.bias.defined()) op.bias = fc.bias.detach();
+  at::Tensor out = at::linear(value(x), op.weight, op.bias);
+  return Add(std::move(op), std::move(out));
 }
 
 }  // namespace tenas::nn

@@ -50,11 +50,13 @@ struct TapeOp {
   int output = -1;          ///< value id written
   int param = -1;           ///< tape parameter differentiated, or -1
   at::Tensor weight;        ///< conv / linear weight, BN gamma (may be undef.)
+  at::Tensor bias;          ///< linear bias, BN beta (may be undefined)
   // kConv, kAvgPool, kMaxPool geometry.
   std::vector<int64_t> kernel, stride, padding, dilation;
   int64_t groups = 1;
   bool count_include_pad = true;      ///< kAvgPool
   at::Tensor save_mean, save_invstd;  ///< kBatchNorm batch statistics
+  double eps = 1e-5;                  ///< kBatchNorm epsilon
   at::Tensor indices;                 ///< kMaxPool argmax, [B, C, Ho, Wo]
   std::vector<float> coef;            ///< kSum per-input factors
   float post_scale = 1.0f;            ///< kSum factor after the sum

@@ -8,6 +8,29 @@
 
 namespace tenas::measures {
 
+void SetMeasures(const std::vector<Measure>& measures, ScoreOptions& options) {
+  options.compute_ntk = false;
+  options.compute_regions = false;
+  options.proxies.clear();
+  for (Measure m : measures) {
+    if (m == Measure::kNtk) {
+      options.compute_ntk = true;
+    } else if (m == Measure::kRegions) {
+      options.compute_regions = true;
+    } else {
+      options.proxies.push_back(m);
+    }
+  }
+}
+
+std::vector<Measure> RequestedMeasures(const ScoreOptions& options) {
+  std::vector<Measure> out;
+  if (options.compute_ntk) out.push_back(Measure::kNtk);
+  if (options.compute_regions) out.push_back(Measure::kRegions);
+  out.insert(out.end(), options.proxies.begin(), options.proxies.end());
+  return out;
+}
+
 absl::Status CheckScoreOptions(const ScoreOptions& options,
                                absl::string_view dataset_name,
                                int64_t dataset_images,
@@ -43,11 +66,29 @@ absl::Status CheckScoreOptions(const ScoreOptions& options,
         absl::StrCat(field_prefix, "lr_num_batches: ", options.lr_num_batches,
                      " is out of range [1, ", kMaxLrBatches, "]"));
   }
-  if (!options.compute_ntk && !options.compute_regions) {
-    return absl::InvalidArgumentError(
-        absl::StrCat(field_prefix,
-                     "measures: at least one of the NTK and linear regions "
-                     "must be asked for"));
+  for (size_t i = 0; i < options.proxies.size(); ++i) {
+    if (!IsZeroCostProxy(options.proxies[i]) ||
+        (i > 0 && options.proxies[i] <= options.proxies[i - 1])) {
+      return absl::InvalidArgumentError(
+          absl::StrCat(field_prefix,
+                       "measures: proxies must be distinct zero-cost "
+                       "proxies in canonical order"));
+    }
+  }
+  if (!options.proxies.empty()) {
+    if (options.proxy_batch_size < 2) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          field_prefix, "proxy_batch_size: ", options.proxy_batch_size,
+          " is out of range [2, ", dataset_images, "]"));
+    }
+    TENAS_RETURN_IF_ERROR(data::CheckDatasetHolds(
+        dataset_name, dataset_images, options.proxy_batch_size,
+        absl::StrCat(field_prefix, "proxy_batch_size"), "a proxy batch"));
+  }
+  if (!options.compute_ntk && !options.compute_regions &&
+      options.proxies.empty()) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        field_prefix, "measures: at least one measure must be asked for"));
   }
   return absl::OkStatus();
 }

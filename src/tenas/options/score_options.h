@@ -11,10 +11,12 @@
 #include <atomic>
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "absl/status/status.h"
 #include "absl/strings/string_view.h"
 #include "tenas/options/init_mode.h"
+#include "tenas/options/measures.h"
 #include "tenas/options/ntk_method.h"
 #include "tenas/options/search_defaults.h"
 
@@ -58,11 +60,26 @@ struct ScoreOptions {
   /// <= 0: none): a score whose smallest estimate exceeds it fails with
   /// InvalidArgument; the others run their NTK in a plan within it.
   int64_t ntk_max_memory_bytes = kDefaultNtkMaxMemoryBytes;
+  /// Zero-cost proxies to compute besides κ and R (docs/PROXIES.md), in
+  /// canonical order (ParseMeasures); none by default. Each repeat computes
+  /// them on a fresh proxy network (NB201: C=16, N=5; DARTS: C=16, 8 cells,
+  /// PyTorch's default initialisation) and a fresh labelled batch.
+  std::vector<Measure> proxies;
+  /// Images per proxy batch: 32, the batch of NASLib's stored NB201 values
+  /// (docs/PROXIES.md). Range [2, dataset size].
+  int proxy_batch_size = 32;
   /// LibTorch device the networks and batches live on ("cpu", "cuda:0").
   std::string device = "cpu";
   /// Checked between backward passes and between repeats; may be null.
   const std::atomic<bool>* cancel = nullptr;
 };
+
+/// Sets compute_ntk, compute_regions and proxies from a measure list
+/// (ParseMeasures' output).
+void SetMeasures(const std::vector<Measure>& measures, ScoreOptions& options);
+
+/// The measures `options` computes, in canonical order.
+std::vector<Measure> RequestedMeasures(const ScoreOptions& options);
 
 /// Checks `options` against the library's ranges, for the dataset
 /// `dataset_name` of `dataset_images` images. InvalidArgument whose message
