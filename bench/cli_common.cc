@@ -63,6 +63,19 @@ void AddMeasureFlags(CLI::App* command, MeasureFlags* flags, MeasureFlagSet set,
       ->type_name("DEVICE");
 }
 
+void AddMeasureListFlags(CLI::App* command, MeasureFlags* flags) {
+  command
+      ->add_option("--measures", flags->measures,
+                   "comma-separated measures: ntk, lr and the zero-cost "
+                   "proxies of docs/PROXIES.md (params, flops, synflow, snip, "
+                   "grasp, fisher, grad_norm, l2_norm, plain, jacov, nwot, "
+                   "epe_nas, zen, zico), or all")
+      ->type_name("LIST")
+      ->default_str("ntk,lr");
+  AddInt(command, "--proxy-batch-size", &flags->proxy_batch_size, 2, 4096,
+         "images per zero-cost proxy batch, in [2, 4096]");
+}
+
 int ConfigureThreads(int threads, int workers) {
   if (threads <= 0) {
     const int cores =
@@ -87,6 +100,11 @@ absl::StatusOr<measures::ScoreOptions> ToScoreOptions(
   TENAS_ASSIGN_OR_RETURN(
       options.ntk_max_memory_bytes,
       measures::ParseByteSize(flags.max_memory, "--max-memory"));
+  TENAS_ASSIGN_OR_RETURN(
+      const std::vector<measures::Measure> wanted,
+      measures::ParseMeasureList(flags.measures, "--measures"));
+  measures::SetMeasures(wanted, options);
+  options.proxy_batch_size = flags.proxy_batch_size;
   TENAS_ASSIGN_OR_RETURN(options.device,
                          engine::ResolveDevice(flags.device, "--device"));
   return options;

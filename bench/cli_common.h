@@ -41,6 +41,10 @@ struct MeasureFlags {
   int threads = 0;
   /// auto, cpu, cuda or cuda:N (engine::ResolveDevice).
   std::string device = "cpu";
+  /// Comma-separated measure names (options/measures.h); "all" for every one.
+  std::string measures = "ntk,lr";
+  /// Images per zero-cost proxy batch.
+  int proxy_batch_size = 32;
 };
 
 /// Which of the measure flags a subcommand takes.
@@ -56,13 +60,18 @@ enum class MeasureFlagSet {
 void AddMeasureFlags(CLI::App* command, MeasureFlags* flags, MeasureFlagSet set,
                      const std::string& threads_default);
 
+/// Adds --measures and --proxy-batch-size (score, validate) to `command`.
+/// Without them the flags keep their defaults (κ and R).
+void AddMeasureListFlags(CLI::App* command, MeasureFlags* flags);
+
 /// Applies `threads` (0: cores / workers, at least 1) to LibTorch's
 /// intra-op pool, which every worker thread inherits. Returns the count.
 int ConfigureThreads(int threads, int workers = 1);
 
 /// The score options of `flags` (batch_size 0 stays 0: the caller applies
 /// the default), --device resolved to a device of this machine.
-/// INVALID_ARGUMENT names a bad --init, --ntk, --max-memory or --device;
+/// INVALID_ARGUMENT names a bad --init, --ntk, --max-memory, --measures or
+/// --device;
 /// FAILED_PRECONDITION a CUDA device this machine does not have.
 absl::StatusOr<measures::ScoreOptions> ToScoreOptions(
     const MeasureFlags& flags);

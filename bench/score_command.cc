@@ -59,9 +59,29 @@ absl::StatusOr<Outcome> Score(const ScoreFlags& flags) {
   Outcome out;
   nlohmann::json repeats = nlohmann::json::array();
   for (int r = 0; r < options.repeats; ++r) {
-    repeats.push_back({{"repeat", r},
-                       {"ntk_condition_number", result.kappa[r]},
-                       {"linear_regions", result.regions[r]}});
+    nlohmann::json one = {{"repeat", r}};
+    if (options.compute_ntk) one["ntk_condition_number"] = result.kappa[r];
+    if (options.compute_regions) one["linear_regions"] = result.regions[r];
+    for (const measures::ProxyScore& p : result.proxies) {
+      one[std::string(measures::MeasureName(p.measure))] = p.values[r];
+    }
+    repeats.push_back(one);
+  }
+  // Every requested measure: mean, standard error, per-repeat values.
+  nlohmann::json by_measure = nlohmann::json::object();
+  if (options.compute_ntk) {
+    by_measure["ntk"] = {{"mean", result.kappa_mean},
+                         {"sem", result.kappa_sem},
+                         {"values", result.kappa}};
+  }
+  if (options.compute_regions) {
+    by_measure["lr"] = {{"mean", result.regions_mean},
+                        {"sem", result.regions_sem},
+                        {"values", result.regions}};
+  }
+  for (const measures::ProxyScore& p : result.proxies) {
+    by_measure[std::string(measures::MeasureName(p.measure))] = {
+        {"mean", p.mean}, {"sem", p.sem}, {"values", p.values}};
   }
   const char* backward = options.ntk_explicit_backward ? "explicit" : "vmap";
   out.json = {{"space", std::string(search::SpaceName(space))},
@@ -82,6 +102,9 @@ absl::StatusOr<Outcome> Score(const ScoreFlags& flags) {
               {"ntk_condition_number_sem", result.kappa_sem},
               {"linear_regions_sem", result.regions_sem},
               {"repeats", repeats},
+              {"measures", by_measure},
+              {"proxy_batch_size", options.proxy_batch_size},
+              {"proxies_seconds", result.proxies_seconds},
               {"ntk_gradient_entries", result.num_gradient_entries},
               {"ntk_seconds", result.ntk_seconds},
               {"linear_regions_seconds", result.regions_seconds},
@@ -96,11 +119,20 @@ absl::StatusOr<Outcome> Score(const ScoreFlags& flags) {
   absl::StrAppendFormat(&out.text, ")\nregions  %.6g  sem %.3g  (per repeat:",
                         result.regions_mean, result.regions_sem);
   for (double r : result.regions) absl::StrAppendFormat(&out.text, " %.0f", r);
+  absl::StrAppendFormat(&out.text, ")\n");
+  for (const measures::ProxyScore& p : result.proxies) {
+    absl::StrAppendFormat(&out.text, "%-9s%.6g  sem %.3g  (per repeat:",
+                          std::string(measures::MeasureName(p.measure)), p.mean,
+                          p.sem);
+    for (double v : p.values) absl::StrAppendFormat(&out.text, " %.6g", v);
+    absl::StrAppendFormat(&out.text, ")\n");
+  }
   absl::StrAppendFormat(&out.text,
-                        ")\ntime     %.3f s (NTK %.3f s, regions %.3f s, %d "
-                        "threads)\n",
+                        "time     %.3f s (NTK %.3f s, regions %.3f s, proxies "
+                        "%.3f s, %d threads)\n",
                         result.seconds, result.ntk_seconds,
-                        result.regions_seconds, threads);
+                        result.regions_seconds, result.proxies_seconds,
+                        threads);
   return out;
 }
 
@@ -127,6 +159,7 @@ void AddScoreCommand(CLI::App* app, CommandRunner* run) {
             "search space of --arch");
   AddArchOption(command, &flags->arch);
   AddMeasureFlags(command, &flags->measure, MeasureFlagSet::kAll, "cores");
+  AddMeasureListFlags(command, &flags->measure);
   AddFlag(command, "--json", &flags->json,
           "print the result as one JSON object");
   command->callback(

@@ -5,6 +5,7 @@
 // TE-NAS rank sum against the benchmark's test accuracy (docs/VALIDATION.md).
 
 #include <algorithm>
+#include <array>
 #include <chrono>
 #include <ctime>
 #include <fstream>
@@ -14,6 +15,7 @@
 #include <optional>
 #include <thread>
 
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_replace.h"
@@ -34,8 +36,9 @@ struct ValidateFlags {
   std::string accuracy_table;  ///< Empty: the bundled table.
   int samples = 200;
   uint64_t sample_seed = 0;
-  std::string out;  ///< Empty: stdout.
-  std::string csv;  ///< Empty: none.
+  std::string out;           ///< Empty: stdout.
+  std::string csv;           ///< Empty: none.
+  std::string arch_indices;  ///< Empty: a uniform sample.
   MeasureFlags measure;
 };
 
@@ -57,6 +60,48 @@ std::string Today() {
   return buf;
 }
 
+// NB201 indices listed in `path`, one per line (blank lines and lines
+// starting with '#' skipped).
+absl::StatusOr<std::vector<int>> ReadIndices(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) {
+    return absl::NotFoundError(
+        absl::StrCat("--arch-indices: cannot read '", path, "'"));
+  }
+  std::vector<int> indices;
+  std::string line;
+  int line_no = 0;
+  while (std::getline(in, line)) {
+    ++line_no;
+    if (line.empty() || line[0] == '#') continue;
+    int index = -1;
+    if (!absl::SimpleAtoi(line, &index) || index < 0 ||
+        index >= nb201::kNumArchitectures) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("--arch-indices: line ", line_no, " of '", path,
+                       "' is not an NB201 index in [0, 15624]"));
+    }
+    indices.push_back(index);
+  }
+  if (indices.size() < 3) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "--arch-indices: '", path, "' lists fewer than 3 indices"));
+  }
+  return indices;
+}
+
+// One scored architecture.
+struct Row {
+  std::string arch;
+  int index;
+  std::array<double, 3> accuracy;  // cifar10, cifar100, ImageNet16-120 test
+  std::vector<double> values;      // one per measure, in `measures` order
+  double seconds;
+};
+
+constexpr std::array<const char*, 3> kAccuracyColumns = {
+    "cifar10_test", "cifar100_test", "imagenet16_test"};
+
 absl::Status Validate(const ValidateFlags& flags,
                       const std::vector<std::string>& args) {
   TENAS_ASSIGN_OR_RETURN(std::optional<nb201::AccuracyTable> loaded,
@@ -66,30 +111,50 @@ absl::Status Validate(const ValidateFlags& flags,
         "--accuracy-table is required (no bundled table found)");
   }
   const nb201::AccuracyTable& table = *loaded;
-  const int64_t samples = flags.samples;
   const uint64_t sample_seed = flags.sample_seed;
   TENAS_ASSIGN_OR_RETURN(measures::ScoreOptions options,
                          ToScoreOptions(flags.measure));
+  const std::vector<measures::Measure> measure_list =
+      measures::RequestedMeasures(options);
   const int threads = ConfigureThreads(flags.measure.threads);
   const std::string& dataset_name = flags.measure.dataset;
   TENAS_ASSIGN_OR_RETURN(
       data::ImageDataset dataset,
       data::LoadDataset(dataset_name, flags.measure.data_dir));
 
-  // Uniform sample without replacement over all 15625 architectures.
-  std::vector<int> ordinals(nb201::kNumArchitectures);
-  std::iota(ordinals.begin(), ordinals.end(), 0);
-  Rng rng(sample_seed);
-  for (int64_t i = 0; i < samples; ++i) {
-    std::swap(ordinals[i], ordinals[i + rng.Uniform(ordinals.size() - i)]);
+  // The architectures: those listed, or a uniform sample without
+  // replacement over all 15625.
+  std::vector<int> ordinals;
+  if (!flags.arch_indices.empty()) {
+    TENAS_ASSIGN_OR_RETURN(const std::vector<int> indices,
+                           ReadIndices(flags.arch_indices));
+    std::vector<int> ordinal_of(nb201::kNumArchitectures, -1);
+    for (int n = 0; n < nb201::kNumArchitectures; ++n) {
+      const nb201::BenchmarkAccuracy* acc =
+          table.Find(nb201::ArchitectureFromOrdinal(n));
+      if (acc != nullptr && acc->index >= 0 &&
+          acc->index < nb201::kNumArchitectures) {
+        ordinal_of[acc->index] = n;
+      }
+    }
+    for (int index : indices) {
+      if (ordinal_of[index] < 0) {
+        return absl::NotFoundError(
+            absl::StrCat("accuracy_table: no row for index ", index));
+      }
+      ordinals.push_back(ordinal_of[index]);
+    }
+  } else {
+    ordinals.resize(nb201::kNumArchitectures);
+    std::iota(ordinals.begin(), ordinals.end(), 0);
+    Rng rng(sample_seed);
+    for (int64_t i = 0; i < flags.samples; ++i) {
+      std::swap(ordinals[i], ordinals[i + rng.Uniform(ordinals.size() - i)]);
+    }
+    ordinals.resize(flags.samples);
   }
-  ordinals.resize(samples);
+  const int64_t samples = static_cast<int64_t>(ordinals.size());
 
-  struct Row {
-    std::string arch;
-    int index;
-    double kappa, regions, accuracy, seconds;
-  };
   std::vector<Row> rows;
   const auto start = std::chrono::steady_clock::now();
   for (int64_t i = 0; i < samples; ++i) {
@@ -102,41 +167,71 @@ absl::Status Validate(const ValidateFlags& flags,
     }
     TENAS_ASSIGN_OR_RETURN(measures::ScoreResult score,
                            measures::ScoreNb201(arch, dataset, options));
-    const double accuracy =
-        dataset_name == "cifar100" ? acc->cifar100_test : acc->cifar10_test;
-    rows.push_back({nb201::FormatArchitecture(arch), acc->index,
-                    score.kappa_mean, score.regions_mean, accuracy,
-                    score.seconds});
-    std::cerr << absl::StrFormat(
-        "[%d/%d] kappa %.4g  R %.1f  acc %.2f  %.2fs\n", i + 1, samples,
-        score.kappa_mean, score.regions_mean, accuracy, score.seconds);
+    Row row{nb201::FormatArchitecture(arch),
+            acc->index,
+            {acc->cifar10_test, acc->cifar100_test, acc->imagenet16_test},
+            {},
+            score.seconds};
+    for (measures::Measure m : measure_list) {
+      if (m == measures::Measure::kNtk) {
+        row.values.push_back(score.kappa_mean);
+      } else if (m == measures::Measure::kRegions) {
+        row.values.push_back(score.regions_mean);
+      }
+    }
+    for (const measures::ProxyScore& p : score.proxies) {
+      row.values.push_back(p.mean);
+    }
+    std::string line =
+        absl::StrFormat("[%d/%d] #%d", i + 1, samples, acc->index);
+    for (size_t m = 0; m < measure_list.size(); ++m) {
+      absl::StrAppendFormat(&line, "  %s %.4g",
+                            std::string(MeasureName(measure_list[m])),
+                            row.values[m]);
+    }
+    absl::StrAppendFormat(&line, "  %.2fs\n", score.seconds);
+    std::cerr << line;
+    rows.push_back(std::move(row));
   }
   const double total_seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
           .count();
 
-  std::vector<double> kappa, regions, accuracy, neg_regions;
-  for (const Row& r : rows) {
-    kappa.push_back(r.kappa);
-    regions.push_back(r.regions);
-    neg_regions.push_back(-r.regions);
-    accuracy.push_back(r.accuracy);
+  // τ and ρ of each measure (in its own direction: κ negated, so that every
+  // entry reads "higher is better") against each accuracy column.
+  struct Column {
+    std::string name;
+    std::vector<double> values;
+  };
+  std::vector<Column> columns;
+  for (size_t m = 0; m < measure_list.size(); ++m) {
+    Column c{std::string(MeasureName(measure_list[m])), {}};
+    const double sign = measures::HigherIsBetter(measure_list[m]) ? 1 : -1;
+    for (const Row& r : rows) c.values.push_back(sign * r.values[m]);
+    columns.push_back(std::move(c));
   }
-  // TE-NAS ranking: small κ is good (rank 1), large R is good (rank 1).
-  std::vector<double> rank_k = AverageRanks(kappa);
-  std::vector<double> rank_r = AverageRanks(neg_regions);
-  std::vector<double> rank_sum(rows.size());
-  for (size_t i = 0; i < rows.size(); ++i) rank_sum[i] = rank_k[i] + rank_r[i];
-  const double tau_k = KendallTauB(kappa, accuracy);
-  const double tau_r = KendallTauB(regions, accuracy);
-  const double tau_sum = KendallTauB(rank_sum, accuracy);
+  if (options.compute_ntk && options.compute_regions) {
+    // TE-NAS: rank(κ ascending) + rank(R descending), small is good; negated.
+    std::vector<double> kappa, neg_regions;
+    for (const Row& r : rows) {
+      kappa.push_back(r.values[0]);
+      neg_regions.push_back(-r.values[1]);
+    }
+    const std::vector<double> rank_k = AverageRanks(kappa);
+    const std::vector<double> rank_r = AverageRanks(neg_regions);
+    Column c{"TE-NAS rank sum", {}};
+    for (size_t i = 0; i < rows.size(); ++i) {
+      c.values.push_back(-(rank_k[i] + rank_r[i]));
+    }
+    columns.push_back(std::move(c));
+  }
   std::vector<double> per_arch;
   for (const Row& r : rows) per_arch.push_back(r.seconds);
   std::sort(per_arch.begin(), per_arch.end());
 
   std::string md;
-  absl::StrAppendFormat(
-      &md, "# Validation of the TE-NAS measures on NAS-Bench-201\n\n");
+  absl::StrAppendFormat(&md,
+                        "# Validation of the measures on NAS-Bench-201\n\n");
   absl::StrAppendFormat(
       &md,
       "Generated by `tenas-bench validate %s` on %s (%s, %d LibTorch "
@@ -145,54 +240,55 @@ absl::Status Validate(const ValidateFlags& flags,
       std::thread::hardware_concurrency());
   absl::StrAppendFormat(
       &md,
-      "%d architectures sampled uniformly without replacement from all 15625 "
-      "(sample seed %d); each scored on the %s images of `%s` (%d images) "
-      "with seed %d, %d repeats, NTK batch %d, init `%s`. Accuracy: "
-      "`%s_test` of the benchmark table (200 epochs, mean over seeds).\n\n",
-      samples, sample_seed, dataset.name,
+      "%d architectures (%s); each scored on the %s images of `%s` (%d "
+      "images) with seed %d, %d repeats, NTK batch %d, proxy batch %d, init "
+      "`%s`. Accuracy: the `*_test` columns of the benchmark table (200 "
+      "epochs, mean over seeds).\n\n",
+      samples,
+      flags.arch_indices.empty()
+          ? absl::StrFormat("sampled uniformly without replacement from all "
+                            "15625, sample seed %d",
+                            sample_seed)
+          : absl::StrCat("listed in `", flags.arch_indices, "`"),
+      dataset.name,
       flags.measure.data_dir.empty() ? "bundled sample"
                                      : flags.measure.data_dir,
       dataset.size(), options.seed, options.repeats, options.batch_size,
-      std::string(nn::InitModeName(options.init)), dataset_name);
-  absl::StrAppendFormat(&md,
-                        "| measure | Kendall tau vs test accuracy | paper |\n");
-  absl::StrAppendFormat(&md, "|---|---|---|\n");
-  absl::StrAppendFormat(&md, "| NTK condition number κ | %+.3f | -0.42 |\n",
-                        tau_k);
-  absl::StrAppendFormat(&md, "| linear regions R | %+.3f | +0.50 |\n", tau_r);
+      options.proxy_batch_size, std::string(nn::InitModeName(options.init)));
   absl::StrAppendFormat(
-      &md, "| rank(κ) + rank(R) (TE-NAS) | %+.3f | -0.64 |\n\n", tau_sum);
+      &md,
+      "| measure | τ CIFAR-10 | ρ CIFAR-10 | τ CIFAR-100 | "
+      "ρ CIFAR-100 | τ ImageNet16-120 | ρ ImageNet16-120 |\n");
+  absl::StrAppendFormat(&md, "|---|---|---|---|---|---|---|\n");
+  std::string summary;
+  for (const Column& c : columns) {
+    absl::StrAppendFormat(&md, "| %s", c.name);
+    for (size_t a = 0; a < kAccuracyColumns.size(); ++a) {
+      std::vector<double> acc;
+      for (const Row& r : rows) acc.push_back(r.accuracy[a]);
+      const double tau = KendallTauB(c.values, acc);
+      absl::StrAppendFormat(&md, " | %+.3f | %+.3f", tau,
+                            SpearmanRho(c.values, acc));
+      if (a == 0)
+        absl::StrAppendFormat(&summary, " tau(%s)=%+.3f", c.name, tau);
+    }
+    absl::StrAppendFormat(&md, " |\n");
+  }
+  absl::StrAppendFormat(
+      &md,
+      "\nτ: Kendall's tau-b; ρ: Spearman's rank correlation. Every measure is "
+      "ranked in its own direction (κ negated: lower κ is better), so a "
+      "positive entry means the measure orders architectures as their "
+      "accuracy does. The TE-NAS rank sum adds the rank of κ ascending to the "
+      "rank of R descending.\n\n");
   absl::StrAppendFormat(
       &md,
       "Time: %.1f s in all, %.2f s per architecture (median %.2f s, min "
-      "%.2f s, max %.2f s), reference NTK path.\n\n",
+      "%.2f s, max %.2f s).\n\n",
       total_seconds, total_seconds / samples, per_arch[per_arch.size() / 2],
       per_arch.front(), per_arch.back());
-  absl::StrAppendFormat(
-      &md,
-      "Notes: the paper's figures come from its figure captions, for its own "
-      "sample of architectures and a dataset the captions do not name (the "
-      "plotted accuracies look like CIFAR-100). Architectures whose cell "
-      "output is disconnected by `none` edges have a degenerate NTK: κ is "
-      "NaN there and is mapped to 100000 exactly as the original code does. "
-      "Lower κ and higher R are better, so the rank sum adds the rank of κ "
-      "ascending to the rank of R descending (average ranks for ties). The "
-      "per-architecture CSV is written with `--csv`.\n\n");
-  absl::StrAppendFormat(
-      &md, "| # | NB201 index | architecture | κ | R | test acc %% |\n");
-  absl::StrAppendFormat(&md, "|---|---|---|---|---|---|\n");
-  for (size_t i = 0; i < rows.size(); ++i) {
-    // Markdown tables need the architecture's '|' escaped.
-    const std::string arch_md =
-        absl::StrReplaceAll(rows[i].arch, {{"|", "\\|"}});
-    absl::StrAppendFormat(&md, "| %d | %d | `%s` | %.4g | %.1f | %.2f |\n",
-                          i + 1, rows[i].index, arch_md, rows[i].kappa,
-                          rows[i].regions, rows[i].accuracy);
-  }
-  std::cout << absl::StrFormat(
-      "tau(kappa)=%+.3f tau(R)=%+.3f tau(rank sum)=%+.3f over %d archs in "
-      "%.1f s\n",
-      tau_k, tau_r, tau_sum, samples, total_seconds);
+  std::cout << absl::StrFormat("over %d archs in %.1f s:%s\n", samples,
+                               total_seconds, summary);
   if (!flags.out.empty()) {
     std::ofstream out(flags.out);
     if (!out) {
@@ -205,10 +301,19 @@ absl::Status Validate(const ValidateFlags& flags,
   }
   if (!flags.csv.empty()) {
     std::ofstream csv(flags.csv);
-    csv << "index,arch,kappa,regions,test_accuracy,seconds\n";
+    if (!csv) {
+      return absl::PermissionDeniedError(
+          absl::StrCat("--csv: cannot write '", flags.csv, "'"));
+    }
+    csv << "index,arch";
+    for (const char* a : kAccuracyColumns) csv << "," << a;
+    for (measures::Measure m : measure_list) csv << "," << MeasureName(m);
+    csv << ",seconds\n";
     for (const Row& r : rows) {
-      csv << absl::StrFormat("%d,%s,%.17g,%.17g,%.6f,%.4f\n", r.index, r.arch,
-                             r.kappa, r.regions, r.accuracy, r.seconds);
+      csv << r.index << "," << r.arch;
+      for (double a : r.accuracy) csv << absl::StrFormat(",%.6f", a);
+      for (double v : r.values) csv << absl::StrFormat(",%.17g", v);
+      csv << absl::StrFormat(",%.4f\n", r.seconds);
     }
   }
   return absl::OkStatus();
@@ -225,7 +330,8 @@ void AddValidateCommand(CLI::App* app, std::vector<std::string> args,
   if (name != args.end()) args.erase(args.begin(), name + 1);
   CLI::App* command = app->add_subcommand(
       "validate",
-      "Kendall tau of both measures against NAS-Bench-201 accuracies");
+      "Kendall tau and Spearman rho of the measures against NAS-Bench-201 "
+      "accuracies");
   command
       ->add_option("--accuracy-table", flags->accuracy_table,
                    "NAS-Bench-201 accuracies CSV")
@@ -236,8 +342,14 @@ void AddValidateCommand(CLI::App* app, std::vector<std::string> args,
          "[3, 15625]");
   AddInt(command, "--sample-seed", &flags->sample_seed, 0, int64_t{1} << 62,
          "seed of the sample");
+  command
+      ->add_option("--arch-indices", flags->arch_indices,
+                   "score the NB201 architectures of these official indices "
+                   "(one per line) instead of a uniform sample")
+      ->type_name("FILE");
   AddMeasureFlags(command, &flags->measure, MeasureFlagSet::kWithoutNtkImpl,
                   "cores");
+  AddMeasureListFlags(command, &flags->measure);
   command->add_option("--out", flags->out, "write the Markdown report here")
       ->type_name("FILE.md")
       ->default_str("stdout");

@@ -13,12 +13,20 @@
 #             into docs/validation/seeds/ (a search already there is kept),
 #   noise     where a first-round decision's noise comes from
 #             (tenas-bench noise --draws $NOISE_DRAWS, default 4: 250 networks),
+#   proxies   every measure (TE-NAS's two and the zero-cost proxies of
+#             docs/PROXIES.md, 1 repeat) of the 724 CIFAR-10 architectures of
+#             NASLib's stored proxy table (tests/data/
+#             nb201_zc_proxies_naslib_subset.csv), about 40 minutes,
+#   combos    NB201 searches (seeds 0-3) pruned with the best proxy
+#             combination that `report` found on the held-out split
+#             ($COMBO, default read from docs/validation/best_combination.txt),
 #   report    docs/VALIDATION.md and its plots (scripts/validation_report.py).
 # The NAS-Bench-201 accuracies come from the bundled data/nb201_accuracy.csv.
 # Long-running: on the 2-core machine of docs/BENCHMARKS.md one NB201 search
 # takes 2-6 minutes, so the default seed study takes about 4 hours. Steps
 # can be chosen:
-#   scripts/validate.sh [measures] [nb201] [darts] [seeds] [noise] [report]
+#   scripts/validate.sh [measures] [nb201] [darts] [seeds] [noise] [proxies]
+#                       [report] [combos]
 #   (default: all)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -26,7 +34,7 @@ BIN="${TENAS_BUILD_DIR:-build}/bench/tenas-bench"
 OUT=docs/validation
 mkdir -p "$OUT"
 steps=("$@")
-((${#steps[@]})) || steps=(measures nb201 darts seeds noise report)
+((${#steps[@]})) || steps=(measures nb201 darts seeds noise proxies report combos report)
 has() { [[ " ${steps[*]} " == *" $1 "* ]]; }
 
 if has measures; then
@@ -70,6 +78,13 @@ if has noise; then
   "$BIN" noise --space nb201 --dataset cifar10 --seed 0 \
     --draws "${NOISE_DRAWS:-4}" --workers 2 --json \
     > "$OUT/noise_nb201_cifar10_seed0.json"
+fi
+if has proxies; then
+  awk -F, 'NR > 1 && $2 == "cifar10" { print $1 }' \
+    tests/data/nb201_zc_proxies_naslib_subset.csv > "$OUT/naslib_cifar10_indices.txt"
+  "$BIN" validate --arch-indices "$OUT/naslib_cifar10_indices.txt" \
+    --measures all --seed 0 --repeats 1 --batch-size 72 \
+    --out "$OUT/proxies_nb201_cifar10.md" --csv "$OUT/proxies_nb201_cifar10.csv"
 fi
 if has report; then
   /usr/bin/python3 scripts/validation_report.py "$OUT" > docs/VALIDATION.md
