@@ -120,6 +120,8 @@ absl::Status Search(const SearchFlags& flags) {
           ? flags.workers
           : std::max(1, static_cast<int>(std::thread::hardware_concurrency()));
   options.fix_stale_origin = flags.fix_stale_origin;
+  options.measures = measures::RequestedMeasures(common);
+  options.proxy_batch_size = common.proxy_batch_size;
   const int threads = ConfigureThreads(flags.measure.threads, options.workers);
 
   std::optional<nb201::AccuracyTable> table;
@@ -230,6 +232,7 @@ void AddSearchCommand(CLI::App* app, CommandRunner* run) {
             "(docs/ALGORITHM.md §5.6)");
   AddMeasureFlags(command, &flags->measure, MeasureFlagSet::kAll,
                   "cores / workers");
+  AddMeasureListFlags(command, &flags->measure);
   command->get_option("--repeats")
       ->default_str(absl::StrCat(search::kFaithfulDefaultRepeats,
                                  " (faithful), ", search::kRobustDefaultRepeats,

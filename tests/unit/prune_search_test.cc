@@ -10,6 +10,7 @@
 
 #include <atomic>
 #include <set>
+#include <tuple>
 
 #include "tenas/space/darts.h"
 #include "tenas/space/nb201.h"
@@ -457,6 +458,65 @@ TEST(PruneSearchTest, RobustSearchResumesFromItsRoundsButNotFromFaithfulOnes) {
   faithful_rounds[0].mode = SearchMode::kFaithful;
   resumed.resume_rounds = &faithful_rounds;
   EXPECT_EQ(RunPruneSearch(Cifar(), resumed).status().code(),
+            absl::StatusCode::kInvalidArgument);
+}
+
+// A search ranked by a zero-cost proxy alone: every candidate carries the
+// proxy's per-repeat values and delta, the decisions follow the proxy's
+// ranks, and the same seed gives the same search.
+TEST(PruneSearchTest, ProxyOnlySearchPrunesByTheProxyRanks) {
+  SearchOptions o = Fast(SpaceKind::kNb201, 3);
+  o.measures = {measures::Measure::kSnip};
+  o.proxy_batch_size = 8;
+  auto a = RunPruneSearch(Cifar(), o);
+  ASSERT_TRUE(a.ok()) << a.status();
+  EXPECT_EQ(a->measures, o.measures);
+  for (const RoundRecord& round : a->rounds) {
+    std::vector<CandidateDeltas> deltas;
+    for (const CandidateRecord& c : round.candidates) {
+      ASSERT_EQ(c.proxies, o.measures);
+      ASSERT_EQ(c.deltas.proxy_delta.size(), 1u);
+      ASSERT_EQ(c.repeats.size(), static_cast<size_t>(o.repeats));
+      for (const RepeatMeasurement& m : c.repeats) {
+        ASSERT_EQ(m.proxy_origin.size(), 1u);
+        EXPECT_GT(m.proxy_origin[0], 0.0);
+      }
+      deltas.push_back(c.deltas);
+    }
+    // Re-ranking the recorded deltas by the proxy alone gives the round's
+    // decision; by κ and R it would differ in at least one round.
+    RankedMeasures proxy_only;
+    proxy_only.kappa = false;
+    proxy_only.regions = false;
+    auto ranked = RankCandidates(deltas, o.precision, proxy_only);
+    ASSERT_TRUE(ranked.ok()) << ranked.status();
+    std::vector<CandidateId> first_per_edge;
+    for (const CandidateRanks& r : ranked->rank_sum_order) {
+      bool seen = false;
+      for (const CandidateId& f : first_per_edge) {
+        seen = seen || (f.cell_type == r.id.cell_type && f.edge == r.id.edge);
+      }
+      if (!seen) first_per_edge.push_back(r.id);
+    }
+    auto less = [](const CandidateId& x, const CandidateId& y) {
+      return std::tie(x.cell_type, x.edge, x.op) <
+             std::tie(y.cell_type, y.edge, y.op);
+    };
+    std::vector<CandidateId> pruned = round.pruned;
+    std::sort(pruned.begin(), pruned.end(), less);
+    std::sort(first_per_edge.begin(), first_per_edge.end(), less);
+    EXPECT_EQ(pruned, first_per_edge) << "round " << round.round;
+  }
+  auto b = RunPruneSearch(Cifar(), o);
+  ASSERT_TRUE(b.ok()) << b.status();
+  ExpectSameSearch(*a, *b);
+  // An unknown order or an empty list is refused before any work.
+  SearchOptions bad = o;
+  bad.measures = {};
+  EXPECT_EQ(RunPruneSearch(Cifar(), bad).status().code(),
+            absl::StatusCode::kInvalidArgument);
+  bad.measures = {measures::Measure::kSnip, measures::Measure::kNtk};
+  EXPECT_EQ(RunPruneSearch(Cifar(), bad).status().code(),
             absl::StatusCode::kInvalidArgument);
 }
 

@@ -662,5 +662,62 @@ TEST(RankingEdgeStageTest, TiesKeepTheLastTwoInDeltaKappaOrder) {
   EXPECT_FALSE(RankAndSelectEdgeGroup(c, -1, 3).ok());
 }
 
+// Proxies rank ascending like ΔR and add to the rank sum; RankedMeasures
+// drops κ and R from it.
+TEST(RankingProxyTest, ProxyRanksJoinTheRankSum) {
+  std::vector<CandidateDeltas> c = {Deltas({0, 0, 1}, 0.3, 0.1),
+                                    Deltas({0, 1, 1}, 0.2, 0.2),
+                                    Deltas({0, 2, 1}, 0.1, 0.3)};
+  c[0].proxy_delta = {0.9};
+  c[1].proxy_delta = {0.5};
+  c[2].proxy_delta = {-0.2};
+  // κ and R alone: candidate 0 first (Δκ highest, ΔR lowest).
+  auto tenas = RankCandidates(c, 3);
+  ASSERT_TRUE(tenas.ok()) << tenas.status();
+  ASSERT_EQ(tenas->proxy_sorted.size(), 1u);
+  EXPECT_EQ(tenas->proxy_sorted[0][0].id, (CandidateId{0, 2, 1}));
+  // With the proxy added: sums 0+0+2, 1+1+1, 2+2+0: candidate 0 first still,
+  // but the proxy ranks are carried.
+  EXPECT_EQ(tenas->rank_sum_order[0].id, (CandidateId{0, 0, 1}));
+  EXPECT_EQ(tenas->rank_sum_order[0].Sum(), 2);
+  // The proxy alone: ascending delta.
+  RankedMeasures proxy_only;
+  proxy_only.kappa = false;
+  proxy_only.regions = false;
+  auto only = RankCandidates(c, 3, proxy_only);
+  ASSERT_TRUE(only.ok()) << only.status();
+  EXPECT_EQ(only->rank_sum_order[0].id, (CandidateId{0, 2, 1}));
+  EXPECT_EQ(only->rank_sum_order[2].id, (CandidateId{0, 0, 1}));
+  // Mismatched proxy counts are an error, not a crash.
+  c[1].proxy_delta.clear();
+  EXPECT_EQ(RankCandidates(c, 3).status().code(),
+            absl::StatusCode::kInvalidArgument);
+}
+
+TEST(RankingProxyTest, ProxyDeltasAreRelativeChangesPerRepeat) {
+  std::vector<RepeatMeasurement> repeats(2);
+  for (RepeatMeasurement& m : repeats) {
+    m.kappa_origin = m.kappa_candidate = 10;
+    m.regions_origin = m.regions_candidate = 100;
+  }
+  repeats[0].proxy_origin = {-40.0, 0.0};
+  repeats[0].proxy_candidate = {-30.0, 0.5};
+  repeats[1].proxy_origin = {-40.0, 0.0};
+  repeats[1].proxy_candidate = {-50.0, -0.25};
+  auto d = ComputeCandidateDeltas({0, 0, 1}, repeats, DeltaOptions{});
+  ASSERT_TRUE(d.ok()) << d.status();
+  ASSERT_EQ(d->proxy_deltas.size(), 2u);
+  // (p0 - p) / |p0|: (-40 + 30) / 40 and (-40 + 50) / 40.
+  EXPECT_EQ(d->proxy_deltas[0], (std::vector<double>{-0.25, 0.25}));
+  // p0 = 0: the plain difference.
+  EXPECT_EQ(d->proxy_deltas[1], (std::vector<double>{-0.5, 0.25}));
+  EXPECT_EQ(d->proxy_delta, (std::vector<double>{0.0, -0.125}));
+  repeats[1].proxy_candidate.pop_back();
+  EXPECT_EQ(ComputeCandidateDeltas({0, 0, 1}, repeats, DeltaOptions{})
+                .status()
+                .code(),
+            absl::StatusCode::kInvalidArgument);
+}
+
 }  // namespace
 }  // namespace tenas::search

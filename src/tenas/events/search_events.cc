@@ -32,6 +32,16 @@ nlohmann::json ScoredJson(const ScoredCandidate& c) {
                        {"regions_candidate", r.regions_candidate}});
   }
   j["repeats"] = repeats;
+  if (!c.proxies.empty()) {
+    nlohmann::json proxies = nlohmann::json::array();
+    for (const ProxyDeltaRecord& p : c.proxies) {
+      proxies.push_back({{"measure", p.measure},
+                         {"delta", p.delta},
+                         {"origin", p.origin},
+                         {"candidate", p.candidate}});
+    }
+    j["proxies"] = proxies;
+  }
   return j;
 }
 
@@ -71,6 +81,7 @@ nlohmann::json ResultJson(const ResultSummary& result) {
                       {"seconds", result.seconds}};
   if (!result.mode.empty()) j["mode"] = result.mode;
   if (result.repeats > 0) j["repeats"] = result.repeats;
+  if (!result.measures.empty()) j["measures"] = result.measures;
   if (result.benchmark) {
     j["benchmark"] = {{"index", result.benchmark->index},
                       {"cifar10_test", result.benchmark->cifar10_test},

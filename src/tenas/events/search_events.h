@@ -37,12 +37,23 @@ struct RepeatRecord {
   double regions_candidate = 0;
 };
 
+/// One zero-cost proxy of a scored candidate (a search that ranks with
+/// proxies, SearchOptions::measures).
+struct ProxyDeltaRecord {
+  std::string measure;            ///< e.g. "nwot"
+  double delta = 0;               ///< mean relative change (p0 - p) / |p0|
+  std::vector<double> origin;     ///< per repeat
+  std::vector<double> candidate;  ///< per repeat
+};
+
 /// A scored candidate: its mean relative deltas and per-repeat measurements.
 struct ScoredCandidate {
   CandidateRef candidate;
   double kappa_delta = 0;
   double regions_delta = 0;
   std::vector<RepeatRecord> repeats;
+  /// The proxies the search ranks with besides κ and R; empty without.
+  std::vector<ProxyDeltaRecord> proxies{};
 };
 
 /// One round of a finished search's history.
@@ -65,6 +76,9 @@ struct ResultSummary {
   std::string mode;
   /// Repeats per candidate; 0 when unknown (an older server).
   int repeats = 0;
+  /// The measures whose rank sum pruned ("ntk", "lr", proxies); empty when
+  /// unknown (an older server: κ and R).
+  std::vector<std::string> measures;
   std::string arch;  ///< NB201 string or DARTS genotype text.
   std::vector<RoundSummary> rounds;
   int batch_size = 0;

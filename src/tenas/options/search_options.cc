@@ -26,6 +26,27 @@ absl::Status CheckSearchOptions(const SearchOptions& o,
     return OutOfRange(field_prefix, "batch_size", o.batch_size, 2,
                       dataset_images);
   }
+  if (o.measures.empty()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(field_prefix, "measures: at least one measure must rank"));
+  }
+  bool proxies = false;
+  for (size_t i = 0; i < o.measures.size(); ++i) {
+    if (i > 0 && o.measures[i] <= o.measures[i - 1]) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          field_prefix, "measures: distinct measures in canonical order"));
+    }
+    proxies = proxies || measures::IsZeroCostProxy(o.measures[i]);
+  }
+  if (proxies) {
+    if (o.proxy_batch_size < 2) {
+      return OutOfRange(field_prefix, "proxy_batch_size", o.proxy_batch_size, 2,
+                        dataset_images);
+    }
+    TENAS_RETURN_IF_ERROR(data::CheckDatasetHolds(
+        dataset_name, dataset_images, o.proxy_batch_size,
+        absl::StrCat(field_prefix, "proxy_batch_size"), "a proxy batch"));
+  }
   if (o.batch_size != 0) {  // Else the default, checked once chosen.
     TENAS_RETURN_IF_ERROR(data::CheckDatasetHolds(
         dataset_name, dataset_images, o.batch_size,

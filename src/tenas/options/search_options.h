@@ -58,6 +58,14 @@ struct SearchOptions {
   /// DARTS edge stage: refresh the NTK origin after each node group (off =
   /// the shipped code's stale origin, docs/ALGORITHM.md §5.4).
   bool fix_stale_origin = false;
+  /// The measures whose rank sum prunes (options/measures.h), in canonical
+  /// order: TE-NAS's κ and R by default. κ and R are measured in every
+  /// search (they define the events and resumption); the zero-cost proxies
+  /// listed here are measured on the NTK network too (docs/PROXIES.md,
+  /// "In a search"), and only the listed measures are ranked.
+  std::vector<measures::Measure> measures = measures::DefaultMeasures();
+  /// Images per proxy batch (ScoreOptions::proxy_batch_size). [2, dataset].
+  int proxy_batch_size = 32;
   /// Linear regions: batches of 1x3x3 crops per repeat.
   int lr_batch_size = 1000;
   int lr_num_batches = 3;

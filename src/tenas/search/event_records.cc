@@ -18,6 +18,20 @@ events::ScoredCandidate ScoredOf(SpaceKind space,
     out.repeats.push_back({r.kappa_origin, r.kappa_candidate, r.regions_origin,
                            r.regions_candidate});
   }
+  for (size_t p = 0; p < record.proxies.size(); ++p) {
+    events::ProxyDeltaRecord proxy;
+    proxy.measure = std::string(measures::MeasureName(record.proxies[p]));
+    if (p < record.deltas.proxy_delta.size()) {
+      proxy.delta = record.deltas.proxy_delta[p];
+    }
+    for (const RepeatMeasurement& r : record.repeats) {
+      if (p < r.proxy_origin.size()) proxy.origin.push_back(r.proxy_origin[p]);
+      if (p < r.proxy_candidate.size()) {
+        proxy.candidate.push_back(r.proxy_candidate[p]);
+      }
+    }
+    out.proxies.push_back(std::move(proxy));
+  }
   return out;
 }
 
@@ -87,6 +101,9 @@ events::ResultSummary ResultRecordOf(const SearchResult& result,
   out.dataset = dataset;
   out.mode = std::string(SearchModeName(result.mode));
   out.repeats = result.repeats;
+  for (measures::Measure m : result.measures) {
+    out.measures.emplace_back(measures::MeasureName(m));
+  }
   out.arch = result.arch;
   for (const RoundRecord& round : result.rounds) {
     events::RoundSummary r;

@@ -13,6 +13,7 @@
 #include "absl/synchronization/mutex.h"
 #include "tenas/data/transforms.h"
 #include "tenas/engine/exception_status.h"
+#include "tenas/measures/internal/zero_cost.h"
 #include "tenas/measures/linear_regions.h"
 #include "tenas/measures/ntk.h"
 #include "tenas/nn/init.h"
@@ -42,7 +43,35 @@ enum Stream : uint64_t {
   kRobustLrWeights = 24,
   kRobustLrData = 25,
   kRobustLrPaperInit = 26,
+  // Zero-cost proxies (SearchOptions::measures): faithful mode per
+  // (candidate, repeat), robust mode per repeat.
+  kProxyWeights = 31,
+  kProxyData = 32,
+  kProxyRandom = 33,
+  kRobustProxyWeights = 34,
+  kRobustProxyData = 35,
+  kRobustProxyRandom = 36,
 };
+
+// The zero-cost proxies a search ranks with: SearchOptions::measures without
+// κ and R, in order.
+std::vector<measures::Measure> SearchProxies(const SearchOptions& o) {
+  std::vector<measures::Measure> out;
+  for (measures::Measure m : o.measures) {
+    if (measures::IsZeroCostProxy(m)) out.push_back(m);
+  }
+  return out;
+}
+
+// Whether κ and R count in the rank sum.
+RankedMeasures RankedOf(const SearchOptions& o) {
+  RankedMeasures ranked;
+  ranked.kappa = std::find(o.measures.begin(), o.measures.end(),
+                           measures::Measure::kNtk) != o.measures.end();
+  ranked.regions = std::find(o.measures.begin(), o.measures.end(),
+                             measures::Measure::kRegions) != o.measures.end();
+  return ranked;
+}
 
 using Clock = std::chrono::steady_clock;
 
@@ -253,6 +282,52 @@ absl::Status EvaluateNtkJobs(SearchContext& ctx, const RoundPlan& plan,
   return absl::OkStatus();
 }
 
+// The zero-cost proxies of candidate `index` (none without proxies): per
+// repeat, the NTK network of the origin and of the candidate with the same
+// freshly drawn weights (PyTorch's default initialisation), on one labelled
+// batch of SearchOptions::proxy_batch_size images. The origin mask is the
+// round's current one (the LR origin's), never the DARTS edge stage's stale
+// NTK origin.
+absl::Status EvaluateProxies(SearchContext& ctx, const RoundPlan& plan,
+                             int index, CandidateRecord& record) {
+  const SearchOptions& o = ctx.options();
+  const std::vector<measures::Measure> proxies = SearchProxies(o);
+  if (proxies.empty()) return absl::OkStatus();
+  const SpaceAdapter& adapter = ctx.adapter();
+  const CandidateId& id = plan.candidates[index];
+  const uint64_t idx = static_cast<uint64_t>(index);
+  const torch::Device device(o.device);
+  record.proxies = proxies;
+  for (int r = 0; r < o.repeats; ++r) {
+    if (IsCancelled(o.cancel)) return absl::CancelledError("search cancelled");
+    const uint64_t rr = static_cast<uint64_t>(r);
+    std::shared_ptr<nn::SearchNetwork> origin, candidate;
+    nn::RunSeeded(DeriveSeed(plan.round_seed, {kProxyWeights, idx, rr}), [&] {
+      origin = adapter.BuildNtkNetwork(ctx.dataset().num_classes);
+      candidate = adapter.BuildNtkNetwork(ctx.dataset().num_classes);
+    });
+    origin->to(device);
+    candidate->to(device);
+    candidate->CopyParametersFrom(*origin);
+    adapter.SetAlive(*origin, plan.lr_origin_alive);
+    adapter.SetAlive(*candidate, Without(plan.lr_origin_alive, id));
+    Rng rng(DeriveSeed(plan.round_seed, {kProxyData, idx, rr}));
+    TENAS_ASSIGN_OR_RETURN(
+        data::LabeledBatch batch,
+        data::SampleLabeledBatch(ctx.dataset(), o.proxy_batch_size, rng));
+    const at::Tensor images = batch.images.to(device);
+    const at::Tensor labels = batch.labels.to(device);
+    const uint64_t random =
+        DeriveSeed(plan.round_seed, {kProxyRandom, idx, rr});
+    record.repeats[r].proxy_origin = measures::internal::ComputeZeroCostProxies(
+        *origin, images, labels, proxies, random);
+    record.repeats[r].proxy_candidate =
+        measures::internal::ComputeZeroCostProxies(*candidate, images, labels,
+                                                   proxies, random);
+  }
+  return absl::OkStatus();
+}
+
 // The linear-region half of candidate `index`, then its deltas. Needs the
 // candidate's κ in `record` already.
 absl::Status EvaluateLinearRegionsAndDeltas(SearchContext& ctx,
@@ -299,6 +374,7 @@ absl::Status EvaluateLinearRegionsAndDeltas(SearchContext& ctx,
     record.repeats[r].regions_origin = static_cast<double>(r0.regions);
     record.repeats[r].regions_candidate = static_cast<double>(r1.regions);
   }
+  TENAS_RETURN_IF_ERROR(EvaluateProxies(ctx, plan, index, record));
   DeltaOptions delta_options;
   delta_options.precision = o.precision;
   TENAS_ASSIGN_OR_RETURN(
@@ -493,6 +569,31 @@ absl::Status EvaluateRobustLrUnit(SearchContext& ctx, const RoundPlan& plan,
   return absl::OkStatus();
 }
 
+// The zero-cost proxies of slot `slot` in repeat `repeat` (robust mode): the
+// repeat's NTK network, labelled batch and Zen-score draws, under the slot's
+// mask.
+absl::Status EvaluateRobustProxyUnit(
+    SearchContext& ctx, const RoundPlan& plan, int slot, int repeat,
+    std::vector<std::vector<std::vector<double>>>& values) {
+  const SearchOptions& o = ctx.options();
+  const uint64_t rr = static_cast<uint64_t>(repeat);
+  const torch::Device device(o.device);
+  std::shared_ptr<nn::SearchNetwork> net;
+  nn::RunSeeded(DeriveSeed(plan.round_seed, {kRobustProxyWeights, rr}), [&] {
+    net = ctx.adapter().BuildNtkNetwork(ctx.dataset().num_classes);
+  });
+  net->to(device);
+  ctx.adapter().SetAlive(*net, SlotAlive(plan, plan.lr_origin_alive, slot));
+  Rng rng(DeriveSeed(plan.round_seed, {kRobustProxyData, rr}));
+  TENAS_ASSIGN_OR_RETURN(
+      data::LabeledBatch batch,
+      data::SampleLabeledBatch(ctx.dataset(), o.proxy_batch_size, rng));
+  values[slot][repeat] = measures::internal::ComputeZeroCostProxies(
+      *net, batch.images.to(device), batch.labels.to(device), SearchProxies(o),
+      DeriveSeed(plan.round_seed, {kRobustProxyRandom, rr}));
+  return absl::OkStatus();
+}
+
 // EvaluateRound in robust mode: (candidates + 1) x repeats NTK and LR units,
 // then each candidate's deltas against the shared origin of its repeat.
 absl::StatusOr<std::vector<CandidateRecord>> EvaluateRoundRobust(
@@ -512,6 +613,14 @@ absl::StatusOr<std::vector<CandidateRecord>> EvaluateRoundRobust(
   TENAS_RETURN_IF_ERROR(RunParallel(ctx, units, [&](int u) {
     return EvaluateRobustLrUnit(ctx, plan, u / repeats, u % repeats, regions);
   }));
+  std::vector<std::vector<std::vector<double>>> proxies(
+      n + 1, std::vector<std::vector<double>>(repeats));
+  if (!SearchProxies(ctx.options()).empty()) {
+    TENAS_RETURN_IF_ERROR(RunParallel(ctx, units, [&](int u) {
+      return EvaluateRobustProxyUnit(ctx, plan, u / repeats, u % repeats,
+                                     proxies);
+    }));
+  }
   std::vector<CandidateRecord> records(n);
   DeltaOptions delta_options;
   delta_options.precision = ctx.options().precision;
@@ -523,7 +632,10 @@ absl::StatusOr<std::vector<CandidateRecord>> EvaluateRoundRobust(
       m.kappa_candidate = kappas[i][r];
       m.regions_origin = regions[n][r];
       m.regions_candidate = regions[i][r];
+      m.proxy_origin = proxies[n][r];
+      m.proxy_candidate = proxies[i][r];
     }
+    records[i].proxies = SearchProxies(ctx.options());
     TENAS_ASSIGN_OR_RETURN(
         records[i].deltas,
         ComputeCandidateDeltas(plan.candidates[i], records[i].repeats,
@@ -695,6 +807,7 @@ absl::StatusOr<SearchResult> RunPruneSearch(
   result.space = options.space;
   result.mode = options.mode;
   result.repeats = options.repeats;
+  result.measures = options.measures;
   result.batch_size = options.batch_size;
   result.prune_number = options.prune_number;
   AliveMask alive = adapter.InitialAlive();
@@ -720,8 +833,9 @@ absl::StatusOr<SearchResult> RunPruneSearch(
     EmitRoundStarted(ctx, plan, "ops");
     TENAS_ASSIGN_OR_RETURN(std::vector<CandidateRecord> records,
                            EvaluateRoundInMode(ctx, plan));
-    absl::StatusOr<RoundDecision> decision = RankAndSelect(
-        DeltasOf(records), options.prune_number, alive, options.precision);
+    absl::StatusOr<RoundDecision> decision =
+        RankAndSelect(DeltasOf(records), options.prune_number, alive,
+                      options.precision, RankedOf(options));
     if (!decision.ok()) {
       return absl::Status(
           decision.status().code(),
@@ -775,8 +889,9 @@ absl::StatusOr<SearchResult> RunPruneSearch(
         EmitRoundStarted(ctx, plan, "edges");
         TENAS_ASSIGN_OR_RETURN(std::vector<CandidateRecord> records,
                                EvaluateRoundInMode(ctx, plan));
-        absl::StatusOr<EdgeGroupDecision> decision = RankAndSelectEdgeGroup(
-            DeltasOf(records), kDartsEdgesKeptPerNode, options.precision);
+        absl::StatusOr<EdgeGroupDecision> decision =
+            RankAndSelectEdgeGroup(DeltasOf(records), kDartsEdgesKeptPerNode,
+                                   options.precision, RankedOf(options));
         if (!decision.ok()) {
           return absl::Status(
               decision.status().code(),

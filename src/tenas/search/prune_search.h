@@ -33,6 +33,9 @@ namespace tenas::search {
 struct CandidateRecord {
   CandidateDeltas deltas;
   std::vector<RepeatMeasurement> repeats;
+  /// The zero-cost proxies of RepeatMeasurement::proxy_origin (and of
+  /// deltas.proxy_deltas), in order; empty without proxies.
+  std::vector<measures::Measure> proxies{};
 };
 
 /// One round of the op stage ("ops") or one node group of the DARTS edge
@@ -83,6 +86,8 @@ struct SearchResult {
   SpaceKind space = SpaceKind::kNb201;
   SearchMode mode = SearchMode::kFaithful;
   int repeats = 0;  ///< Repeats per candidate (the options').
+  /// The measures whose rank sum pruned (SearchOptions::measures).
+  std::vector<measures::Measure> measures;
   /// The NB201 string or the DARTS genotype text.
   std::string arch;
   std::vector<RoundRecord> rounds;

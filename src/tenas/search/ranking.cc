@@ -246,6 +246,28 @@ absl::StatusOr<CandidateDeltas> ComputeCandidateDeltas(
   }
   out.kappa_delta = MeanOverRepeats(out.kappa_deltas);
   out.regions_delta = MeanOverRepeats(out.regions_deltas);
+  const size_t proxies = repeats[0].proxy_origin.size();
+  out.proxy_deltas.resize(proxies);
+  for (size_t r = 0; r < repeats.size(); ++r) {
+    const RepeatMeasurement& m = repeats[r];
+    if (m.proxy_origin.size() != proxies ||
+        m.proxy_candidate.size() != proxies) {
+      return absl::InvalidArgumentError(absl::StrFormat(
+          "candidate %s, repeat %d: %d origin and %d candidate proxy values, "
+          "expected %d each",
+          DescribeCandidate(id), r, m.proxy_origin.size(),
+          m.proxy_candidate.size(), proxies));
+    }
+    for (size_t p = 0; p < proxies; ++p) {
+      const double p0 = m.proxy_origin[p];
+      const double change = p0 - m.proxy_candidate[p];
+      out.proxy_deltas[p].push_back(RoundKappaDelta(
+          p0 == 0.0 ? change : change / std::abs(p0), options.precision));
+    }
+  }
+  for (const std::vector<double>& d : out.proxy_deltas) {
+    out.proxy_delta.push_back(MeanOverRepeats(d));
+  }
   return out;
 }
 
@@ -276,7 +298,8 @@ int EffectivePruneNumber(int requested, const AliveMask& alive) {
 }
 
 absl::StatusOr<Ranking> RankCandidates(
-    absl::Span<const CandidateDeltas> candidates, int precision) {
+    absl::Span<const CandidateDeltas> candidates, int precision,
+    const RankedMeasures& measures) {
   if (auto status = CheckPrecision(precision); !status.ok()) return status;
   for (size_t i = 0; i < candidates.size(); ++i) {
     for (size_t j = 0; j < i; ++j) {
@@ -319,10 +342,46 @@ absl::StatusOr<Ranking> RankCandidates(
   for (size_t pos = 0; pos < n; ++pos) {
     regions_rank_of[(*regions_order)[pos]] = regions_ranks[pos];
   }
+  // Each zero-cost proxy: ascending, like ΔR.
+  const size_t proxies = n == 0 ? 0 : candidates[0].proxy_delta.size();
+  std::vector<std::vector<int>> proxy_rank_of(proxies, std::vector<int>(n, 0));
+  for (size_t p = 0; p < proxies; ++p) {
+    std::vector<double> values(n);
+    for (size_t i = 0; i < n; ++i) {
+      if (candidates[i].proxy_delta.size() != proxies) {
+        return absl::InvalidArgumentError(
+            absl::StrCat("candidate ", DescribeCandidate(candidates[i].id),
+                         " has ", candidates[i].proxy_delta.size(),
+                         " proxy deltas, expected ", proxies));
+      }
+      values[i] = candidates[i].proxy_delta[p];
+    }
+    absl::StatusOr<std::vector<size_t>> order =
+        SortByKey(candidates, values, precision, /*descending=*/false,
+                  absl::StrCat("delta of zero-cost proxy ", p + 1));
+    if (!order.ok()) return order.status();
+    std::vector<RankedValue> sorted;
+    for (size_t i : *order) {
+      sorted.push_back(RankedValue{candidates[i].id, values[i]});
+    }
+    const std::vector<int> ranks = DenseRanks(sorted);
+    for (size_t pos = 0; pos < n; ++pos) {
+      proxy_rank_of[p][(*order)[pos]] = ranks[pos];
+    }
+    out.proxy_sorted.push_back(std::move(sorted));
+  }
   for (size_t pos = 0; pos < n; ++pos) {
     const size_t i = (*kappa_order)[pos];
-    out.ranks.push_back(
-        CandidateRanks{candidates[i].id, kappa_ranks[pos], regions_rank_of[i]});
+    CandidateRanks ranks;
+    ranks.id = candidates[i].id;
+    ranks.kappa_rank = kappa_ranks[pos];
+    ranks.regions_rank = regions_rank_of[i];
+    for (size_t p = 0; p < proxies; ++p) {
+      ranks.proxy_ranks.push_back(proxy_rank_of[p][i]);
+    }
+    ranks.kappa_counts = measures.kappa;
+    ranks.regions_counts = measures.regions;
+    out.ranks.push_back(std::move(ranks));
   }
   out.rank_sum_order = out.ranks;
   std::stable_sort(out.rank_sum_order.begin(), out.rank_sum_order.end(),
@@ -334,12 +393,13 @@ absl::StatusOr<Ranking> RankCandidates(
 
 absl::StatusOr<RoundDecision> RankAndSelect(
     absl::Span<const CandidateDeltas> candidates, int prune_number,
-    const AliveMask& alive, int precision) {
+    const AliveMask& alive, int precision, const RankedMeasures& measures) {
   for (const CandidateDeltas& c : candidates) {
     if (auto status = CheckAlive(c.id, alive); !status.ok()) return status;
   }
   RoundDecision out;
-  absl::StatusOr<Ranking> ranking = RankCandidates(candidates, precision);
+  absl::StatusOr<Ranking> ranking =
+      RankCandidates(candidates, precision, measures);
   if (!ranking.ok()) return ranking.status();
   out.ranking = *std::move(ranking);
   out.prune_number = EffectivePruneNumber(prune_number, alive);
@@ -400,13 +460,15 @@ std::vector<CandidateId> EnumerateEdgeGroupCandidates(const AliveMask& alive,
 }
 
 absl::StatusOr<EdgeGroupDecision> RankAndSelectEdgeGroup(
-    absl::Span<const CandidateDeltas> candidates, int num_keep, int precision) {
+    absl::Span<const CandidateDeltas> candidates, int num_keep, int precision,
+    const RankedMeasures& measures) {
   if (num_keep < 0) {
     return absl::InvalidArgumentError(
         absl::StrCat("num_keep must be >= 0, got ", num_keep));
   }
   EdgeGroupDecision out;
-  absl::StatusOr<Ranking> ranking = RankCandidates(candidates, precision);
+  absl::StatusOr<Ranking> ranking =
+      RankCandidates(candidates, precision, measures);
   if (!ranking.ok()) return ranking.status();
   out.ranking = *std::move(ranking);
   // rankings_sum[:-num_keep]; note Python's [:-0] is empty, so num_keep 0

@@ -121,6 +121,10 @@ struct RepeatMeasurement {
   /// (counts as doubles, normally in [1, 3000]).
   double regions_origin = 0.0;
   double regions_candidate = 0.0;
+  /// The zero-cost proxies of SearchOptions::measures (in its order, κ and R
+  /// excluded) of the origin and of the candidate; empty without proxies.
+  std::vector<double> proxy_origin{};
+  std::vector<double> proxy_candidate{};
 };
 
 /// Options of stage (a).
@@ -147,6 +151,12 @@ struct CandidateDeltas {
   /// compared for ties.
   double kappa_delta = 0.0;
   double regions_delta = 0.0;
+  /// Per proxy (RepeatMeasurement order), per repeat: the rounded relative
+  /// change (p0 - p) / |p0| (p0 - p when p0 is 0; RoundKappaDelta rounding).
+  /// Every proxy is higher-is-better, so, as for R, lower = more prunable.
+  std::vector<std::vector<double>> proxy_deltas{};
+  /// MeanOverRepeats of each list of proxy_deltas.
+  std::vector<double> proxy_delta{};
 };
 
 /// Stage (a) for one candidate. `repeats` must be non-empty (--repeat,
@@ -179,12 +189,31 @@ struct RankedValue {
   double value = 0.0;
 };
 
-/// The two dense ranks of a candidate (0 = first of the sorted list).
+/// Which measures a rank sum adds (SearchOptions::measures): κ and R, or
+/// either, and every zero-cost proxy the candidates carry.
+struct RankedMeasures {
+  bool kappa = true;
+  bool regions = true;
+};
+
+/// The dense ranks of a candidate (0 = first of the sorted list).
 struct CandidateRanks {
   CandidateId id;
   int kappa_rank = 0;
   int regions_rank = 0;
-  int Sum() const { return kappa_rank + regions_rank; }
+  /// One rank per zero-cost proxy (CandidateDeltas::proxy_delta order).
+  std::vector<int> proxy_ranks{};
+  /// Whether κ and R count in Sum() (RankedMeasures).
+  bool kappa_counts = true;
+  bool regions_counts = true;
+  /// The rank sum that orders candidates: the counted ranks of κ and R plus
+  /// every proxy rank.
+  int Sum() const {
+    int sum =
+        (kappa_counts ? kappa_rank : 0) + (regions_counts ? regions_rank : 0);
+    for (int r : proxy_ranks) sum += r;
+    return sum;
+  }
 };
 
 /// Sorted lists, ranks and rank-sum order of a set of candidates.
@@ -193,6 +222,9 @@ struct Ranking {
   std::vector<RankedValue> kappa_sorted;
   /// Means ΔR sorted ascending by SortKey (stable).
   std::vector<RankedValue> regions_sorted;
+  /// Per zero-cost proxy: its mean deltas sorted ascending (lower = the op
+  /// contributes less of the proxy = more prunable), stable.
+  std::vector<std::vector<RankedValue>> proxy_sorted;
   /// Both ranks of every candidate, in kappa_sorted order. Dense ranks: the
   /// first item of a sorted list gets 0, each next one the previous rank if
   /// its mean is exactly equal (==, not the sort key) to the previous
@@ -208,8 +240,12 @@ struct Ranking {
 /// Errors: InvalidArgument for a precision outside [0, 100] or a candidate
 /// listed twice; the SortKey errors (NaN: InvalidArgument, ±inf: OutOfRange)
 /// with the candidate and the list named. Empty input gives an empty Ranking.
+/// `measures` chooses the ranks that Sum() adds (default: κ and R, TE-NAS);
+/// the zero-cost proxies of the candidates (all with the same number of
+/// proxy_delta values, else InvalidArgument) are always ranked and added.
 absl::StatusOr<Ranking> RankCandidates(
-    absl::Span<const CandidateDeltas> candidates, int precision);
+    absl::Span<const CandidateDeltas> candidates, int precision,
+    const RankedMeasures& measures = {});
 
 /// The outcome of one ordinary round.
 struct RoundDecision {
@@ -232,7 +268,7 @@ struct RoundDecision {
 /// or not alive there.
 absl::StatusOr<RoundDecision> RankAndSelect(
     absl::Span<const CandidateDeltas> candidates, int prune_number,
-    const AliveMask& alive, int precision);
+    const AliveMask& alive, int precision, const RankedMeasures& measures = {});
 
 /// Masks every chosen op in `alive` (alpha := -1000). InvalidArgument if an
 /// op is outside the mask or already masked (then `alive` is unchanged).
@@ -285,7 +321,8 @@ struct EdgeGroupDecision {
 /// pruned. Errors as RankCandidates, and InvalidArgument for num_keep < 0.
 /// The caller writes `pruned` into the mask before evaluating the next group.
 absl::StatusOr<EdgeGroupDecision> RankAndSelectEdgeGroup(
-    absl::Span<const CandidateDeltas> candidates, int num_keep, int precision);
+    absl::Span<const CandidateDeltas> candidates, int num_keep, int precision,
+    const RankedMeasures& measures = {});
 
 }  // namespace tenas::search
 
