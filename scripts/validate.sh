@@ -86,6 +86,14 @@ if has proxies; then
     --measures all --seed 0 --repeats 1 --batch-size 72 \
     --out "$OUT/proxies_nb201_cifar10.md" --csv "$OUT/proxies_nb201_cifar10.csv"
 fi
+if has combos && [[ -s "${COMBO_FILE:=$OUT/best_combination.txt}" || -n "${COMBO:-}" ]]; then
+  combo="${COMBO:-$(cat "$COMBO_FILE")}"
+  for seed in ${NB201_SEEDS:-0 1 2 3}; do
+    "$BIN" search --space nb201 --dataset cifar10 --seed "$seed" \
+      --measures "$combo" --workers 2 --threads 1 \
+      --json | tail -n 1 > "$OUT/search_nb201_cifar10_combo_seed$seed.json"
+  done
+fi
 if has report; then
   /usr/bin/python3 scripts/validation_report.py "$OUT" > docs/VALIDATION.md
 fi

@@ -19,6 +19,9 @@ import os
 import statistics
 import sys
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from proxy_report import proxy_study  # noqa: E402
+
 PAPER_NB201 = {"cifar10": (93.9, 0.47)}
 
 
@@ -80,6 +83,7 @@ def main(folder):
     darts_study(folder, w)
     seed_study(folder, w)
     noise_study(folder, w)
+    proxy_study(folder, w)
     print("\n".join(out))
 
 
