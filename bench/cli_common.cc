@@ -72,8 +72,9 @@ void AddMeasureListFlags(CLI::App* command, MeasureFlags* flags) {
                    "epe_nas, zen, zico), or all")
       ->type_name("LIST")
       ->default_str("ntk,lr");
-  AddInt(command, "--proxy-batch-size", &flags->proxy_batch_size, 2, 4096,
-         "images per zero-cost proxy batch, in [2, 4096]");
+  AddInt(command, "--proxy-batch-size", &flags->proxy_batch_size, 2,
+         measures::kMaxProxyBatchSize,
+         "images per zero-cost proxy batch, in [2, 256]");
 }
 
 int ConfigureThreads(int threads, int workers) {

@@ -119,6 +119,55 @@ TEST(RequestLimitsTest, ScoreNeedsAtLeastOneMeasure) {
   }
 }
 
+TEST(RequestLimitsTest, ProxyBatchDefaultsAndCap) {
+  RequestLimits limits;
+  limits.max_batch_size = 64;
+  measures::ScoreOptions asked = Asked(1, 8);
+  measures::SetMeasures({measures::Measure::kRegions, measures::Measure::kNwot},
+                        asked);
+  asked.proxy_batch_size = 0;
+  auto score = ValidateScoreRequest(asked, SpaceKind::kNb201, "cifar10", 2000,
+                                    limits, "options.");
+  ASSERT_TRUE(score.ok()) << score.status();
+  EXPECT_EQ(score->proxy_batch_size, measures::ScoreOptions().proxy_batch_size);
+  asked.proxy_batch_size = 65;
+  ExpectInvalid(ValidateScoreRequest(asked, SpaceKind::kNb201, "cifar10", 2000,
+                                     limits, "options.")
+                    .status(),
+                "options.proxy_batch_size",
+                {"65", "[2, 64]", "--max-batch-size"});
+  asked.proxy_batch_size = 1;
+  ExpectInvalid(ValidateScoreRequest(asked, SpaceKind::kNb201, "cifar10",
+                                     kUnknownDatasetImages, limits, "options.")
+                    .status(),
+                "options.proxy_batch_size", {"1"});
+  // Proxies alone are a request, also before the dataset's size is known.
+  measures::ScoreOptions proxies_only = Asked(1, 8);
+  measures::SetMeasures({measures::Measure::kParams}, proxies_only);
+  EXPECT_TRUE(ValidateScoreRequest(proxies_only, SpaceKind::kNb201, "cifar10",
+                                   kUnknownDatasetImages, limits)
+                  .ok());
+  // Without a proxy the proxy batch is not looked at.
+  measures::ScoreOptions plain = Asked(1, 8);
+  plain.proxy_batch_size = 1000;
+  EXPECT_TRUE(
+      ValidateScoreRequest(plain, SpaceKind::kNb201, "cifar10", 2000, limits)
+          .ok());
+
+  search::SearchOptions search;
+  search.batch_size = 8;
+  search.measures = {measures::Measure::kRegions, measures::Measure::kSnip};
+  search.proxy_batch_size = 0;
+  auto s = ValidateSearchRequest(search, "cifar10", 2000, limits);
+  ASSERT_TRUE(s.ok()) << s.status();
+  EXPECT_EQ(s->proxy_batch_size, search::SearchOptions().proxy_batch_size);
+  search.proxy_batch_size = 100;
+  ExpectInvalid(ValidateSearchRequest(search, "cifar10", 2000, limits).status(),
+                "proxy_batch_size", {"100", "--max-batch-size"});
+  search.measures = measures::DefaultMeasures();
+  EXPECT_TRUE(ValidateSearchRequest(search, "cifar10", 2000, limits).ok());
+}
+
 TEST(RequestLimitsTest, SearchDefaultsAndRanges) {
   const RequestLimits limits;
   search::SearchOptions asked;

@@ -5,6 +5,7 @@
 #include <algorithm>
 
 #include "absl/strings/str_cat.h"
+#include "tenas/options/measures.h"
 #include "tenas/util/status_macros.h"
 
 namespace tenas::options {
@@ -35,6 +36,26 @@ absl::Status CheckCaps(int asked_repeats, int repeats, int asked_batch,
   if (batch < 2 || batch > limits.max_batch_size) {
     return OutOfRange(field_prefix, "batch_size", asked_batch, batch, 2,
                       limits.max_batch_size, "server limit --max-batch-size");
+  }
+  return absl::OkStatus();
+}
+
+// Defaults a zero proxy batch to `default_batch` and, when zero-cost
+// proxies are asked for, checks it against the batch cap.
+absl::Status CheckProxyBatch(bool has_proxies, int* proxy_batch_size,
+                             int default_batch, const RequestLimits& limits,
+                             absl::string_view field_prefix) {
+  const int asked = *proxy_batch_size;
+  if (*proxy_batch_size == 0) *proxy_batch_size = default_batch;
+  if (!has_proxies) return absl::OkStatus();
+  // The library's own cap (a bound on a proxy's memory) or the server's
+  // batch cap, whichever is smaller.
+  const int cap = std::min(limits.max_batch_size, measures::kMaxProxyBatchSize);
+  if (*proxy_batch_size < 2 || *proxy_batch_size > cap) {
+    return OutOfRange(
+        field_prefix, "proxy_batch_size", asked, *proxy_batch_size, 2, cap,
+        cap == limits.max_batch_size ? "server limit --max-batch-size"
+                                     : "the library's proxy batch cap");
   }
   return absl::OkStatus();
 }
@@ -81,14 +102,16 @@ absl::StatusOr<measures::ScoreOptions> ValidateScoreRequest(
   TENAS_RETURN_IF_ERROR(CheckCaps(requested.repeats, options.repeats,
                                   requested.batch_size, options.batch_size,
                                   limits, field_prefix));
+  TENAS_RETURN_IF_ERROR(CheckProxyBatch(
+      !options.proxies.empty(), &options.proxy_batch_size,
+      measures::ScoreOptions().proxy_batch_size, limits, field_prefix));
   if (dataset_images != kUnknownDatasetImages) {
     TENAS_RETURN_IF_ERROR(measures::CheckScoreOptions(
         options, dataset, dataset_images, field_prefix));
-  } else if (!options.compute_ntk && !options.compute_regions) {
-    return absl::InvalidArgumentError(
-        absl::StrCat(field_prefix,
-                     "measures: at least one of the NTK and linear regions "
-                     "must be asked for"));
+  } else if (!options.compute_ntk && !options.compute_regions &&
+             options.proxies.empty()) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        field_prefix, "measures: at least one measure must be asked for"));
   }
   return options;
 }
@@ -118,6 +141,12 @@ absl::StatusOr<search::SearchOptions> ValidateSearchRequest(
   if (options.prune_number == 0) {
     options.prune_number = search::DefaultPruneNumber(options.space, dataset);
   }
+  const bool has_proxies =
+      std::any_of(options.measures.begin(), options.measures.end(),
+                  measures::IsZeroCostProxy);
+  TENAS_RETURN_IF_ERROR(CheckProxyBatch(
+      has_proxies, &options.proxy_batch_size,
+      search::SearchOptions().proxy_batch_size, limits, field_prefix));
   if (dataset_images != kUnknownDatasetImages) {
     TENAS_RETURN_IF_ERROR(search::CheckSearchOptions(
         options, dataset, dataset_images, field_prefix));

@@ -48,7 +48,9 @@ absl::Status ValidateArchitectureCount(
 
 /// Completes and checks a score request. `requested` is what the client
 /// asked for: repeats 0 means measures::kDefaultRepeats, batch_size 0 means
-/// search::DefaultBatchSize(space, dataset). `dataset` is the resolved
+/// search::DefaultBatchSize(space, dataset), proxy_batch_size 0 means 32
+/// (checked against max_batch_size only when zero-cost proxies are asked
+/// for). `dataset` is the resolved
 /// dataset name (data::ResolveDatasetName) and `dataset_images` its size
 /// (kUnknownDatasetImages: not checked). Checks repeats and batch_size
 /// against the caps, then everything against the library's ranges
@@ -64,7 +66,9 @@ absl::StatusOr<measures::ScoreOptions> ValidateScoreRequest(
 /// Completes and checks a search request, as ValidateScoreRequest:
 /// repeats 0 means search::DefaultSearchRepeats(mode); batch_size and
 /// prune_number 0 mean search::DefaultBatchSize / DefaultPruneNumber of the
-/// space and dataset. Checks against the caps, then the library's ranges
+/// space and dataset; proxy_batch_size 0 means 32 (checked against
+/// max_batch_size and the dataset when `measures` lists a zero-cost
+/// proxy). Checks against the caps, then the library's ranges
 /// (search::CheckSearchOptions). Returns the options with the defaults
 /// applied.
 absl::StatusOr<search::SearchOptions> ValidateSearchRequest(

@@ -76,10 +76,11 @@ absl::Status CheckScoreOptions(const ScoreOptions& options,
     }
   }
   if (!options.proxies.empty()) {
-    if (options.proxy_batch_size < 2) {
+    if (options.proxy_batch_size < 2 ||
+        options.proxy_batch_size > kMaxProxyBatchSize) {
       return absl::InvalidArgumentError(absl::StrCat(
           field_prefix, "proxy_batch_size: ", options.proxy_batch_size,
-          " is out of range [2, ", dataset_images, "]"));
+          " is out of range [2, ", kMaxProxyBatchSize, "]"));
     }
     TENAS_RETURN_IF_ERROR(data::CheckDatasetHolds(
         dataset_name, dataset_images, options.proxy_batch_size,

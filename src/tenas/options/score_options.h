@@ -30,6 +30,11 @@ inline constexpr int kMaxRepeats = 100;
 /// Most linear-region batches per repeat.
 inline constexpr int kMaxLrBatches = 100;
 
+/// Most images in one zero-cost proxy batch (a bound on a proxy's memory:
+/// grasp's double backward at 256 images of 32x32 on the C=16, N=5 network
+/// takes about 3 GB).
+inline constexpr int kMaxProxyBatchSize = 256;
+
 /// Options of one score. Defaults follow the shipped code (docs/ALGORITHM.md
 /// §0.2, §6.1).
 struct ScoreOptions {
@@ -66,7 +71,8 @@ struct ScoreOptions {
   /// PyTorch's default initialisation) and a fresh labelled batch.
   std::vector<Measure> proxies;
   /// Images per proxy batch: 32, the batch of NASLib's stored NB201 values
-  /// (docs/PROXIES.md). Range [2, dataset size].
+  /// (docs/PROXIES.md). Range [2, min(kMaxProxyBatchSize, dataset
+  /// size)].
   int proxy_batch_size = 32;
   /// LibTorch device the networks and batches live on ("cpu", "cuda:0").
   std::string device = "cpu";
