@@ -16,10 +16,12 @@
 #include <optional>
 #include <string>
 #include <utility>
+#include <vector>
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "absl/strings/str_join.h"
 #include "client/event_json.h"
 #include "client/request_flags.h"
 #include "grpc/health/v1/health.grpc.pb.h"
@@ -117,6 +119,11 @@ int FollowSearch(const std::string& command,
   if (!json && result) {
     std::cout << "search " << search_id << ": " << result->space << " on "
               << result->dataset << ", mode " << result->mode << ", "
+              << (result->measures.empty()
+                      ? ""
+                      : absl::StrCat("measures ",
+                                     absl::StrJoin(result->measures, ","),
+                                     ", "))
               << result->repeats << " repeats, " << result->rounds.size()
               << " rounds, " << absl::StrFormat("%.1f", result->seconds)
               << " s\narchitecture: " << result->arch << "\n";
@@ -158,12 +165,28 @@ struct ScoreFlags {
   std::string arch;
 };
 
+// The text line of one measure of a score: label, mean, standard error and
+// the value of each repeat.
+std::string MeasureLine(const v1::MeasureValue& m) {
+  std::string label = m.name();
+  if (label == "ntk") label = "kappa";
+  if (label == "lr") label = "regions";
+  std::string line = absl::StrFormat("%-9s%.6g  sem %.3g  (per repeat:", label,
+                                     m.mean(), m.sem());
+  for (double v : m.values()) absl::StrAppendFormat(&line, " %.6g", v);
+  return line + ")\n";
+}
+
 int RunScore(const ScoreFlags& flags, const ConnectionFlags& connection) {
   v1::ScoreArchitectureRequest request;
   SetArchitecture(flags.request.space, flags.arch,
                   request.mutable_architecture());
   request.set_dataset(flags.request.dataset);
-  FillScoreOptions(flags.request, request.mutable_options());
+  if (absl::Status s =
+          FillScoreOptions(flags.request, request.mutable_options());
+      !s.ok()) {
+    return UsageError("score", std::string(s.message()));
+  }
 
   auto stub = v1::ArchitectureScorer::NewStub(Channel(connection));
   grpc::ClientContext context;
@@ -173,28 +196,38 @@ int RunScore(const ScoreFlags& flags, const ConnectionFlags& connection) {
   if (!status.ok()) return RpcError("score", status);
   if (flags.request.json) {
     std::cout << ScoreJson(response).dump() << std::endl;
-  } else {
-    std::cout << absl::StrFormat(
-        "arch     %s\ndataset  %s, seed %d, %d repeats, batch %d, device "
-        "%s\nkappa    %.6g  sem %.3g\nregions  %.6g  sem %.3g\ntime     "
-        "%.3f s (queued %.3f s)%s\n",
-        response.arch(), response.dataset(), response.seed(),
-        response.repeats_size(), response.batch_size(), response.device(),
-        response.ntk_condition_number(), response.ntk_condition_number_sem(),
-        response.linear_regions(), response.linear_regions_sem(),
-        response.timing().total_seconds(), response.timing().queue_seconds(),
-        response.cached() ? ", from the server's result cache" : "");
+    return kOk;
   }
+  std::string text = absl::StrFormat(
+      "arch     %s\ndataset  %s, seed %d, %d repeats, batch %d, device %s\n",
+      response.arch(), response.dataset(), response.seed(),
+      response.repeats_size(), response.batch_size(), response.device());
+  if (response.measures_size() == 0) {  // a server without `measures`
+    absl::StrAppendFormat(
+        &text, "kappa    %.6g  sem %.3g\nregions  %.6g  sem %.3g\n",
+        response.ntk_condition_number(), response.ntk_condition_number_sem(),
+        response.linear_regions(), response.linear_regions_sem());
+  }
+  for (const v1::MeasureValue& m : response.measures()) {
+    text += MeasureLine(m);
+  }
+  absl::StrAppendFormat(
+      &text, "time     %.3f s (queued %.3f s)%s\n",
+      response.timing().total_seconds(), response.timing().queue_seconds(),
+      response.cached() ? ", from the server's result cache" : "");
+  std::cout << text;
   return kOk;
 }
 
 void AddScoreCommand(CLI::App* app, ConnectionFlags* connection,
                      CommandRunner* run) {
   auto flags = std::make_shared<ScoreFlags>();
-  CLI::App* command =
-      app->add_subcommand("score", "both TE-NAS measures of one architecture");
+  CLI::App* command = app->add_subcommand(
+      "score",
+      "the measures of one architecture (TE-NAS's two unless --measures)");
   cli::AddArchOption(command, &flags->arch);
   AddRequestFlags(command, &flags->request);
+  AddMeasureFlags(command, &flags->request, "the measures to compute");
   AddJsonFlag(command, &flags->request.json,
               "print the reply as one JSON object");
   AddConnectionFlags(command, connection);
@@ -230,6 +263,13 @@ int RunSearch(const SearchFlags& flags, const ConnectionFlags& connection) {
   request.set_fix_stale_origin(flags.fix_stale_origin);
   request.set_mode(flags.mode == "robust" ? v1::SEARCH_MODE_ROBUST
                                           : v1::SEARCH_MODE_FAITHFUL);
+  absl::StatusOr<std::vector<std::string>> names =
+      MeasureNamesOf(flags.request);
+  if (!names.ok()) {
+    return UsageError("search", std::string(names.status().message()));
+  }
+  for (const std::string& name : *names) request.add_measures(name);
+  request.set_proxy_batch_size(flags.request.proxy_batch_size);
   int code = kOk;
   // Before the search: a --dot that cannot be written fails at once.
   if (!flags.dot.empty()) {
@@ -267,6 +307,9 @@ void AddSearchCommand(CLI::App* app, ConnectionFlags* connection,
               "space and dataset");
   cli::AddFlag(command, "--fix-stale-origin", &flags->fix_stale_origin,
                "DARTS edge stage: refresh the NTK origin per node");
+  AddMeasureFlags(command, &flags->request,
+                  "the measures whose rank sum prunes (kappa and R are "
+                  "measured in every search)");
   AddAccuracyTableFlag(command, &flags->accuracy_table);
   AddJsonFlag(command, &flags->request.json,
               "one JSON line per event, the last is the result");
@@ -349,17 +392,20 @@ int RunInfo(bool json, const ConnectionFlags& connection) {
                       {"mean_wait_seconds", q.mean_wait_seconds()},
                       {"last_wait_seconds", q.last_wait_seconds()}});
   }
-  nlohmann::json j = {{"version", r.version()},
-                      {"torch_version", r.torch_version()},
-                      {"device", r.device()},
-                      {"datasets", datasets},
-                      {"queue_depth", r.queue_depth()},
-                      {"queue_capacity", r.queue_capacity()},
-                      {"queues", queues},
-                      {"workers", r.workers()},
-                      {"busy_workers", r.busy_workers()},
-                      {"threads_per_worker", r.threads_per_worker()},
-                      {"active_searches", r.active_searches()}};
+  nlohmann::json j = {
+      {"version", r.version()},
+      {"torch_version", r.torch_version()},
+      {"device", r.device()},
+      {"datasets", datasets},
+      {"queue_depth", r.queue_depth()},
+      {"queue_capacity", r.queue_capacity()},
+      {"queues", queues},
+      {"workers", r.workers()},
+      {"busy_workers", r.busy_workers()},
+      {"threads_per_worker", r.threads_per_worker()},
+      {"active_searches", r.active_searches()},
+      {"measures",
+       std::vector<std::string>(r.measures().begin(), r.measures().end())}};
   std::cout << (json ? j.dump() : j.dump(2)) << std::endl;
   return kOk;
 }

@@ -34,6 +34,14 @@ events::ScoredCandidate ScoredOf(const v1::CandidateScored& c) {
     out.repeats.push_back({r.kappa_origin(), r.kappa_candidate(),
                            r.regions_origin(), r.regions_candidate()});
   }
+  for (const v1::ProxyDelta& p : c.proxies()) {
+    events::ProxyDeltaRecord proxy;
+    proxy.measure = p.measure();
+    proxy.delta = p.delta();
+    proxy.origin.assign(p.origin().begin(), p.origin().end());
+    proxy.candidate.assign(p.candidate().begin(), p.candidate().end());
+    out.proxies.push_back(std::move(proxy));
+  }
   return out;
 }
 
@@ -45,6 +53,7 @@ events::ResultSummary ResultSummaryOf(const v1::SearchResult& r) {
   out.dataset = r.dataset();
   out.mode = r.mode() == v1::SEARCH_MODE_ROBUST ? "robust" : "faithful";
   out.repeats = r.repeats();
+  out.measures.assign(r.measures().begin(), r.measures().end());
   out.arch = r.arch();
   for (const v1::RoundSummary& round : r.rounds()) {
     events::RoundSummary summary;
@@ -112,10 +121,25 @@ events::EventRecord EventRecordOf(const v1::SearchEvent& e) {
 
 nlohmann::json ScoreJson(const v1::ScoreArchitectureResponse& r) {
   nlohmann::json repeats = nlohmann::json::array();
-  for (const auto& rep : r.repeats()) {
-    repeats.push_back({{"repeat", rep.repeat()},
-                       {"ntk_condition_number", rep.ntk_condition_number()},
-                       {"linear_regions", rep.linear_regions()}});
+  for (int i = 0; i < r.repeats_size(); ++i) {
+    const v1::RepeatScore& rep = r.repeats(i);
+    nlohmann::json one = {{"repeat", rep.repeat()},
+                          {"ntk_condition_number", rep.ntk_condition_number()},
+                          {"linear_regions", rep.linear_regions()}};
+    // Each zero-cost proxy's value of the repeat, by name (as tenas-bench).
+    for (const v1::MeasureValue& m : r.measures()) {
+      if (m.name() == "ntk" || m.name() == "lr") continue;
+      if (i < m.values_size()) one[m.name()] = m.values(i);
+    }
+    repeats.push_back(one);
+  }
+  // Every measure computed: mean, standard error, per-repeat values.
+  nlohmann::json by_measure = nlohmann::json::object();
+  for (const v1::MeasureValue& m : r.measures()) {
+    by_measure[m.name()] = {
+        {"mean", m.mean()},
+        {"sem", m.sem()},
+        {"values", std::vector<double>(m.values().begin(), m.values().end())}};
   }
   return {{"space", r.space()},
           {"arch", r.arch()},
@@ -128,11 +152,14 @@ nlohmann::json ScoreJson(const v1::ScoreArchitectureResponse& r) {
           {"ntk_condition_number_sem", r.ntk_condition_number_sem()},
           {"linear_regions_sem", r.linear_regions_sem()},
           {"repeats", repeats},
+          {"measures", by_measure},
+          {"proxy_batch_size", r.proxy_batch_size()},
           {"device", r.device()},
           {"cached", r.cached()},
           {"queue_seconds", r.timing().queue_seconds()},
           {"ntk_seconds", r.timing().ntk_seconds()},
           {"linear_regions_seconds", r.timing().linear_regions_seconds()},
+          {"proxies_seconds", r.timing().proxies_seconds()},
           {"seconds", r.timing().total_seconds()}};
 }
 
@@ -148,6 +175,8 @@ nlohmann::json SearchInfoJson(const v1::SearchInfo& info) {
       {"dataset",
        info.request().dataset().empty() ? "cifar10" : info.request().dataset()},
       {"seed", info.request().seed()},
+      {"measures", std::vector<std::string>(info.measures().begin(),
+                                            info.measures().end())},
       {"round", info.round()},
       {"events", info.events()},
       {"seconds", info.seconds()}};

@@ -10,7 +10,10 @@
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "tenas/cli/command_line.h"
+#include "tenas/options/measures.h"
+#include "tenas/util/status_macros.h"
 
 namespace tenas::client {
 namespace {
@@ -66,12 +69,50 @@ void AddJsonFlag(CLI::App* command, bool* json, const std::string& what) {
   cli::AddFlag(command, "--json", json, what);
 }
 
-void FillScoreOptions(const RequestFlags& flags, v1::ScoreOptions* options) {
+void AddMeasureFlags(CLI::App* command, RequestFlags* flags,
+                     const std::string& what) {
+  std::vector<std::string> proxies;
+  for (const std::string& name : measures::AllMeasureNames()) {
+    if (name != "ntk" && name != "lr") proxies.push_back(name);
+  }
+  command
+      ->add_option("--measures", flags->measures,
+                   absl::StrCat(what,
+                                ", comma-separated: ntk, lr and the "
+                                "zero-cost proxies of docs/PROXIES.md (",
+                                absl::StrJoin(proxies, ", "), "), or all"))
+      ->type_name("LIST")
+      ->default_str("ntk,lr");
+  cli::AddInt(command, "--proxy-batch-size", &flags->proxy_batch_size, 0, 4096,
+              "images per zero-cost proxy batch; 0: the server's default "
+              "(32)");
+}
+
+absl::StatusOr<std::vector<std::string>> MeasureNamesOf(
+    const RequestFlags& flags) {
+  if (flags.measures.empty()) return std::vector<std::string>();
+  TENAS_ASSIGN_OR_RETURN(
+      const std::vector<measures::Measure> parsed,
+      measures::ParseMeasureList(flags.measures, "--measures"));
+  std::vector<std::string> names;
+  for (measures::Measure m : parsed) {
+    names.emplace_back(measures::MeasureName(m));
+  }
+  return names;
+}
+
+absl::Status FillScoreOptions(const RequestFlags& flags,
+                              v1::ScoreOptions* options) {
+  TENAS_ASSIGN_OR_RETURN(const std::vector<std::string> names,
+                         MeasureNamesOf(flags));
   options->set_seed(flags.seed);
   options->set_repeats(flags.repeats);
   options->set_batch_size(flags.batch_size);
   options->set_init(InitOf(flags.init));
   options->set_fp64(flags.fp64);
+  for (const std::string& name : names) options->add_measure_names(name);
+  options->set_proxy_batch_size(flags.proxy_batch_size);
+  return absl::OkStatus();
 }
 
 void SetArchitecture(const std::string& space, const std::string& text,

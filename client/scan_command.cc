@@ -1,6 +1,7 @@
 // Copyright 2026 The tenas Authors.
 //
-// scan_command.cc: `tenas scan`, both TE-NAS measures of many architectures
+// scan_command.cc: `tenas scan`, the measures (TE-NAS's two unless
+// --measures) of many architectures
 // (one per line of --arch-file) through the streaming ScoreArchitectures
 // call, --chunk architectures per call. One result line per architecture,
 // in completion order, each with its 0-based index among the file's
@@ -106,9 +107,14 @@ void PrintItem(const v1::ScoreArchitecturesResponse& item, int offset,
       j["index"] = index;
       std::cout << j.dump() << "\n";
     } else {
-      std::cout << absl::StrFormat("%d\t%.6g\t%.6g\t%s\n", index,
-                                   r.ntk_condition_number(), r.linear_regions(),
-                                   r.arch());
+      std::string line =
+          absl::StrFormat("%d\t%.6g\t%.6g\t%s", index, r.ntk_condition_number(),
+                          r.linear_regions(), r.arch());
+      for (const v1::MeasureValue& m : r.measures()) {
+        if (m.name() == "ntk" || m.name() == "lr") continue;
+        absl::StrAppendFormat(&line, "\t%s=%.6g", m.name(), m.mean());
+      }
+      std::cout << line << "\n";
     }
     return;
   }
@@ -153,7 +159,11 @@ int RunScan(const ScanFlags& flags, const ConnectionFlags& connection) {
                       request.add_architectures());
     }
     request.set_dataset(flags.request.dataset);
-    FillScoreOptions(flags.request, request.mutable_options());
+    if (absl::Status s =
+            FillScoreOptions(flags.request, request.mutable_options());
+        !s.ok()) {
+      return UsageError("scan", std::string(s.message()));
+    }
     // A call refused before any item (RESOURCE_EXHAUSTED: the server's
     // queue is full) is retried after a growing pause.
     for (int attempt = 0;; ++attempt) {
@@ -198,7 +208,7 @@ void AddScanCommand(CLI::App* app, ConnectionFlags* connection,
   auto flags = std::make_shared<ScanFlags>();
   CLI::App* command = app->add_subcommand(
       "scan",
-      "both TE-NAS measures of every architecture of a file (one per line), "
+      "the measures of every architecture of a file (one per line), "
       "streamed");
   command
       ->add_option("--arch-file", flags->arch_file,
@@ -208,6 +218,10 @@ void AddScanCommand(CLI::App* app, ConnectionFlags* connection,
       ->type_name("FILE")
       ->required();
   AddRequestFlags(command, &flags->request);
+  AddMeasureFlags(command, &flags->request,
+                  "the measures to compute (text lines: kappa, R, then "
+                  "name=mean of each zero-cost proxy; --json: every measure's "
+                  "mean, sem and values)");
   cli::AddInt(command, "--chunk", &flags->chunk, 1, 1 << 20,
               "architectures per ScoreArchitectures call (the server takes "
               "at most its --max-architectures)");

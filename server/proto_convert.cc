@@ -2,6 +2,7 @@
 
 #include "server/proto_convert.h"
 
+#include <string>
 #include <tuple>
 #include <vector>
 
@@ -49,6 +50,23 @@ void CandidateRecordToProto(search::SpaceKind space, int round, int index,
     rep->set_regions_origin(r.regions_origin);
     rep->set_regions_candidate(r.regions_candidate);
   }
+  // The zero-cost proxies, in record.proxies order (the values of each
+  // repeat and the deltas are in that order too).
+  const search::CandidateDeltas& d = record.deltas;
+  for (size_t p = 0; p < record.proxies.size(); ++p) {
+    v1::ProxyDelta* proxy = out->add_proxies();
+    proxy->set_measure(std::string(measures::MeasureName(record.proxies[p])));
+    if (p < d.proxy_delta.size()) proxy->set_delta(d.proxy_delta[p]);
+    for (const auto& r : record.repeats) {
+      if (p < r.proxy_origin.size()) proxy->add_origin(r.proxy_origin[p]);
+      if (p < r.proxy_candidate.size()) {
+        proxy->add_candidate(r.proxy_candidate[p]);
+      }
+    }
+    if (p < d.proxy_deltas.size()) {
+      for (double delta : d.proxy_deltas[p]) proxy->add_deltas(delta);
+    }
+  }
 }
 
 // The length of the UTF-8 sequence led by byte `c` (0: not a lead byte).
@@ -67,6 +85,21 @@ absl::Status CheckConcat(const std::vector<int>& concat,
   absl::Status s = darts::CheckScoredConcat(concat);
   if (s.ok()) return s;
   return Invalid(absl::StrCat(field, ".", name), std::string(s.message()));
+}
+
+// The measures named by `names` (request text: UTF-8, each checked as
+// `field`[i]), parsed by measures::ParseMeasures; empty: the defaults.
+absl::StatusOr<std::vector<measures::Measure>> MeasuresFromProto(
+    const google::protobuf::RepeatedPtrField<std::string>& names,
+    const std::string& field) {
+  std::vector<std::string> list;
+  list.reserve(names.size());
+  for (int i = 0; i < names.size(); ++i) {
+    TENAS_RETURN_IF_ERROR(
+        CheckUtf8(names[i], absl::StrCat(field, "[", i, "]")));
+    list.push_back(names[i]);
+  }
+  return measures::ParseMeasures(list, field);
 }
 
 absl::StatusOr<nn::InitMode> InitFromProto(int init, const std::string& field) {
@@ -222,6 +255,15 @@ absl::StatusOr<measures::ScoreOptions> ScoreOptionsFromProto(
   TENAS_ASSIGN_OR_RETURN(requested.init,
                          InitFromProto(o.init(), "options.init"));
   requested.fp64 = o.fp64();
+  if (o.measure_names_size() > 0 && o.measures() != v1::MEASURES_BOTH) {
+    const std::string& name = v1::Measures_Name(o.measures());
+    return Invalid(
+        "options.measure_names",
+        absl::StrCat("cannot be combined with options.measures ",
+                     name.empty() ? absl::StrCat(o.measures()) : name,
+                     " (leave options.measures unset and list "
+                     "every measure here)"));
+  }
   switch (o.measures()) {
     case v1::MEASURES_BOTH:
       break;
@@ -235,6 +277,13 @@ absl::StatusOr<measures::ScoreOptions> ScoreOptionsFromProto(
       return Invalid("options.measures",
                      absl::StrCat("unknown value ", o.measures()));
   }
+  if (o.measure_names_size() > 0) {
+    TENAS_ASSIGN_OR_RETURN(
+        const std::vector<measures::Measure> wanted,
+        MeasuresFromProto(o.measure_names(), "options.measure_names"));
+    measures::SetMeasures(wanted, requested);
+  }
+  requested.proxy_batch_size = o.proxy_batch_size();  // 0: the default
   return options::ValidateScoreRequest(requested, space, dataset,
                                        dataset_images, limits, "options.");
 }
@@ -283,9 +332,26 @@ absl::StatusOr<search::SearchOptions> SearchOptionsFromProto(
   }
   requested.fp64 = r.fp64();
   requested.fix_stale_origin = r.fix_stale_origin();
+  TENAS_ASSIGN_OR_RETURN(requested.measures,
+                         MeasuresFromProto(r.measures(), "measures"));
+  requested.proxy_batch_size = r.proxy_batch_size();  // 0: the default
   TENAS_ASSIGN_OR_RETURN(std::string dataset, DatasetFromProto(r.dataset()));
   return options::ValidateSearchRequest(requested, dataset, dataset_images,
                                         limits);
+}
+
+std::vector<std::string> SearchMeasureNames(
+    const v1::RunSearchRequest& request) {
+  absl::StatusOr<std::vector<measures::Measure>> parsed =
+      MeasuresFromProto(request.measures(), "measures");
+  if (!parsed.ok()) {
+    return {request.measures().begin(), request.measures().end()};
+  }
+  std::vector<std::string> names;
+  for (measures::Measure m : *parsed) {
+    names.emplace_back(measures::MeasureName(m));
+  }
+  return names;
 }
 
 void ScoreResultToProto(const ParsedArchitecture& arch,
@@ -312,8 +378,31 @@ void ScoreResultToProto(const ParsedArchitecture& arch,
       rep->set_linear_regions(result.regions[r]);
     }
   }
+  auto add_measure = [out](measures::Measure measure, double mean, double sem,
+                           const std::vector<double>& values) {
+    v1::MeasureValue* m = out->add_measures();
+    m->set_name(std::string(measures::MeasureName(measure)));
+    m->set_mean(mean);
+    m->set_sem(sem);
+    for (double v : values) m->add_values(v);
+  };
+  if (options.compute_ntk) {
+    add_measure(measures::Measure::kNtk, result.kappa_mean, result.kappa_sem,
+                result.kappa);
+  }
+  if (options.compute_regions) {
+    add_measure(measures::Measure::kRegions, result.regions_mean,
+                result.regions_sem, result.regions);
+  }
+  for (const measures::ProxyScore& p : result.proxies) {
+    add_measure(p.measure, p.mean, p.sem, p.values);
+  }
+  if (!options.proxies.empty()) {
+    out->set_proxy_batch_size(options.proxy_batch_size);
+  }
   out->mutable_timing()->set_ntk_seconds(result.ntk_seconds);
   out->mutable_timing()->set_linear_regions_seconds(result.regions_seconds);
+  out->mutable_timing()->set_proxies_seconds(result.proxies_seconds);
 }
 
 void SearchEventToProto(search::SpaceKind space, const search::SearchEvent& e,
@@ -365,6 +454,9 @@ void SearchResultToProto(const search::SearchResult& result,
   out->set_seconds(result.seconds);
   out->set_mode(SearchModeToProto(result.mode));
   out->set_repeats(result.repeats);
+  for (measures::Measure m : result.measures) {
+    out->add_measures(std::string(measures::MeasureName(m)));
+  }
   for (const auto& round : result.rounds) {
     v1::RoundSummary* r = out->add_rounds();
     r->set_round(round.round);

@@ -12,10 +12,12 @@
 
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "tenas/measures/score.h"
+#include "tenas/options/measures.h"
 #include "tenas/options/request_limits.h"
 #include "tenas/search/prune_search.h"
 #include "tenas/space/darts.h"
@@ -77,18 +79,25 @@ absl::StatusOr<search::SearchMode> SearchModeFromProto(
 /// The v1::SearchMode of a library search mode.
 v1::SearchMode SearchModeToProto(search::SearchMode mode);
 
-/// Fills a ScoreArchitectureResponse.
+/// The measures a search request prunes with, by name in canonical order
+/// ("ntk", "lr" when it names none); the names as sent if they do not parse.
+std::vector<std::string> SearchMeasureNames(
+    const v1::RunSearchRequest& request);
+
+/// Fills a ScoreArchitectureResponse: κ and R as always, and `measures`
+/// with every measure `options` asks for (ntk, lr, the proxies).
 void ScoreResultToProto(const ParsedArchitecture& arch,
                         const std::string& dataset,
                         const measures::ScoreOptions& options,
                         const measures::ScoreResult& result,
                         v1::ScoreArchitectureResponse* out);
 
-/// Converts a library search event (not kResult) into `out`.
+/// Converts a library search event (not kResult) into `out`; a scored
+/// candidate carries its zero-cost proxies (CandidateRecord::proxies).
 void SearchEventToProto(search::SpaceKind space,
                         const search::SearchEvent& event, v1::SearchEvent* out);
 
-/// Converts a finished search's result.
+/// Converts a finished search's result, with the measures it pruned with.
 void SearchResultToProto(const search::SearchResult& result,
                          const std::string& dataset, v1::SearchResult* out);
 

@@ -7,6 +7,7 @@
 #include "absl/strings/str_cat.h"
 #include "tenas/engine/device.h"
 #include "tenas/options/init_mode.h"
+#include "tenas/options/measures.h"
 #include "tenas/options/ntk_method.h"
 
 #ifndef TENAS_VERSION
@@ -23,7 +24,9 @@ namespace {
 // gains a computed field, so that a cache written by a build without it
 // (same TENAS_GIT_REVISION, e.g. "unknown" outside git) is not served.
 // 2: ntk_condition_number_sem and linear_regions_sem.
-constexpr int kAnswerLayout = 2;
+// 3: measures (every measure's mean, sem and values), proxy_batch_size,
+//    timing.proxies_seconds.
+constexpr int kAnswerLayout = 3;
 
 }  // namespace
 
@@ -55,7 +58,10 @@ std::string ResultCache::Key(const ParsedArchitecture& arch,
       "\nbatch_size=", o.batch_size, "\ninit=", nn::InitModeName(o.init),
       "\nfp64=", o.fp64, "\nntk_on=", o.compute_ntk,
       "\nregions_on=", o.compute_regions, "\nlr_batch_size=", o.lr_batch_size,
-      "\nlr_num_batches=", o.lr_num_batches);
+      "\nlr_num_batches=", o.lr_num_batches,
+      "\nmeasures=", measures::JoinMeasureNames(measures::RequestedMeasures(o)),
+      // Only a proxy depends on it.
+      "\nproxy_batch_size=", o.proxies.empty() ? 0 : o.proxy_batch_size);
 }
 
 std::optional<v1::ScoreArchitectureResponse> ResultCache::Lookup(

@@ -5,7 +5,8 @@
 // once. The key holds everything the answer depends on: the code revision,
 // the LibTorch version, the device, the NTK implementation and its memory
 // budget, the space and canonical architecture, the dataset, and every
-// scoring option including the seed. Bounded in bytes (least recently used
+// scoring option including the seed, the measures asked for and the proxy
+// batch. Bounded in bytes (least recently used
 // entries go first); survives restarts with --state-dir. Thread-safe.
 
 #ifndef TENAS_SERVER_RESULT_CACHE_H_

@@ -15,6 +15,7 @@
 #include "tenas/engine/device.h"
 #include "tenas/engine/exception_status.h"
 #include "tenas/measures/score.h"
+#include "tenas/options/measures.h"
 #include "tenas/options/memory_estimate.h"
 #include "tenas/util/status_macros.h"
 
@@ -104,7 +105,14 @@ size_t MaxScoreAnswerBytes(const ParsedArchitecture& arch,
   full.regions.assign(options.repeats, 1.0);
   full.kappa_mean = full.regions_mean = 1.0;
   full.kappa_sem = full.regions_sem = 1.0;
-  full.ntk_seconds = full.regions_seconds = 1.0;
+  full.ntk_seconds = full.regions_seconds = full.proxies_seconds = 1.0;
+  for (measures::Measure m : options.proxies) {
+    measures::ProxyScore p;
+    p.measure = m;
+    p.values.assign(options.repeats, 1.0);
+    p.mean = p.sem = 1.0;
+    full.proxies.push_back(std::move(p));
+  }
   v1::ScoreArchitectureResponse answer;
   ScoreResultToProto(arch, dataset, options, full, &answer);
   answer.set_device(device);
@@ -125,9 +133,12 @@ absl::Status CheckScoreAnswerSize(const ParsedArchitecture& arch,
                                   const std::string& arch_field, size_t extra) {
   const size_t bytes =
       MaxScoreAnswerBytes(arch, dataset, options, info.device) + extra;
-  // One repeat takes about 22 bytes; the rest is mostly the canonical text.
+  // One repeat takes about 22 bytes plus 9 per measure; the rest is mostly
+  // the canonical text.
+  const size_t per_repeat =
+      22 + 9 * measures::RequestedMeasures(options).size();
   const bool repeats_dominate =
-      static_cast<size_t>(options.repeats) * 22 > arch.canonical.size();
+      static_cast<size_t>(options.repeats) * per_repeat > arch.canonical.size();
   return CheckAnswerSize(bytes, info.max_message_bytes,
                          repeats_dominate ? "options.repeats" : arch_field);
 }
@@ -657,6 +668,9 @@ grpc::ServerUnaryReactor* ScorerService::GetServerInfo(
   }
   if (SearchManager* m = searches_.load())
     response->set_active_searches(m->active());
+  for (const std::string& name : measures::AllMeasureNames()) {
+    response->add_measures(name);
+  }
   reactor->Done(absl::OkStatus());
   return reactor;
 }

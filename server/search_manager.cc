@@ -458,6 +458,9 @@ v1::SearchInfo SearchManager::Info(const Record& record) const {
   v1::SearchInfo info;
   info.set_search_id(record.id);
   *info.mutable_request() = record.request;
+  for (std::string& name : SearchMeasureNames(record.request)) {
+    info.add_measures(std::move(name));
+  }
   absl::MutexLock lock(&record.mu);
   info.set_state(record.state);
   info.set_error(record.error);

@@ -3,10 +3,14 @@
 #include "server/stored_round.h"
 
 #include <cmath>
+#include <string>
+#include <utility>
+#include <vector>
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 #include "server/proto_convert.h"
+#include "tenas/options/measures.h"
 
 namespace tenas::server {
 namespace {
@@ -19,6 +23,15 @@ void OpToProto(const search::CandidateId& id, internal::StoredOp* out) {
 
 search::CandidateId OpFromProto(const internal::StoredOp& op) {
   return {op.cell_type(), op.edge(), op.op()};
+}
+
+// The measure whose request name is `name`.
+absl::StatusOr<measures::Measure> MeasureOfName(const std::string& name) {
+  for (measures::Measure m : measures::AllMeasures()) {
+    if (measures::MeasureName(m) == name) return m;
+  }
+  return absl::InvalidArgumentError(
+      absl::StrCat("unknown measure '", name, "'"));
 }
 
 }  // namespace
@@ -42,6 +55,27 @@ internal::StoredRound StoredRoundFromRecord(const search::RoundRecord& record,
       rep->set_kappa_candidate(r.kappa_candidate);
       rep->set_regions_origin(r.regions_origin);
       rep->set_regions_candidate(r.regions_candidate);
+    }
+    // Zero-cost proxies: only for a search that has them.
+    bool proxies = !c.deltas.proxy_deltas.empty();
+    for (const search::RepeatMeasurement& r : c.repeats) {
+      proxies =
+          proxies || !r.proxy_origin.empty() || !r.proxy_candidate.empty();
+    }
+    if (proxies) {
+      for (const search::RepeatMeasurement& r : c.repeats) {
+        internal::StoredProxyRepeat* p = sc->add_proxy_repeats();
+        for (double v : r.proxy_origin) p->add_origin(v);
+        for (double v : r.proxy_candidate) p->add_candidate(v);
+      }
+    }
+    for (const std::vector<double>& deltas : c.deltas.proxy_deltas) {
+      internal::StoredProxyDeltas* p = sc->add_proxy_deltas();
+      for (double d : deltas) p->add_deltas(d);
+    }
+    for (double d : c.deltas.proxy_delta) sc->add_proxy_delta(d);
+    for (measures::Measure m : c.proxies) {
+      sc->add_proxies(std::string(measures::MeasureName(m)));
     }
     for (double d : c.deltas.kappa_deltas) sc->add_kappa_deltas(d);
     for (double d : c.deltas.regions_deltas) sc->add_regions_deltas(d);
@@ -86,9 +120,40 @@ absl::StatusOr<search::RoundRecord> RecordFromStoredRound(
   for (const internal::StoredCandidate& sc : stored.candidates()) {
     search::CandidateRecord c;
     c.deltas.id = OpFromProto(sc.id());
-    for (const v1::CandidateRepeat& r : sc.repeats()) {
-      c.repeats.push_back({r.kappa_origin(), r.kappa_candidate(),
-                           r.regions_origin(), r.regions_candidate()});
+    if (sc.proxy_repeats_size() != 0 &&
+        sc.proxy_repeats_size() != sc.repeats_size()) {
+      return absl::DataLossError(
+          absl::StrCat("state database: round ", stored.round(),
+                       " has a candidate with ", sc.repeats_size(),
+                       " repeats but proxies for ", sc.proxy_repeats_size()));
+    }
+    for (int i = 0; i < sc.repeats_size(); ++i) {
+      const v1::CandidateRepeat& r = sc.repeats(i);
+      search::RepeatMeasurement m;
+      m.kappa_origin = r.kappa_origin();
+      m.kappa_candidate = r.kappa_candidate();
+      m.regions_origin = r.regions_origin();
+      m.regions_candidate = r.regions_candidate();
+      if (sc.proxy_repeats_size() != 0) {
+        const internal::StoredProxyRepeat& p = sc.proxy_repeats(i);
+        m.proxy_origin.assign(p.origin().begin(), p.origin().end());
+        m.proxy_candidate.assign(p.candidate().begin(), p.candidate().end());
+      }
+      c.repeats.push_back(std::move(m));
+    }
+    for (const internal::StoredProxyDeltas& p : sc.proxy_deltas()) {
+      c.deltas.proxy_deltas.emplace_back(p.deltas().begin(), p.deltas().end());
+    }
+    c.deltas.proxy_delta.assign(sc.proxy_delta().begin(),
+                                sc.proxy_delta().end());
+    for (const std::string& name : sc.proxies()) {
+      absl::StatusOr<measures::Measure> m = MeasureOfName(name);
+      if (!m.ok()) {
+        return absl::DataLossError(absl::StrCat("state database: round ",
+                                                stored.round(), ": ",
+                                                m.status().message()));
+      }
+      c.proxies.push_back(*m);
     }
     c.deltas.kappa_deltas.assign(sc.kappa_deltas().begin(),
                                  sc.kappa_deltas().end());

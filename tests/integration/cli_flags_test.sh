@@ -10,7 +10,8 @@
 # --threads / --drain-seconds and oversized byte sizes stop tenas-server with
 # exit 2; "listening on port" appears only once the server is up; --seed
 # takes any uint64; tenas-bench's two fast-NTK backwards (--ntk-backward)
-# give the same κ and regions.
+# give the same κ and regions; --measures reports each measure per repeat
+# and exits 2 on an unknown or repeated name.
 # usage: cli_flags_test.sh PATH/TO/tenas-server PATH/TO/tenas PATH/TO/tenas-bench
 set -uo pipefail
 SERVER_BIN="$1"
@@ -192,6 +193,29 @@ assert abs(k_e - k_v) <= 1e-3 * abs(k_e), (k_e, k_v)
 assert e["linear_regions"] == v["linear_regions"], (e, v)
 PYEOF
 check "--ntk-backward explicit and vmap: same κ (1e-3), same regions" 0 $?
+
+# --- tenas-bench --measures: proxies per repeat, bad names exit 2 ---------------
+expect_usage_error "tenas-bench score bad --measures" "--measures" \
+  "$BENCH" score --arch "$ARCH" --measures ntk,naswot
+expect_usage_error "tenas-bench search bad --measures" "--measures" \
+  "$BENCH" search --space nb201 --measures lr,lr
+expect_usage_error "tenas-bench score bad --proxy-batch-size" \
+  "--proxy-batch-size" "$BENCH" score --arch "$ARCH" --measures nwot \
+  --proxy-batch-size 1000
+"$BENCH" score --arch "$ARCH" --repeats 2 --measures lr,params,nwot \
+  --proxy-batch-size 8 --json | tail -n 1 > "$tmp/measures.json"
+check "tenas-bench score --measures lr,params,nwot exit 0" 0 $?
+$PY - "$tmp/measures.json" <<'PYEOF'
+import json, sys
+r = json.load(open(sys.argv[1]))
+m = r["measures"]
+assert sorted(m) == ["lr", "nwot", "params"], m
+assert len(m["nwot"]["values"]) == 2 and len(m["params"]["values"]) == 2, m
+assert m["params"]["values"][0] == m["params"]["values"][1], m
+assert m["params"]["sem"] == 0 and m["nwot"]["sem"] > 0, m
+assert "ntk_condition_number" not in r["repeats"][0], r["repeats"]
+PYEOF
+check "tenas-bench score --measures: each measure per repeat with its sem" 0 $?
 
 # --- the connection flags before and after the command -------------------------
 start_server "$tmp/server.log" --workers 1 --threads 1

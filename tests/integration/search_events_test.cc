@@ -30,15 +30,26 @@ using search::SpaceKind;
 constexpr char kSearchId[] = "s-0123456789abcdef";
 constexpr int64_t kSequence = 41;
 
+search::RepeatMeasurement Repeat(double kappa_origin, double kappa_candidate,
+                                 double regions_origin,
+                                 double regions_candidate) {
+  search::RepeatMeasurement r;
+  r.kappa_origin = kappa_origin;
+  r.kappa_candidate = kappa_candidate;
+  r.regions_origin = regions_origin;
+  r.regions_candidate = regions_candidate;
+  return r;
+}
+
 search::CandidateRecord Candidate(int cell_type, int edge, int op,
                                   double scale) {
   search::CandidateRecord c;
   c.deltas.id = {cell_type, edge, op};
   c.deltas.kappa_delta = 0.125 * scale;
   c.deltas.regions_delta = -0.0625 * scale;
-  c.repeats.push_back({101.5 * scale, 99.25, 812, 790});
-  c.repeats.push_back({std::numeric_limits<double>::quiet_NaN(),
-                       std::numeric_limits<double>::infinity(), 3000, 1});
+  c.repeats.push_back(Repeat(101.5 * scale, 99.25, 812, 790));
+  c.repeats.push_back(Repeat(std::numeric_limits<double>::quiet_NaN(),
+                             std::numeric_limits<double>::infinity(), 3000, 1));
   return c;
 }
 
@@ -211,6 +222,45 @@ TEST(SearchEventsFormatTest, FieldNamesOfEachEventType) {
   EXPECT_EQ(scored["op"], "skip_connect");
   // A NaN κ prints as null.
   EXPECT_NE(scored.dump().find("\"kappa_origin\":null"), std::string::npos);
+}
+
+// A search that ranks with zero-cost proxies: the candidates' proxies and
+// the result's measures print the same on both paths.
+TEST(SearchEventsFormatTest, ProxiesPrintTheSameOnBothPaths) {
+  search::CandidateRecord c = Candidate(0, 1, 2, 1);
+  c.proxies = {measures::Measure::kParams, measures::Measure::kNwot};
+  c.repeats[0].proxy_origin = {0.5, 210.25};
+  c.repeats[0].proxy_candidate = {0.375, 200.5};
+  c.repeats[1].proxy_origin = {0.5, 212.0};
+  c.repeats[1].proxy_candidate = {0.375, 199.75};
+  c.deltas.proxy_deltas = {{0.25, 0.25}, {0.046, 0.058}};
+  c.deltas.proxy_delta = {0.25, 0.052};
+  search::SearchEvent e;
+  e.type = search::SearchEvent::Type::kCandidateScored;
+  e.round = 0;
+  e.candidate = &c;
+  e.candidate_index = 4;
+  v1::SearchEvent proto;
+  server::SearchEventToProto(SpaceKind::kNb201, e, &proto);
+  const nlohmann::json bench = BenchJson(SpaceKind::kNb201, e);
+  EXPECT_EQ(bench.dump(), ClientJson(proto).dump());
+  ASSERT_TRUE(bench.contains("proxies")) << bench.dump();
+  ASSERT_EQ(bench["proxies"].size(), 2u);
+  EXPECT_EQ(bench["proxies"][1]["measure"], "nwot");
+  EXPECT_EQ(bench["proxies"][1]["delta"], 0.052);
+
+  search::SearchResult result;
+  result.arch = "|nor_conv_3x3~0|";
+  result.measures = {measures::Measure::kRegions, measures::Measure::kParams,
+                     measures::Measure::kNwot};
+  result.rounds = Rounds(SpaceKind::kNb201);
+  result.rounds[0].candidates.push_back(c);
+  v1::SearchEvent done;
+  server::SearchResultToProto(result, "cifar10", done.mutable_result());
+  const nlohmann::json bench_result =
+      events::ResultJson(search::ResultRecordOf(result, "cifar10"));
+  EXPECT_EQ(bench_result.dump(), ClientJson(done).dump());
+  EXPECT_EQ(bench_result["measures"], nlohmann::json({"lr", "params", "nwot"}));
 }
 
 TEST(SearchEventsFormatTest, BenchmarkOfTheResult) {

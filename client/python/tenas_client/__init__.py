@@ -8,12 +8,14 @@ from tenas_client.errors import (CancelledError, DeadlineExceededError,
                                  InvalidArgumentError, NotFoundError,
                                  ResourceExhaustedError, TenasError,
                                  UnauthenticatedError, UnavailableError)
-from tenas_client.client import (READY_SERVICE, RepeatScore, ScoreResult,
-                                 TenasClient, Timing, event_to_dict,
-                                 make_architecture, message_to_dict)
+from tenas_client.client import (READY_SERVICE, MeasureValue, RepeatScore,
+                                 ScoreResult, TenasClient, Timing,
+                                 event_to_dict, make_architecture,
+                                 message_to_dict)
 
 __all__ = [
-    "TenasClient", "ScoreResult", "RepeatScore", "Timing", "READY_SERVICE",
+    "TenasClient", "ScoreResult", "RepeatScore", "MeasureValue", "Timing",
+    "READY_SERVICE",
     "TenasError", "InvalidArgumentError", "ResourceExhaustedError",
     "NotFoundError", "UnavailableError", "CancelledError",
     "DeadlineExceededError", "UnauthenticatedError", "make_architecture", "message_to_dict",

@@ -4,6 +4,8 @@
     with TenasClient("127.0.0.1:50051", timeout=60) as c:
         r = c.score("|nor_conv_3x3~0|+|...|", repeats=1)
         print(r.ntk_condition_number, r.linear_regions)
+        r = c.score(arch, measures=["ntk", "nwot", "synflow"])
+        print(r.measures["nwot"].mean, r.measures["nwot"].values)
         for index, item in c.score_many([a, b, c]):
             ...
         for event in c.search(space="nb201", repeats=1, batch_size=8):
@@ -51,6 +53,18 @@ class Timing:
     ntk_seconds: float
     linear_regions_seconds: float
     total_seconds: float
+    proxies_seconds: float = 0.0  # all zero-cost proxies together
+
+
+@dataclasses.dataclass(frozen=True)
+class MeasureValue:
+    """One measure of a score (MeasureValue): "ntk", "lr" or a zero-cost
+    proxy, its mean over the repeats, the standard error of that mean (0.0
+    with one repeat) and the value of each repeat."""
+    name: str
+    mean: float
+    sem: float
+    values: List[float]
 
 
 @dataclasses.dataclass(frozen=True)
@@ -72,6 +86,11 @@ class ScoreResult:
     # measure not computed.
     ntk_condition_number_sem: float = 0.0
     linear_regions_sem: float = 0.0
+    # Every measure computed, by name in canonical order ("ntk", "lr", then
+    # the zero-cost proxies); empty from a server without measure names.
+    measures: Dict[str, MeasureValue] = dataclasses.field(
+        default_factory=dict)
+    proxy_batch_size: int = 0  # images per proxy batch; 0 without proxies
 
     @property
     def kappa(self) -> float:
@@ -99,11 +118,29 @@ class ScoreResult:
                                  x.linear_regions) for x in r.repeats],
             timing=Timing(r.timing.queue_seconds, r.timing.ntk_seconds,
                           r.timing.linear_regions_seconds,
-                          r.timing.total_seconds),
+                          r.timing.total_seconds, r.timing.proxies_seconds),
             device=r.device, seed=r.seed, batch_size=r.batch_size,
             cached=r.cached,
             ntk_condition_number_sem=r.ntk_condition_number_sem,
-            linear_regions_sem=r.linear_regions_sem)
+            linear_regions_sem=r.linear_regions_sem,
+            measures={m.name: MeasureValue(m.name, m.mean, m.sem,
+                                           list(m.values))
+                      for m in r.measures},
+            proxy_batch_size=r.proxy_batch_size)
+
+
+MeasuresLike = Union[str, Sequence[str]]
+
+
+def _measure_names(measures: Optional[Sequence[str]]) -> List[bytes]:
+    """Measure names as sent (UTF-8 bytes; see _text). None or []: the
+    server's default (ntk and lr)."""
+    if measures is None:
+        return []
+    if isinstance(measures, (str, bytes)):
+        raise TypeError("measures must be a list of names, e.g. "
+                        "[\"ntk\", \"nwot\"], got %r" % (measures,))
+    return [_text(m) for m in measures]
 
 
 ArchLike = Union[str, "scorer_pb2.Architecture"]
@@ -291,44 +328,66 @@ class TenasClient:
 
     # -- scoring -----------------------------------------------------------
     @staticmethod
-    def _options(seed, repeats, batch_size, init, fp64, measures):
+    def _options(seed, repeats, batch_size, init, fp64, measures,
+                 proxy_batch_size):
         if init not in _INIT:
             raise ValueError("init must be one of %s" % sorted(_INIT))
-        if measures not in _MEASURES:
-            raise ValueError("measures must be one of %s" % sorted(_MEASURES))
+        if isinstance(measures, str):
+            # The older choice between κ and R (ScoreOptions.measures).
+            if measures not in _MEASURES:
+                raise ValueError("measures must be a list of measure names "
+                                 "or one of %s" % sorted(_MEASURES))
+            return scorer_pb2.ScoreOptions(
+                seed=seed, repeats=repeats, batch_size=batch_size,
+                init=_INIT[init], fp64=fp64, measures=_MEASURES[measures],
+                proxy_batch_size=proxy_batch_size)
         return scorer_pb2.ScoreOptions(
             seed=seed, repeats=repeats, batch_size=batch_size,
-            init=_INIT[init], fp64=fp64, measures=_MEASURES[measures])
+            init=_INIT[init], fp64=fp64,
+            measure_names=_measure_names(measures),
+            proxy_batch_size=proxy_batch_size)
 
     def score(self, arch: ArchLike, dataset: str = "cifar10", seed: int = 0,
               repeats: int = 3, batch_size: int = 0, init: str = "shipped",
-              fp64: bool = False, measures: str = "both",
+              fp64: bool = False, measures: MeasuresLike = "both",
+              proxy_batch_size: int = 0,
               timeout: Optional[float] = None) -> ScoreResult:
-        """κ and R of one architecture (ScoreArchitecture). batch_size 0:
-        the server's default for the space (72 for NB201)."""
+        """The measures of one architecture (ScoreArchitecture): κ and R
+        by default. batch_size 0: the server's default for the space (72 for
+        NB201). measures: a list of names, any of info()["measures"] ("ntk",
+        "lr", "params", "flops", "synflow", "snip", "grasp", "fisher",
+        "grad_norm", "l2_norm", "plain", "jacov", "nwot", "epe_nas", "zen",
+        "zico") or ["all"]; the result's .measures holds each one's mean,
+        sem and per-repeat values. (The strings "both", "ntk" and
+        "linear_regions" are the older choice between κ and R.)
+        proxy_batch_size 0: the server's default (32). An unknown name is
+        InvalidArgumentError naming options.measure_names."""
         req = scorer_pb2.ScoreArchitectureRequest(
             architecture=make_architecture(arch), dataset=_text(dataset),
             options=self._options(seed, repeats, batch_size, init, fp64,
-                                  measures))
+                                  measures, proxy_batch_size))
         return ScoreResult.from_proto(
             self._unary(self._stub.ScoreArchitecture, req, timeout))
 
     def score_many(self, archs: Sequence[ArchLike], dataset: str = "cifar10",
                    seed: int = 0, repeats: int = 3, batch_size: int = 0,
                    init: str = "shipped", fp64: bool = False,
-                   measures: str = "both", timeout: Optional[float] = None
+                   measures: MeasuresLike = "both",
+                   proxy_batch_size: int = 0,
+                   timeout: Optional[float] = None
                    ) -> Iterator[Tuple[int, Union[ScoreResult,
                                                   errors.TenasError]]]:
         """Scores many architectures in one ScoreArchitectures call; yields
         (index into archs, ScoreResult or TenasError) in completion order.
         A malformed architecture is its item's InvalidArgumentError (the
         field is architectures[i]); a failure of the whole call (options,
-        dataset, count) raises instead."""
+        dataset, count) raises instead. measures and proxy_batch_size as in
+        score()."""
         req = scorer_pb2.ScoreArchitecturesRequest(
             architectures=[make_architecture(a) for a in archs],
             dataset=_text(dataset),
             options=self._options(seed, repeats, batch_size, init, fp64,
-                                  measures))
+                                  measures, proxy_batch_size))
         call = self._stub.ScoreArchitectures(req,
                                              timeout=self._deadline(timeout),
                                              metadata=self._metadata)
@@ -345,14 +404,19 @@ class TenasClient:
                prune_number: int = 0, init: Optional[str] = None,
                fp64: bool = False, fix_stale_origin: bool = False,
                mode: str = "faithful",
+               measures: Optional[Sequence[str]] = None,
+               proxy_batch_size: int = 0,
                timeout: Optional[float] = None) -> Iterator[Dict]:
         """Starts a TE-NAS search (RunSearch) and yields its events as dicts;
         the last has type "result" (with its "mode" and "repeats"). 0 means
         the server's default. mode: "faithful" (the original code's draws)
         or "robust" (common weights and batches per repeat; docs/ALGORITHM.md
         §5.6). init None: the mode's default ("shipped" when faithful,
-        "paper" when robust). The search goes on if the generator is abandoned: watch()
-        re-attaches."""
+        "paper" when robust). measures: the measures whose rank sum prunes
+        (names as in score(); None: ["ntk", "lr"]); each candidate_scored
+        event then lists its zero-cost proxies under "proxies" (measure,
+        delta, and per repeat origin, candidate and deltas). The search goes
+        on if the generator is abandoned: watch() re-attaches."""
         if space not in _SPACES:
             raise ValueError("space must be one of %s" % sorted(_SPACES))
         if mode not in _MODES:
@@ -362,7 +426,9 @@ class TenasClient:
         req = scorer_pb2.RunSearchRequest(
             space=_SPACES[space], dataset=_text(dataset), seed=seed,
             repeats=repeats, batch_size=batch_size, prune_number=prune_number,
-            fp64=fp64, fix_stale_origin=fix_stale_origin, mode=_MODES[mode])
+            fp64=fp64, fix_stale_origin=fix_stale_origin, mode=_MODES[mode],
+            measures=_measure_names(measures),
+            proxy_batch_size=proxy_batch_size)
         if init is not None:
             req.init = _INIT[init]
         call = self._stub.RunSearch(req, timeout=timeout,
@@ -408,7 +474,8 @@ class TenasClient:
     # -- server ------------------------------------------------------------
     def info(self, timeout: Optional[float] = None) -> Dict:
         """GetServerInfo as a dict (version, torch_version, device, datasets,
-        queue_depth, queue_capacity, workers, ...)."""
+        queue_depth, queue_capacity, workers, measures: every measure name
+        the server computes, ...)."""
         return message_to_dict(self._unary(
             self._stub.GetServerInfo, scorer_pb2.GetServerInfoRequest(),
             timeout))

@@ -153,6 +153,10 @@ class ServerTest(unittest.TestCase):
         names = [d["name"] for d in info["datasets"]]
         self.assertIn("cifar10", names)
         self.assertTrue(info["version"])
+        # Every measure the server computes, TE-NAS's two first.
+        self.assertEqual(len(info["measures"]), 16)
+        self.assertEqual(info["measures"][:2], ["ntk", "lr"])
+        self.assertIn("nwot", info["measures"])
 
     def test_score_fields(self):
         r = self.client.score(ARCH, seed=1, repeats=2, batch_size=8)
@@ -180,6 +184,58 @@ class ServerTest(unittest.TestCase):
         # Same seed, same measures: the service is deterministic.
         again = self.client.score(ARCH, seed=1, repeats=2, batch_size=8)
         self.assertEqual(again.repeats, r.repeats)
+
+    def test_score_measures(self):
+        r = self.client.score(ARCH, seed=2, repeats=2, batch_size=8,
+                              measures=["nwot", "params", "lr"],
+                              proxy_batch_size=8)
+        # Canonical order, whatever the order asked.
+        self.assertEqual(list(r.measures), ["lr", "params", "nwot"])
+        self.assertEqual(r.proxy_batch_size, 8)
+        for m in r.measures.values():
+            self.assertEqual(len(m.values), 2, m)
+            self.assertAlmostEqual(m.mean, statistics.mean(m.values),
+                                   delta=1e-9 * (1 + abs(m.mean)))
+            self.assertAlmostEqual(m.sem,
+                                   statistics.stdev(m.values) / math.sqrt(2),
+                                   delta=1e-9 * (1 + abs(m.mean)))
+        params = r.measures["params"]
+        self.assertGreater(params.mean, 0)
+        self.assertEqual(params.values[0], params.values[1])
+        self.assertEqual(params.sem, 0.0)
+        self.assertEqual(r.measures["lr"].mean, r.linear_regions)
+        self.assertEqual(r.ntk_condition_number, 0.0)  # not asked for
+        # The default is TE-NAS's two, listed as measures too.
+        default = self.client.score(ARCH, seed=2, repeats=1, batch_size=8)
+        self.assertEqual(list(default.measures), ["ntk", "lr"])
+        self.assertEqual(default.measures["ntk"].mean,
+                         default.ntk_condition_number)
+        self.assertEqual(default.proxy_batch_size, 0)
+        # The same architecture with other measures: no stale cache entry.
+        flops = self.client.score(ARCH, seed=2, repeats=1, batch_size=8,
+                                  measures=["flops"])
+        self.assertEqual(list(flops.measures), ["flops"])
+        items = dict(self.client.score_many(ARCHS[:2], repeats=1,
+                                            measures=["params"]))
+        self.assertEqual(sorted(items), [0, 1])
+        for item in items.values():
+            self.assertEqual(list(item.measures), ["params"], item)
+
+    def test_invalid_measures(self):
+        with self.assertRaises(InvalidArgumentError) as ctx:
+            self.client.score(ARCH, repeats=1, measures=["ntk", "bogus"])
+        self.assertEqual(ctx.exception.field, "options.measure_names")
+        self.assertIn("'bogus'", ctx.exception.message)
+        with self.assertRaises(InvalidArgumentError) as ctx:
+            self.client.score(ARCH, repeats=1, measures=["params"],
+                              proxy_batch_size=1)
+        self.assertEqual(ctx.exception.field, "options.proxy_batch_size")
+        with self.assertRaises(InvalidArgumentError) as ctx:
+            next(self.client.search(measures=["lr", "nope"]))
+        self.assertEqual(ctx.exception.field, "measures")
+        # A single string is the older choice between κ and R only.
+        with self.assertRaises(ValueError):
+            self.client.score(ARCH, measures="nwot")
 
     def test_score_many_all_indices(self):
         results = list(self.client.score_many(ARCHS, repeats=1, batch_size=8))
