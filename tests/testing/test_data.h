@@ -8,6 +8,7 @@
 #ifndef TENAS_TESTS_TESTING_TEST_DATA_H_
 #define TENAS_TESTS_TESTING_TEST_DATA_H_
 
+#include <map>
 #include <string>
 
 namespace tenas::testing {
@@ -20,6 +21,10 @@ std::string GoldenDir();
 
 /// Absolute path of `data/nb201_accuracy.csv` in the source tree.
 std::string AccuracyTablePath();
+
+/// The NB201 architecture string of every official index, read from
+/// AccuracyTablePath() (empty if the file cannot be read).
+std::map<int, std::string> Nb201ArchByIndex();
 
 }  // namespace tenas::testing
 

@@ -142,16 +142,9 @@ TEST(Nb201NetworkTest, EdgeIsSoftmaxWeightedMeanOfAliveOps) {
 // Ground truth: the `params` column (millions) of NASLib's NB201 table for
 // the benchmark network (C=16, N=5), for every architecture listed there.
 TEST(Nb201BenchmarkNetworkTest, ParameterCountsMatchNasBench201) {
-  std::ifstream acc(testing::AccuracyTablePath());
-  ASSERT_TRUE(acc) << "nb201_accuracy.csv missing";
-  std::map<int, std::string> arch_by_index;
+  const std::map<int, std::string> arch_by_index = testing::Nb201ArchByIndex();
+  ASSERT_FALSE(arch_by_index.empty()) << "nb201_accuracy.csv missing";
   std::string line;
-  std::getline(acc, line);
-  while (std::getline(acc, line)) {
-    const size_t first = line.find(',');
-    const size_t last = line.rfind(',');
-    arch_by_index[std::stoi(line.substr(last + 1))] = line.substr(0, first);
-  }
   std::ifstream zc(testing::TestDataDir() +
                    "/nb201_zc_proxies_naslib_subset.csv");
   ASSERT_TRUE(zc);

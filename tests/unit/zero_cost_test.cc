@@ -80,15 +80,9 @@ std::vector<Measure> EveryProxy() {
 // benchmark network (C=16, N=5) for the first architectures of each dataset
 // in tests/data/nb201_zc_proxies_naslib_subset.csv.
 TEST(ZeroCostTest, ParamsAndFlopsEqualNaslibStoredValues) {
-  std::ifstream acc(testing::AccuracyTablePath());
-  ASSERT_TRUE(acc);
-  std::map<int, std::string> arch_by_index;
+  const std::map<int, std::string> arch_by_index = testing::Nb201ArchByIndex();
+  ASSERT_FALSE(arch_by_index.empty());
   std::string line;
-  std::getline(acc, line);
-  while (std::getline(acc, line)) {
-    arch_by_index[std::stoi(line.substr(line.rfind(',') + 1))] =
-        line.substr(0, line.find(','));
-  }
   std::ifstream zc(testing::TestDataDir() +
                    "/nb201_zc_proxies_naslib_subset.csv");
   ASSERT_TRUE(zc);
