@@ -186,12 +186,13 @@ TEST_F(MeasuresApiTest, UnknownOrConflictingMeasuresAreInvalidArgument) {
          o->set_proxy_batch_size(1);
        },
        "options.proxy_batch_size", "1"},
-      {"proxy batch above the server's cap",
+      {"proxy batch above the cap (the library's 256 here, below the "
+       "server's --max-batch-size 512)",
        [](auto* o) {
          o->add_measure_names("params");
          o->set_proxy_batch_size(100000);
        },
-       "options.proxy_batch_size", "--max-batch-size"},
+       "options.proxy_batch_size", "[2, 256]"},
   };
   for (const Case& c : cases) {
     SCOPED_TRACE(c.name);
