@@ -217,9 +217,10 @@ void GradientPass(const nn::ForwardTape& tape, const ReplayWeights& tape_w,
     for (size_t i = 0; i < n; ++i) {
       if (!grads[i].defined()) continue;
       const at::Tensor g = grads[i].detach();
-      const at::Tensor& theta = w.weight[i];
-      snip += (g * theta.detach()).abs().sum().item<double>();
-      plain += (g * theta.detach()).sum().item<double>();
+      // snip and plain share g ⊙ θ.
+      const at::Tensor g_theta = g * w.weight[i].detach();
+      snip += g_theta.abs().sum().item<double>();
+      plain += g_theta.sum().item<double>();
       grad_norm += g.norm().item<double>();
     }
     if (fisher) {
