@@ -56,14 +56,20 @@ ServerMetrics::ServerMetrics()
     queue_depth_[c] = &queue_depth.Add({{"class", name}});
     queue_wait_[c] = &queue_wait.Add({{"class", name}}, DurationBuckets());
   }
-  evaluations_ = &prometheus::BuildCounter()
-                      .Name("tenas_evaluations_total")
-                      .Help("NTK and linear-region evaluations, per network.")
-                      .Register(*registry_);
+  evaluations_ =
+      &prometheus::BuildCounter()
+           .Name("tenas_evaluations_total")
+           .Help(
+               "NTK, linear-region and zero-cost proxy evaluations, per "
+               "network (metric: ntk, linear_regions or the "
+               "proxy's name).")
+           .Register(*registry_);
   evaluation_duration_ =
       &prometheus::BuildHistogram()
            .Name("tenas_evaluation_duration_seconds")
-           .Help("Duration of one evaluation of one network, in seconds.")
+           .Help(
+               "Duration of one evaluation of one network, in seconds "
+               "(metric proxies: every requested proxy together).")
            .Register(*registry_);
   searches_active_ = &prometheus::BuildGauge()
                           .Name("tenas_searches_active")
@@ -163,6 +169,20 @@ void ServerMetrics::RecordEvaluations(const std::string& metric,
   if (seconds_each >= 0) {
     auto& h = evaluation_duration_->Add({{"metric", metric}, {"space", space}},
                                         DurationBuckets());
+    for (int i = 0; i < count; ++i) h.Observe(seconds_each);
+  }
+}
+
+void ServerMetrics::RecordProxyEvaluations(
+    const std::vector<std::string>& names, const std::string& space, int count,
+    double seconds_each) {
+  if (count <= 0 || names.empty()) return;
+  for (const std::string& name : names) {
+    evaluations_->Add({{"metric", name}, {"space", space}}).Increment(count);
+  }
+  if (seconds_each >= 0) {
+    auto& h = evaluation_duration_->Add(
+        {{"metric", "proxies"}, {"space", space}}, DurationBuckets());
     for (int i = 0; i < count; ++i) h.Observe(seconds_each);
   }
 }

@@ -5,9 +5,11 @@
 //
 // Names: tenas_requests_total{method,code}, tenas_request_duration_seconds
 // {method}, tenas_queue_depth{class}, tenas_queue_wait_seconds{class},
-// tenas_evaluations_total{metric,space}, tenas_evaluation_duration_seconds
-// {metric,space}, tenas_searches_active, tenas_searches_total{outcome},
-// tenas_device_memory_bytes{kind}, tenas_dataset_images{dataset},
+// tenas_evaluations_total{metric,space} (metric: ntk, linear_regions or a
+// zero-cost proxy's name), tenas_evaluation_duration_seconds{metric,space}
+// (metric: ntk, linear_regions or proxies), tenas_searches_active,
+// tenas_searches_total{outcome}, tenas_device_memory_bytes{kind},
+// tenas_dataset_images{dataset},
 // tenas_build_info{version,torch_version,device}. Thread-safe.
 
 #ifndef TENAS_SERVER_METRICS_H_
@@ -22,6 +24,7 @@
 #include <array>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "absl/status/statusor.h"
 #include "tenas/engine/evaluation_engine.h"
@@ -50,6 +53,13 @@ class ServerMetrics : public engine::EngineObserver {
   /// each taking `seconds_each` (negative: duration unknown, count only).
   void RecordEvaluations(const std::string& metric, const std::string& space,
                          int count, double seconds_each);
+  /// `count` networks on which the zero-cost proxies `names` (e.g. "nwot")
+  /// were computed together in `space`: each name's evaluation count grows
+  /// by `count`; their joint pass, `seconds_each` per network (negative:
+  /// unknown), is observed once per network as metric "proxies".
+  void RecordProxyEvaluations(const std::vector<std::string>& names,
+                              const std::string& space, int count,
+                              double seconds_each);
   void SetSearchesActive(int n);
   /// outcome: "succeeded", "failed", "cancelled" or "interrupted"
   /// (shutdown; the search resumes on the next start).

@@ -5,6 +5,8 @@
 #include <chrono>
 #include <memory>
 #include <optional>
+#include <string>
+#include <vector>
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
@@ -216,6 +218,16 @@ absl::StatusOr<v1::ScoreArchitectureResponse> RunScore(
       result->regions.empty()
           ? 0
           : result->regions_seconds / result->regions.size());
+  if (!result->proxies.empty()) {
+    std::vector<std::string> names;
+    for (const measures::ProxyScore& p : result->proxies) {
+      names.emplace_back(measures::MeasureName(p.measure));
+    }
+    const int networks = static_cast<int>(result->proxies[0].values.size());
+    metrics.RecordProxyEvaluations(
+        names, space, networks,
+        networks == 0 ? 0 : result->proxies_seconds / networks);
+  }
   if (auto memory = engine::QueryDeviceMemory(info.device)) {
     metrics.SetDeviceMemory(memory->used_bytes, memory->total_bytes);
   }

@@ -5,12 +5,15 @@
 #include <algorithm>
 #include <chrono>
 #include <iostream>
+#include <string>
+#include <vector>
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "server/stored_round.h"
 #include "tenas/options/init_mode.h"
+#include "tenas/options/measures.h"
 #include "tenas/options/memory_estimate.h"
 #include "tenas/util/error_text.h"
 #include "tenas/util/rng.h"
@@ -328,6 +331,12 @@ void SearchManager::Run(Record* record, search::SearchOptions options) {
   }
   const data::ImageDataset* dataset = *datasets_.Get(record->dataset);
   const std::string space(search::SpaceName(options.space));
+  std::vector<std::string> proxy_names;
+  for (measures::Measure m : options.measures) {
+    if (measures::IsZeroCostProxy(m)) {
+      proxy_names.emplace_back(measures::MeasureName(m));
+    }
+  }
   auto on_event = [&](const search::SearchEvent& e) {
     if (e.type == search::SearchEvent::Type::kResult) return;
     v1::SearchEvent event;
@@ -344,6 +353,8 @@ void SearchManager::Run(Record* record, search::SearchOptions options) {
       metrics_->RecordEvaluations("ntk", space, 2 * options.repeats, -1);
       metrics_->RecordEvaluations("linear_regions", space, 2 * options.repeats,
                                   -1);
+      metrics_->RecordProxyEvaluations(proxy_names, space, 2 * options.repeats,
+                                       -1);
     }
     absl::MutexLock lock(&record->mu);
     record->round = e.round;

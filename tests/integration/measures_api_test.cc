@@ -5,8 +5,8 @@
 // mean, standard error and per-repeat values, unknown names are
 // INVALID_ARGUMENT naming them, GetServerInfo lists every measure, the
 // result cache keys on the measures, and a search's proxies survive the
-// state database. The real TenasServer on port 0; cheap proxies only
-// (params, flops, nwot, synflow) with small batches.
+// state database, and /metrics counts each proxy. The real TenasServer on port
+// 0; cheap proxies only (params, flops, nwot, synflow) with small batches.
 
 #include <grpcpp/grpcpp.h>
 #include <gtest/gtest.h>
@@ -273,6 +273,53 @@ TEST_F(MeasuresApiTest, ServerInfoListsEveryMeasure) {
   ASSERT_EQ(listed.size(), 16u);
   EXPECT_EQ(listed.front(), "ntk");
   EXPECT_EQ(listed[1], "lr");
+}
+
+// tenas_evaluations_total counts each proxy by name, one per network it ran
+// on; their joint pass is timed as metric "proxies". A server of its own:
+// the counters start at zero.
+TEST(MeasuresMetricsTest, ProxyEvaluationsAreCountedPerProxy) {
+  auto server = StartServer(TestServerOptions());
+  ASSERT_NE(server, nullptr);
+  auto stub = NewStub(server->port());
+  v1::ScoreArchitectureRequest request = ScoreRequest(kMixedArch, 7, 4, 2);
+  for (const char* name : {"params", "nwot"}) {
+    request.mutable_options()->add_measure_names(name);
+  }
+  request.mutable_options()->set_proxy_batch_size(8);
+  v1::ScoreArchitectureResponse r;
+  grpc::Status status = Score(*stub, request, &r);
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  const auto sample = [&](const std::string& name, const std::string& metric) {
+    return FindSample(HttpGet(server->metrics_port(), "/metrics"), name,
+                      {{"metric", metric}, {"space", "nb201"}})
+        .value_or(0.0);
+  };
+  // Two repeats: two networks for each proxy; κ and R were not asked for.
+  EXPECT_EQ(sample("tenas_evaluations_total", "params"), 2.0);
+  EXPECT_EQ(sample("tenas_evaluations_total", "nwot"), 2.0);
+  EXPECT_EQ(sample("tenas_evaluations_total", "synflow"), 0.0);
+  EXPECT_EQ(sample("tenas_evaluations_total", "ntk"), 0.0);
+  EXPECT_EQ(sample("tenas_evaluation_duration_seconds_count", "proxies"), 2.0);
+
+  // A search pruning on lr + params measures params on the origin and the
+  // candidate of every (candidate, repeat).
+  v1::RunSearchRequest search = SearchRequest(/*seed=*/5);
+  search.add_measures("lr");
+  search.add_measures("params");
+  search.set_proxy_batch_size(8);
+  grpc::ClientContext context;
+  GuardAgainstHangs(&context);
+  auto reader = stub->RunSearch(&context, search);
+  StreamResult<v1::SearchEvent> got = ReadAll(reader.get());
+  ASSERT_TRUE(got.status.ok()) << got.status.error_message();
+  int scored = 0;
+  for (const v1::SearchEvent& e : got.messages)
+    scored += e.has_candidate_scored();
+  ASSERT_GT(scored, 0);
+  EXPECT_EQ(sample("tenas_evaluations_total", "params"), 2.0 + 2 * scored);
+  EXPECT_EQ(sample("tenas_evaluations_total", "nwot"), 2.0);
+  EXPECT_EQ(sample("tenas_evaluations_total", "ntk"), 2.0 * scored);
 }
 
 TEST(MeasuresCacheTest, DifferentMeasuresAreDifferentEntries) {
