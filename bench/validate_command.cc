@@ -39,6 +39,11 @@ struct ValidateFlags {
   std::string out;           ///< Empty: stdout.
   std::string csv;           ///< Empty: none.
   std::string arch_indices;  ///< Empty: a uniform sample.
+  /// "shared": every architecture scored with --seed (the same batches and
+  /// initial weights); "per-arch": with a seed of its own, derived from
+  /// --seed and its benchmark index (as NASLib's benchmark runner, which
+  /// draws a fresh batch and fresh weights for each architecture).
+  std::string draws = "shared";
   MeasureFlags measure;
 };
 
@@ -165,8 +170,13 @@ absl::Status Validate(const ValidateFlags& flags,
       return absl::NotFoundError(absl::StrCat("accuracy_table: no row for ",
                                               nb201::FormatArchitecture(arch)));
     }
+    measures::ScoreOptions arch_options = options;
+    if (flags.draws == "per-arch") {
+      arch_options.seed =
+          DeriveSeed(options.seed, {static_cast<uint64_t>(acc->index)});
+    }
     TENAS_ASSIGN_OR_RETURN(measures::ScoreResult score,
-                           measures::ScoreNb201(arch, dataset, options));
+                           measures::ScoreNb201(arch, dataset, arch_options));
     Row row{nb201::FormatArchitecture(arch),
             acc->index,
             {acc->cifar10_test, acc->cifar100_test, acc->imagenet16_test},
@@ -241,8 +251,8 @@ absl::Status Validate(const ValidateFlags& flags,
   absl::StrAppendFormat(
       &md,
       "%d architectures (%s); each scored on the %s images of `%s` (%d "
-      "images) with seed %d, %d repeats, NTK batch %d, proxy batch %d, init "
-      "`%s`. Accuracy: the `*_test` columns of the benchmark table (200 "
+      "images) with seed %d%s, %d repeats, NTK batch %d, proxy batch %d, "
+      "init `%s`. Accuracy: the `*_test` columns of the benchmark table (200 "
       "epochs, mean over seeds).\n\n",
       samples,
       flags.arch_indices.empty()
@@ -253,8 +263,12 @@ absl::Status Validate(const ValidateFlags& flags,
       dataset.name,
       flags.measure.data_dir.empty() ? "bundled sample"
                                      : flags.measure.data_dir,
-      dataset.size(), options.seed, options.repeats, options.batch_size,
-      options.proxy_batch_size, std::string(nn::InitModeName(options.init)));
+      dataset.size(), options.seed,
+      flags.draws == "per-arch"
+          ? " (per architecture: a seed derived from it and the index)"
+          : "",
+      options.repeats, options.batch_size, options.proxy_batch_size,
+      std::string(nn::InitModeName(options.init)));
   absl::StrAppendFormat(
       &md,
       "| measure | τ CIFAR-10 | ρ CIFAR-10 | τ CIFAR-100 | "
@@ -350,6 +364,11 @@ void AddValidateCommand(CLI::App* app, std::vector<std::string> args,
   AddMeasureFlags(command, &flags->measure, MeasureFlagSet::kWithoutNtkImpl,
                   "cores");
   AddMeasureListFlags(command, &flags->measure);
+  AddChoice(command, "--draws", &flags->draws, {"shared", "per-arch"},
+            "shared: every architecture scored with --seed (the same "
+            "batches and initial weights); per-arch: a seed per "
+            "architecture, derived from --seed and its index (fresh batches "
+            "and weights, as NASLib's benchmark runner)");
   command->add_option("--out", flags->out, "write the Markdown report here")
       ->type_name("FILE.md")
       ->default_str("stdout");

@@ -22,17 +22,6 @@ ARCH='|nor_conv_3x3~0|+|nor_conv_1x1~0|avg_pool_3x3~1|+|skip_connect~0|nor_conv_
 source "$(dirname "$0")/check_lib.sh"
 source "$(dirname "$0")/server_lib.sh"
 
-# expect_usage_error NAME NEEDLE COMMAND...: exit 2, exactly one stderr line,
-# containing NEEDLE, nothing on stdout.
-expect_usage_error() {
-  local name="$1" needle="$2"; shift 2
-  "$@" > "$tmp/out" 2> "$tmp/err"
-  check "$name: exit 2" 2 $?
-  [[ $(wc -l < "$tmp/err") == 1 && ! -s "$tmp/out" ]] \
-    && grep -qF -- "$needle" "$tmp/err"
-  rc=$?; check "$name: one line naming $needle ($(head -c 160 "$tmp/err"))" 0 $rc
-}
-
 # --- --help ------------------------------------------------------------------
 "$CLI" --help > "$tmp/help"; check "tenas --help exit 0" 0 $?
 for c in score scan search watch info searches cancel health load; do
@@ -216,6 +205,32 @@ assert m["params"]["sem"] == 0 and m["nwot"]["sem"] > 0, m
 assert "ntk_condition_number" not in r["repeats"][0], r["repeats"]
 PYEOF
 check "tenas-bench score --measures: each measure per repeat with its sem" 0 $?
+
+# --- tenas-bench validate --draws: shared or per-architecture seeds -----------
+expect_usage_error "tenas-bench validate bad --draws" "--draws" \
+  "$BENCH" validate --draws sometimes
+printf '117\n180\n1000\n' > "$tmp/indices.txt"
+for run in shared per-arch per-arch-again; do
+  "$BENCH" validate --arch-indices "$tmp/indices.txt" --measures params,jacov \
+    --repeats 1 --proxy-batch-size 8 --threads 1 --draws "${run%-again}" \
+    --out "$tmp/validate.md" --csv "$tmp/validate-$run.csv" 2> /dev/null
+  check "tenas-bench validate --draws ${run%-again} exit 0" 0 $?
+done
+diff <(cut -d, -f1-7 "$tmp/validate-per-arch.csv") \
+  <(cut -d, -f1-7 "$tmp/validate-per-arch-again.csv") > /dev/null
+check "validate --draws per-arch: the same values on a rerun (all but seconds)" 0 $?
+$PY - "$tmp/validate-shared.csv" "$tmp/validate-per-arch.csv" <<'PYEOF'
+import csv, sys
+shared, per_arch = ([r for r in csv.DictReader(open(p))] for p in sys.argv[1:])
+assert [r["index"] for r in shared] == ["117", "180", "1000"], shared
+assert [r["index"] for r in per_arch] == ["117", "180", "1000"], per_arch
+# params does not depend on the draw; jacov (batch and weights) does.
+assert [r["params"] for r in shared] == [r["params"] for r in per_arch]
+assert all(a["jacov"] != b["jacov"] for a, b in zip(shared, per_arch))
+PYEOF
+check "validate --draws per-arch: own batches and weights per architecture, same params" 0 $?
+grep -q "derived from it and the index" "$tmp/validate.md"
+check "validate's report says the seeds are per architecture" 0 $?
 
 # --- the connection flags before and after the command -------------------------
 start_server "$tmp/server.log" --workers 1 --threads 1

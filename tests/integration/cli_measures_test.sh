@@ -19,17 +19,6 @@ ARCH='|nor_conv_3x3~0|+|nor_conv_1x1~0|avg_pool_3x3~1|+|skip_connect~0|nor_conv_
 A2='|skip_connect~0|+|nor_conv_3x3~0|skip_connect~1|+|skip_connect~0|nor_conv_3x3~1|avg_pool_3x3~2|'
 O=(--batch-size 8 --repeats 2 --seed 3 --proxy-batch-size 8)
 
-# expect_usage_error NAME NEEDLE COMMAND...: exit 2, exactly one stderr line,
-# containing NEEDLE, nothing on stdout.
-expect_usage_error() {
-  local name="$1" needle="$2"; shift 2
-  "$@" > "$tmp/out" 2> "$tmp/err"
-  check "$name: exit 2" 2 $?
-  [[ $(wc -l < "$tmp/err") == 1 && ! -s "$tmp/out" ]] \
-    && grep -qF -- "$needle" "$tmp/err"
-  rc=$?; check "$name: one line naming $needle ($(head -c 160 "$tmp/err"))" 0 $rc
-}
-
 # No server needed: the list is checked before any call (the port is
 # closed, so a call would fail with exit 1, not 2).
 NOSERVER=(--server 127.0.0.1:1)
