@@ -3,7 +3,8 @@
 # with SIGKILL after its first round, or stopped with SIGTERM, resumes when
 # the server restarts on the same --state-dir, from its last completed
 # round, and its result equals an uninterrupted run's; a robust-mode search
-# (--mode robust) resumes in its mode. The result cache
+# (--mode robust) resumes in its mode, and one pruning on zero-cost proxies
+# keeps its measures and proxy values. The result cache
 # answers a repeated score after a restart. A second server on a state dir
 # in use refuses to start.
 # usage: search_crash_resume_test.sh PATH/TO/tenas-server PATH/TO/tenas
@@ -107,6 +108,33 @@ n = sum(len(r["candidates"]) + 1 for r in robust["rounds"]) * 2
 assert robust["ntk_evaluations"] == n, (robust["ntk_evaluations"], n)
 PYEOF
 check "the resumed robust search reports mode robust, its repeats and (candidates + 1) x repeats evaluations" 0 $?
+
+# Zero-cost proxies: a search pruning on κ, R, synflow and jacov resumes
+# after kill -9 with its measures and the proxy values of its stored
+# rounds, and ends as the uninterrupted run (events and result).
+SEARCH=(search --space nb201 --seed 11 --repeats 2 --batch-size 12
+        --measures ntk,lr,synflow,jacov --proxy-batch-size 8 --json)
+start_durable "$tmp/state-ref-proxies" "$tmp/ref-proxies.log"
+check "proxies reference server ready" 0 $?
+"$CLI" "${SEARCH[@]}" "${S[@]}" > "$tmp/ref-proxies.jsonl"
+check "uninterrupted search with proxies" 0 $?
+stop_server
+interrupt KILL kill9-proxies "$tmp/ref-proxies.jsonl"
+$PY - "$tmp/kill9-proxies-resumed.jsonl" <<'PYEOF'
+import json, sys
+events = [json.loads(l) for l in open(sys.argv[1])]
+result = events[-1]
+assert result["measures"] == ["ntk", "lr", "synflow", "jacov"], result["measures"]
+# Rounds before the interruption come from the state database: every
+# candidate of every round still carries both proxies' values.
+for r in result["rounds"]:
+    for c in r["candidates"]:
+        names = [p["measure"] for p in c["proxies"]]
+        assert names == ["synflow", "jacov"], names
+scored = [e for e in events if e["type"] == "candidate_scored"]
+assert scored and all(len(e["proxies"]) == 2 for e in scored), scored[:1]
+PYEOF
+check "the resumed search keeps its measures and every round's proxy values" 0 $?
 
 # The result cache survives a restart.
 ARCH='|nor_conv_3x3~0|+|nor_conv_1x1~0|avg_pool_3x3~1|+|skip_connect~0|nor_conv_3x3~1|nor_conv_1x1~2|'
