@@ -7,7 +7,10 @@
 // (an NTK job of the origin and a candidate supernet, then the candidate's
 // linear regions on the two thin supernets). Before measuring, a tiny
 // evaluation of the same kind warms LibTorch and oneDNN up (their one-time
-// set-up belongs to the process, not to a request). The peak is
+// set-up belongs to the process, not to a request). --proxies adds the
+// zero-cost proxies (a score's proxy network, or, with --search, the
+// origin and candidate supernets one after the other, as the prune loop
+// does); --measures none measures them alone. The peak is
 // /proc/self/status VmHWM after resetting it (/proc/self/clear_refs 5),
 // minus VmRSS before: Linux only.
 
@@ -23,16 +26,20 @@
 #include <optional>
 #include <random>
 #include <string>
+#include <vector>
 
+#include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "cli_common.h"
 #include "commands.h"
 #include "tenas/data/dataset_loader.h"
 #include "tenas/data/transforms.h"
+#include "tenas/measures/internal/zero_cost.h"  // as the prune loop
 #include "tenas/measures/linear_regions.h"
 #include "tenas/measures/ntk.h"
 #include "tenas/measures/score.h"
 #include "tenas/options/datasets.h"
+#include "tenas/options/measures.h"
 #include "tenas/options/memory_estimate.h"
 #include "tenas/search/space_adapter.h"
 #include "tenas/space/darts.h"
@@ -63,6 +70,8 @@ struct MemoryFlags {
   bool search = false;
   bool synthetic = false;
   std::string measures = "both";
+  std::string proxies;  // comma-separated zero-cost proxies; empty: none
+  int proxy_batch_size = 32;
   bool json = false;
   bool estimate_only = false;
   MeasureFlags measure;
@@ -165,6 +174,24 @@ absl::Status RunSearchEvaluation(search::SpaceKind space,
     TENAS_RETURN_IF_ERROR(
         measures::CountLinearRegions(*net, batches, nullptr).status());
   }
+  std::vector<measures::Measure> proxies;
+  for (measures::Measure m : options.measures) {
+    if (measures::IsZeroCostProxy(m)) proxies.push_back(m);
+  }
+  if (!proxies.empty()) {
+    auto origin = adapter.BuildNtkNetwork(dataset.num_classes);
+    auto candidate = adapter.BuildNtkNetwork(dataset.num_classes);
+    candidate->CopyParametersFrom(*origin);
+    adapter.SetAlive(*origin, alive);
+    adapter.SetAlive(*candidate, without);
+    TENAS_ASSIGN_OR_RETURN(
+        data::LabeledBatch batch,
+        data::SampleLabeledBatch(dataset, options.proxy_batch_size, rng));
+    for (nn::SearchNetwork* net : {origin.get(), candidate.get()}) {
+      measures::internal::ComputeZeroCostProxies(*net, batch.images,
+                                                 batch.labels, proxies, 1);
+    }
+  }
   return absl::OkStatus();
 }
 
@@ -183,8 +210,26 @@ absl::StatusOr<Measured> Measure(const MemoryFlags& flags) {
                          search::ParseSpace(flags.space));
   TENAS_ASSIGN_OR_RETURN(measures::ScoreOptions options,
                          ToScoreOptions(flags.measure));
-  options.compute_ntk = flags.measures != "regions";
-  options.compute_regions = flags.measures != "ntk";
+  options.compute_ntk = flags.measures == "both" || flags.measures == "ntk";
+  options.compute_regions =
+      flags.measures == "both" || flags.measures == "regions";
+  if (!flags.proxies.empty()) {
+    TENAS_ASSIGN_OR_RETURN(
+        const std::vector<measures::Measure> proxies,
+        measures::ParseMeasureList(flags.proxies, "--proxies"));
+    for (measures::Measure m : proxies) {
+      if (flags.proxies == "all" && !measures::IsZeroCostProxy(m)) continue;
+      if (!measures::IsZeroCostProxy(m)) {
+        return absl::InvalidArgumentError(
+            absl::StrCat("--proxies: ", measures::MeasureName(m),
+                         " is not a zero-cost proxy (--measures runs it)"));
+      }
+    }
+    for (measures::Measure m : proxies) {
+      if (measures::IsZeroCostProxy(m)) options.proxies.push_back(m);
+    }
+    options.proxy_batch_size = flags.proxy_batch_size;
+  }
   Measured m;
   m.threads = ConfigureThreads(flags.measure.threads);
   if (options.batch_size == 0) {
@@ -211,6 +256,10 @@ absl::StatusOr<Measured> Measure(const MemoryFlags& flags) {
   search_options.ntk_method = options.ntk_method;
   search_options.ntk_explicit_backward = options.ntk_explicit_backward;
   search_options.ntk_max_memory_bytes = options.ntk_max_memory_bytes;
+  for (measures::Measure m : options.proxies) {
+    search_options.measures.push_back(m);
+  }
+  search_options.proxy_batch_size = options.proxy_batch_size;
 
   std::function<absl::Status(const measures::ScoreOptions&)> run;
   if (flags.search) {
@@ -223,6 +272,7 @@ absl::StatusOr<Measured> Measure(const MemoryFlags& flags) {
       so.fp64 = o.fp64;
       so.lr_batch_size = o.lr_batch_size;
       so.lr_num_batches = o.lr_num_batches;
+      so.proxy_batch_size = o.proxy_batch_size;
       return RunSearchEvaluation(space, dataset, so, m.threads);
     };
   } else {
@@ -256,6 +306,7 @@ absl::StatusOr<Measured> Measure(const MemoryFlags& flags) {
   tiny.repeats = 1;
   tiny.lr_batch_size = 10;
   tiny.lr_num_batches = 1;
+  tiny.proxy_batch_size = 2;
   TENAS_RETURN_IF_ERROR(run(tiny));
 
   m.rss_before = StatusBytes("VmRSS:");
@@ -285,6 +336,8 @@ int RunMemory(const MemoryFlags& flags) {
         {"repeats", m->shape.repeats},
         {"fp64", m->shape.fp64},
         {"measures", flags.measures},
+        {"proxies", flags.proxies},
+        {"proxy_batch_size", m->shape.proxy_batch_size},
         {"threads", m->threads},
         {"plan",
          {{"evaluations_per_call", m->plan.evaluations_per_call},
@@ -297,6 +350,7 @@ int RunMemory(const MemoryFlags& flags) {
           {"rows", e.rows_bytes},
           {"gram", e.gram_bytes},
           {"regions", e.regions_bytes},
+          {"proxies", e.proxies_bytes},
           {"overhead", e.overhead_bytes},
           {"total", e.total_bytes}}},
         {"minimal_estimate_bytes",
@@ -313,7 +367,7 @@ int RunMemory(const MemoryFlags& flags) {
         "%s %s, images %dx%dx%d, batch %d, %d repeats%s, %d threads\n"
         "plan      %d per call, %d rows per pass, %d passes at once\n"
         "estimate  %s (forward %s, passes %s, rows %s, gram %s, regions %s, "
-        "batches %s, overhead %s)\n",
+        "batches %s, proxies %s, overhead %s)\n",
         flags.space, flags.search ? "search evaluation" : "score",
         m->shape.channels, m->shape.height, m->shape.width, m->shape.batch_size,
         m->shape.repeats, m->shape.fp64 ? ", fp64" : "", m->threads,
@@ -325,6 +379,7 @@ int RunMemory(const MemoryFlags& flags) {
         measures::FormatBytes(e.gram_bytes),
         measures::FormatBytes(e.regions_bytes),
         measures::FormatBytes(e.batch_bytes),
+        measures::FormatBytes(e.proxies_bytes),
         measures::FormatBytes(e.overhead_bytes));
     if (!flags.estimate_only) {
       std::cout << absl::StrFormat(
@@ -359,8 +414,18 @@ void AddMemoryCommand(CLI::App* app, CommandRunner* run) {
           "a score; --repeats is then ignored");
   AddFlag(command, "--synthetic", &flags->synthetic,
           "random pixels of the dataset's image shape instead of its files");
-  AddChoice(command, "--measures", &flags->measures, {"both", "ntk", "regions"},
-            "the measures of a score (a search evaluation runs both)");
+  AddChoice(command, "--measures", &flags->measures,
+            {"both", "ntk", "regions", "none"},
+            "TE-NAS's measures of a score (a search evaluation runs both); "
+            "none: only --proxies");
+  command
+      ->add_option("--proxies", flags->proxies,
+                   "comma-separated zero-cost proxies (docs/PROXIES.md) run "
+                   "after the NTK and linear regions, or all")
+      ->type_name("LIST");
+  AddInt(command, "--proxy-batch-size", &flags->proxy_batch_size, 2,
+         measures::kMaxProxyBatchSize,
+         "images per zero-cost proxy batch, in [2, 256]");
   AddMeasureFlags(command, &flags->measure, MeasureFlagSet::kAll, "cores");
   AddFlag(command, "--estimate-only", &flags->estimate_only,
           "print the estimate and the plan without running the evaluation");

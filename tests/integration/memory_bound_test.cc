@@ -4,7 +4,8 @@
 // with a small bound refuses, at admission and before any work, the score,
 // the scores and the search whose smallest estimate exceeds it, with
 // INVALID_ARGUMENT naming the options that drive the estimate and the
-// estimate itself; a request within the bound is scored. A search's
+// estimate itself (the proxy batch when the zero-cost proxies are what
+// does not fit); a request within the bound is scored. A search's
 // evaluation (two supernets) is estimated higher than a score of the same
 // batch: the same batch may be scored and not searched.
 
@@ -91,6 +92,50 @@ TEST_F(MemoryBoundTest, AScoreWithinTheBoundIsScored) {
   EXPECT_EQ(response.batch_size(), 16);
   EXPECT_GE(response.ntk_condition_number(), 1.0);
   EXPECT_GE(response.linear_regions(), 1.0);
+}
+
+TEST(ProxyMemoryBoundTest, ProxiesAboveTheBoundAreRefusedNamingTheProxyBatch) {
+  // A server of its own, bound 512 MiB: grasp on 128 images of the proxy
+  // network does not fit, on 4 images it does.
+  constexpr int64_t kProxyBound = int64_t{512} << 20;
+  server::ServerOptions options = TestServerOptions();
+  options.ntk_max_memory_bytes = kProxyBound;
+  auto server = StartServer(options);
+  ASSERT_NE(server, nullptr);
+  auto stub = NewStub(server->port());
+  v1::ScoreArchitectureRequest request =
+      ScoreRequest(kConvArch, 0, /*batch_size=*/16, /*repeats=*/1);
+  request.mutable_options()->add_measure_names("grasp");
+  request.mutable_options()->set_proxy_batch_size(128);
+  measures::ScoreOptions o;
+  o.batch_size = 16;
+  measures::SetMeasures({measures::Measure::kGrasp}, o);
+  o.proxy_batch_size = 128;
+  const int64_t need =
+      measures::MinimalEvaluationMemory(
+          measures::ScoreShape(o, search::SpaceKind::kNb201, 10, 3, 32, 32))
+          .total_bytes;
+  ASSERT_GT(need, kProxyBound);
+  v1::ScoreArchitectureResponse response;
+  grpc::Status status = Score(*stub, request, &response);
+  ASSERT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT)
+      << status.error_message();
+  const std::string m = status.error_message();
+  EXPECT_TRUE(HasText(m,
+                      "options.proxy_batch_size: the zero-cost proxies "
+                      "(grasp among them) on 128 images"))
+      << m;
+  EXPECT_TRUE(HasText(m, measures::FormatBytes(need))) << m;
+  EXPECT_TRUE(HasText(m, "server limit --max-memory (512.0 MiB)")) << m;
+  EXPECT_TRUE(HasText(m, "images fit")) << m;
+  EXPECT_EQ(server->engine().stats().completed, 0);
+
+  request.mutable_options()->set_proxy_batch_size(4);
+  status = Score(*stub, request, &response);
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  ASSERT_EQ(response.measures_size(), 1);
+  EXPECT_EQ(response.measures(0).name(), "grasp");
+  server->Shutdown();
 }
 
 TEST_F(MemoryBoundTest, ScoreArchitecturesAboveTheBoundIsRefusedAsAWhole) {

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # tenas-bench memory: the estimate of one evaluation (the bound --max-memory
 # applies), its refusal, and a small score's measured peak RSS growth within
-# its estimate (docs/RELIABILITY.md §6.6). No timing is checked.
+# its estimate, with and without zero-cost proxies (docs/RELIABILITY.md §6.6). No timing is checked.
 # usage: tenas_bench_memory_test.sh PATH/TO/tenas-bench
 set -uo pipefail
 BIN="$1"
@@ -43,5 +43,30 @@ m = json.loads(sys.argv[1])
 assert 0 < m["peak_growth_bytes"] <= m["estimate_bytes"]["total"], m
 PYEOF
 check "measured peak within the estimate" 0 $?
+
+# 4. Zero-cost proxies: their phase is estimated and measured too, and a
+# proxy batch over the bound is refused naming proxy_batch_size.
+out=$("$BIN" memory --measures none --proxies snip,grasp,nwot \
+      --proxy-batch-size 16 --json | tail -n 1)
+check "proxies measure exit 0" 0 $?
+$PY - "$out" <<'PYEOF'
+import json, sys
+m = json.loads(sys.argv[1])
+e = m["estimate_bytes"]
+assert m["proxy_batch_size"] == 16 and e["proxies"] > 0, m
+assert e["total"] == max(e["proxies"], e["forward"] + e["batches"] + e["passes"]
+                         + e["rows"] + e["gram"] + e["regions"]) + e["overhead"], e
+assert 0 < m["peak_growth_bytes"] <= e["total"], m
+PYEOF
+check "proxies: measured peak within the estimate" 0 $?
+err=$("$BIN" memory --estimate-only --proxies grasp --proxy-batch-size 256 \
+      --max-memory 256M 2>&1 >/dev/null)
+check "proxies over the bound exit 2" 2 $?
+[[ "$err" == *"proxy_batch_size: the zero-cost proxies (grasp among them) on 256 images"*"--max-memory (256.0 MiB)"*"images fit"* ]]
+check "proxies over the bound name proxy_batch_size and what fits ($err)" 0 $?
+err=$("$BIN" memory --estimate-only --proxies ntk 2>&1 >/dev/null)
+check "--proxies ntk exit 2" 2 $?
+[[ "$err" == *"--proxies: ntk is not a zero-cost proxy"* ]]
+check "--proxies names a measure that is not a proxy ($err)" 0 $?
 
 check_summary

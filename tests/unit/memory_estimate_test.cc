@@ -2,18 +2,20 @@
 //
 // The memory estimate of one evaluation (options/memory_estimate.h): how it
 // grows with what drives it, the plans it picks within a bound, the
-// refusal's message, P against the real networks, and, in a fresh child
-// process, the estimate against the peak resident memory a small score
-// really adds.
+// refusal's message (the proxy batch's too), P against the real networks, and,
+// in a fresh child process, the estimate against the peak resident memory a
+// small score really adds.
 
 #include "tenas/options/memory_estimate.h"
 
 #include <gtest/gtest.h>
 #include <torch/torch.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <fstream>
 #include <string>
+#include <vector>
 
 #include "tenas/data/cifar.h"
 #include "tenas/measures/score.h"
@@ -209,6 +211,91 @@ TEST(MemoryEstimateTest, SearchRefusalSaysItIsASearch) {
       << status.message();
 }
 
+TEST(MemoryEstimateTest, ProxiesCountOnlyWhenTheyRunPasses) {
+  ScoreOptions o;
+  const auto shape_of = [](const ScoreOptions& options) {
+    return ScoreShape(options, search::SpaceKind::kNb201, 10, 3, 32, 32);
+  };
+  EXPECT_EQ(shape_of(o).proxy_batch_size, 0);
+  EXPECT_EQ(EstimateEvaluationMemory(shape_of(o), NtkPlan{}).proxies_bytes, 0);
+  // params, flops and l2_norm read the weights only.
+  o.proxies = {Measure::kParams, Measure::kFlops, Measure::kL2Norm};
+  o.proxy_batch_size = 64;
+  EXPECT_EQ(shape_of(o).proxy_batch_size, 0);
+  o.proxies = {Measure::kParams, Measure::kNwot};
+  EXPECT_EQ(shape_of(o).proxy_batch_size, 64);
+  EXPECT_FALSE(shape_of(o).proxy_second_order);
+  o.proxies = {Measure::kGrasp};
+  EXPECT_TRUE(shape_of(o).proxy_second_order);
+  // A search's proxies are its measures that are zero-cost proxies.
+  search::SearchOptions so;
+  so.proxy_batch_size = 16;
+  EXPECT_EQ(SearchShape(so, 10, 3, 32, 32).proxy_batch_size, 0);
+  so.measures = {Measure::kNtk, Measure::kSynflow};
+  EXPECT_EQ(SearchShape(so, 10, 3, 32, 32).proxy_batch_size, 16);
+}
+
+TEST(MemoryEstimateTest, ProxiesAreLinearInTheirBatchAndRunAfterTheNtk) {
+  for (search::SpaceKind space :
+       {search::SpaceKind::kNb201, search::SpaceKind::kDarts}) {
+    for (bool search : {false, true}) {
+      SCOPED_TRACE(::testing::Message() << static_cast<int>(space) << search);
+      EvaluationShape s = Score(8, 1);
+      s.space = space;
+      s.search = search;
+      const MemoryEstimate without = EstimateEvaluationMemory(s, NtkPlan{});
+      s.proxy_batch_size = 32;
+      const int64_t p32 = EstimateEvaluationMemory(s, NtkPlan{}).proxies_bytes;
+      s.proxy_batch_size = 64;
+      const MemoryEstimate e64 = EstimateEvaluationMemory(s, NtkPlan{});
+      EXPECT_GT(p32, 0);
+      EXPECT_EQ(e64.proxies_bytes, 2 * p32);
+      s.proxy_second_order = true;
+      EXPECT_GT(EstimateEvaluationMemory(s, NtkPlan{}).proxies_bytes,
+                e64.proxies_bytes);
+      // The NTK's parts are unchanged; the total is the larger phase.
+      EXPECT_EQ(e64.forward_bytes, without.forward_bytes);
+      EXPECT_EQ(e64.rows_bytes, without.rows_bytes);
+      EXPECT_EQ(e64.total_bytes,
+                std::max(without.total_bytes - without.overhead_bytes,
+                         e64.proxies_bytes) +
+                    e64.overhead_bytes);
+    }
+  }
+}
+
+TEST(MemoryEstimateTest, ProxyRefusalNamesTheProxyBatchAndWhatFits) {
+  EvaluationShape s = Score(8, 1);
+  s.proxy_batch_size = 256;
+  s.proxy_second_order = true;
+  EvaluationShape ntk_only = s;
+  ntk_only.proxy_batch_size = 0;
+  // A bound the NTK fits and the proxies do not.
+  const int64_t bound = int64_t{1} << 30;
+  ASSERT_LE(MinimalEvaluationMemory(ntk_only).total_bytes, bound);
+  ASSERT_GT(MinimalEvaluationMemory(s).total_bytes, bound);
+  const absl::Status status =
+      CheckEvaluationMemory(s, bound, "options.", "server limit --max-memory");
+  ASSERT_EQ(status.code(), absl::StatusCode::kInvalidArgument);
+  const std::string m(status.message());
+  EXPECT_EQ(m.rfind("options.proxy_batch_size: the zero-cost proxies (grasp "
+                    "among them) on 256 images of 3x32x32 need an estimated ",
+                    0),
+            0u)
+      << m;
+  const size_t at = m.find("at most ");
+  ASSERT_NE(at, std::string::npos) << m;
+  const int n = std::atoi(m.c_str() + at + 8);
+  EvaluationShape probe = s;
+  probe.proxy_batch_size = n;
+  EXPECT_LE(MinimalEvaluationMemory(probe).total_bytes, bound);
+  probe.proxy_batch_size = n + 1;
+  EXPECT_GT(MinimalEvaluationMemory(probe).total_bytes, bound);
+  // When the NTK does not fit either, the NTK batch is named.
+  const absl::Status ntk = CheckEvaluationMemory(s, kMiB, "", "x");
+  EXPECT_EQ(ntk.message().rfind("batch_size: ", 0), 0u) << ntk.message();
+}
+
 int64_t WeightEntries(nn::SearchNetwork& net) {
   int64_t n = 0;
   for (const at::Tensor& p : net.WeightParameters()) n += p.numel();
@@ -236,7 +323,9 @@ int64_t StatusBytes(const std::string& field) {
 // In a fresh child process (a re-executed test binary): a small score's
 // peak RSS growth stays within its estimate. Exit 0: within; 1: above;
 // 2: could not measure or score.
-void ScoreWithinEstimate(int batch, int repeats, bool fp64) {
+void ScoreWithinEstimate(int batch, int repeats, bool fp64,
+                         std::vector<Measure> proxies = {},
+                         int proxy_batch_size = 32) {
   at::set_num_threads(2);
   auto dataset = data::LoadBundledCifar10();
   if (!dataset.ok()) std::_Exit(2);
@@ -246,11 +335,15 @@ void ScoreWithinEstimate(int batch, int repeats, bool fp64) {
   ScoreOptions tiny;
   tiny.batch_size = 2;
   tiny.repeats = 1;
+  tiny.proxies = proxies;
+  tiny.proxy_batch_size = 2;
   if (!ScoreNb201(arch, *dataset, tiny).ok()) std::_Exit(2);  // warm-up
   ScoreOptions o;
   o.batch_size = batch;
   o.repeats = repeats;
   o.fp64 = fp64;
+  o.proxies = proxies;
+  o.proxy_batch_size = proxy_batch_size;
   const int64_t before = StatusBytes("VmRSS:");
   std::ofstream("/proc/self/clear_refs") << "5";
   if (before < 0 || StatusBytes("VmHWM:") > before + 8 * kMiB) std::_Exit(2);
@@ -269,6 +362,11 @@ TEST(MemoryEstimateDeathTest, SmallScoresPeakWithinTheirEstimate) {
   EXPECT_EXIT(ScoreWithinEstimate(48, 2, false), testing::ExitedWithCode(0),
               "");
   EXPECT_EXIT(ScoreWithinEstimate(96, 1, true), testing::ExitedWithCode(0), "");
+  // The proxies' phase (grasp's second-order pass included) on the proxy
+  // network, larger than the NTK's.
+  EXPECT_EXIT(
+      ScoreWithinEstimate(8, 1, false, {Measure::kSnip, Measure::kGrasp}, 16),
+      testing::ExitedWithCode(0), "");
 }
 
 }  // namespace

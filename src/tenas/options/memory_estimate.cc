@@ -3,9 +3,11 @@
 #include "tenas/options/memory_estimate.h"
 
 #include <algorithm>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "tenas/options/measures.h"
 
 namespace tenas::measures {
 namespace {
@@ -35,6 +37,26 @@ Coefficients CoefficientsOf(search::SpaceKind space, bool supernet) {
   return supernet ? Coefficients{2816, 384} : Coefficients{640, 256};
 }
 
+// Bytes per image and per input pixel of the zero-cost proxies' passes on
+// one network: a score's proxy network (NB201 C=16 N=5, DARTS C=16 N=2) or
+// a search's NTK supernet; `second_order` with grasp (its gradient graph is
+// kept and differentiated again). Peak-RSS measurements of the worst
+// architecture (tenas-bench memory --proxies, docs/RELIABILITY.md §6.6),
+// rounded up.
+int64_t ProxyBytesPerPixel(search::SpaceKind space, bool supernet,
+                           bool second_order) {
+  // Measured at most, proxy batch 32 (NB201 scores also 64 and 128: 14.5,
+  // 14.9, 14.8 K), first order / with grasp: NB201 score 14.9 K / 38.5 K,
+  // DARTS score 30.2 K / 76.9 K, NB201 search 2.2 K / 4.2 K, DARTS search
+  // 5.0 K / 11.0 K (searches: the whole evaluation at NTK batch 8).
+  if (space == search::SpaceKind::kNb201) {
+    if (supernet) return second_order ? 5376 : 2816;
+    return second_order ? 49152 : 19456;
+  }
+  if (supernet) return second_order ? 13824 : 6400;
+  return second_order ? 98304 : 38912;
+}
+
 // ReLU outputs per 1x3x3 crop of the linear-region network (an upper bound
 // on num_columns of CountLinearRegions, supernets included).
 int64_t LinearRegionColumns(search::SpaceKind space) {
@@ -48,6 +70,53 @@ bool Fits(const EvaluationShape& shape, const NtkPlan& plan,
           int64_t max_bytes) {
   return max_bytes <= 0 ||
          EstimateEvaluationMemory(shape, plan).total_bytes <= max_bytes;
+}
+
+// The proxy fields of `shape` for `measures` (any measures: only the
+// zero-cost proxies that run passes count) on batches of `batch_size`.
+void SetProxyShape(const std::vector<Measure>& measures, int batch_size,
+                   EvaluationShape& shape) {
+  shape.proxy_batch_size = 0;
+  shape.proxy_second_order = false;
+  for (Measure m : measures) {
+    if (!IsZeroCostProxy(m) || m == Measure::kParams || m == Measure::kFlops ||
+        m == Measure::kL2Norm) {
+      continue;
+    }
+    shape.proxy_batch_size = batch_size;
+    if (m == Measure::kGrasp) shape.proxy_second_order = true;
+  }
+}
+
+// OverBudgetError's refusal when the proxies are what does not fit.
+absl::Status ProxyOverBudgetError(const EvaluationShape& shape, int64_t need,
+                                  int64_t max_bytes,
+                                  absl::string_view field_prefix,
+                                  absl::string_view limit_name) {
+  // The largest proxy batch that fits (the estimate grows with it).
+  EvaluationShape probe = shape;
+  int lo = 1, hi = shape.proxy_batch_size;  // lo: fits or nothing
+  while (hi - lo > 1) {
+    const int mid = lo + (hi - lo) / 2;
+    probe.proxy_batch_size = mid;
+    if (MinimalEvaluationMemory(probe).total_bytes <= max_bytes) {
+      lo = mid;
+    } else {
+      hi = mid;
+    }
+  }
+  probe.proxy_batch_size = lo;
+  const bool any =
+      lo >= 2 && MinimalEvaluationMemory(probe).total_bytes <= max_bytes;
+  return absl::InvalidArgumentError(absl::StrCat(
+      field_prefix, "proxy_batch_size: the zero-cost proxies",
+      shape.proxy_second_order ? " (grasp among them)" : "", " on ",
+      shape.proxy_batch_size, " images of ", shape.channels, "x", shape.height,
+      "x", shape.width, shape.search ? " in a search (supernets)" : "",
+      " need an estimated ", FormatBytes(need), ", above ", limit_name, " (",
+      FormatBytes(max_bytes), "); ",
+      any ? absl::StrCat("at most ", lo, " images fit")
+          : "no proxy batch fits"));
 }
 
 }  // namespace
@@ -97,10 +166,18 @@ MemoryEstimate EstimateEvaluationMemory(const EvaluationShape& shape,
     const int64_t crops = int64_t{shape.lr_batch_size} * shape.lr_num_batches;
     e.regions_bytes = crops * (LinearRegionColumns(shape.space) * 8 + 64);
   }
+  if (shape.proxy_batch_size > 0) {
+    const int64_t Bp = shape.proxy_batch_size;
+    e.proxies_bytes = Bp * pixels *
+                          ProxyBytesPerPixel(shape.space, shape.search,
+                                             shape.proxy_second_order) +
+                      Bp * image_entries * 4;
+  }
   e.overhead_bytes = kOverheadBytes;
-  e.total_bytes = e.forward_bytes + e.batch_bytes + e.pass_bytes +
-                  e.rows_bytes + e.gram_bytes + e.regions_bytes +
-                  e.overhead_bytes;
+  const int64_t ntk_and_regions = e.forward_bytes + e.batch_bytes +
+                                  e.pass_bytes + e.rows_bytes + e.gram_bytes +
+                                  e.regions_bytes;
+  e.total_bytes = std::max(ntk_and_regions, e.proxies_bytes) + e.overhead_bytes;
   return e;
 }
 
@@ -159,6 +236,13 @@ absl::Status OverBudgetError(const EvaluationShape& shape, int64_t max_bytes,
                              absl::string_view field_prefix,
                              absl::string_view limit_name) {
   const int64_t need = MinimalEvaluationMemory(shape).total_bytes;
+  EvaluationShape without_proxies = shape;
+  without_proxies.proxy_batch_size = 0;
+  if (shape.proxy_batch_size > 0 &&
+      MinimalEvaluationMemory(without_proxies).total_bytes <= max_bytes) {
+    return ProxyOverBudgetError(shape, need, max_bytes, field_prefix,
+                                limit_name);
+  }
   // The largest batch whose smallest plan fits (the estimate grows with B).
   EvaluationShape probe = shape;
   int lo = 1, hi = shape.batch_size;  // lo: fits or nothing; hi: too big
@@ -202,6 +286,7 @@ EvaluationShape ScoreShape(const ScoreOptions& options, search::SpaceKind space,
   s.compute_regions = options.compute_regions;
   s.lr_batch_size = options.lr_batch_size;
   s.lr_num_batches = options.lr_num_batches;
+  SetProxyShape(options.proxies, options.proxy_batch_size, s);
   return s;
 }
 
@@ -221,6 +306,7 @@ EvaluationShape SearchShape(const search::SearchOptions& options,
   s.ntk_method = options.ntk_method;
   s.lr_batch_size = options.lr_batch_size;
   s.lr_num_batches = options.lr_num_batches;
+  SetProxyShape(options.measures, options.proxy_batch_size, s);
   return s;
 }
 

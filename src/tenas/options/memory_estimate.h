@@ -58,6 +58,14 @@ struct EvaluationShape {
   bool compute_regions = true;
   int lr_batch_size = 1000;
   int lr_num_batches = 3;
+  /// Zero-cost proxies that run a forward and backward pass (all but
+  /// params, flops and l2_norm): images per proxy batch, 0 when none is
+  /// requested. A score runs them on the proxy network (docs/PROXIES.md), a
+  /// search on the NTK supernets, one network at a time, after the NTK.
+  int proxy_batch_size = 0;
+  /// grasp is among them: its Hessian-vector product keeps the gradient's
+  /// graph and differentiates it again.
+  bool proxy_second_order = false;
 };
 
 /// How an evaluation's NTK runs (fast path on CPU).
@@ -76,14 +84,19 @@ struct NtkPlan {
 
 /// The estimate of one evaluation, in bytes, by part. Only the largest of
 /// the NTK part and the linear-region part is alive at a time; `total`
-/// adds both anyway (the linear-region part is small) and the overhead.
+/// adds both anyway (the linear-region part is small), takes the larger of
+/// that and the zero-cost proxies' part, and adds the overhead.
 struct MemoryEstimate {
-  int64_t forward_bytes = 0;   ///< forward graphs kept for the backward
-  int64_t batch_bytes = 0;     ///< input batches (float32)
-  int64_t pass_bytes = 0;      ///< backward passes in flight
-  int64_t rows_bytes = 0;      ///< Jacobian rows G [B, P] of every network
-  int64_t gram_bytes = 0;      ///< float64 copy of G, Gram, eigvalsh
-  int64_t regions_bytes = 0;   ///< linear regions: activations, patterns
+  int64_t forward_bytes = 0;  ///< forward graphs kept for the backward
+  int64_t batch_bytes = 0;    ///< input batches (float32)
+  int64_t pass_bytes = 0;     ///< backward passes in flight
+  int64_t rows_bytes = 0;     ///< Jacobian rows G [B, P] of every network
+  int64_t gram_bytes = 0;     ///< float64 copy of G, Gram, eigvalsh
+  int64_t regions_bytes = 0;  ///< linear regions: activations, patterns
+  /// Zero-cost proxies: one network's passes and its labelled batch. They
+  /// run after the NTK and the linear regions, whose memory is free again,
+  /// so `total` takes the larger of the two phases.
+  int64_t proxies_bytes = 0;
   int64_t overhead_bytes = 0;  ///< LibTorch/oneDNN scratch, allocator slack
   int64_t total_bytes = 0;
 };
@@ -124,6 +137,9 @@ std::string FormatBytes(int64_t bytes);
 /// InvalidArgument "<prefix>batch_size: <B> images of CxHxW[, <prefix>fp64]
 /// [in a search] need an estimated X for one evaluation, above the memory
 /// bound of Y (<limit_name>); at most N images fit" (or "no batch fits").
+/// When the evaluation fits without its zero-cost proxies, the proxies are
+/// what does not fit: "<prefix>proxy_batch_size: the zero-cost proxies
+/// [with grasp] on <Bp> images of CxHxW need ...; at most N images fit".
 absl::Status OverBudgetError(const EvaluationShape& shape, int64_t max_bytes,
                              absl::string_view field_prefix,
                              absl::string_view limit_name);
