@@ -40,6 +40,19 @@ const v1::MeasureValue* Find(const v1::ScoreArchitectureResponse& r,
   return nullptr;
 }
 
+// A cheap search (SearchRequest) pruning on `measures`, proxy batch 8, read
+// to its end.
+StreamResult<v1::SearchEvent> RunSearchWith(
+    Stub& stub, uint64_t seed, const std::vector<std::string>& measures) {
+  v1::RunSearchRequest request = SearchRequest(seed);
+  for (const std::string& m : measures) request.add_measures(m);
+  request.set_proxy_batch_size(8);
+  grpc::ClientContext context;
+  GuardAgainstHangs(&context);
+  auto reader = stub.RunSearch(&context, request);
+  return ReadAll(reader.get());
+}
+
 class MeasuresApiTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
@@ -221,14 +234,9 @@ TEST_F(MeasuresApiTest, UnknownOrConflictingMeasuresAreInvalidArgument) {
 }
 
 TEST_F(MeasuresApiTest, SearchReportsItsMeasuresAndProxies) {
-  v1::RunSearchRequest request = SearchRequest(/*seed=*/3);
-  request.add_measures("params");
-  request.add_measures("lr");
-  request.set_proxy_batch_size(8);
-  grpc::ClientContext context;
-  GuardAgainstHangs(&context);
-  auto reader = stub_->RunSearch(&context, request);
-  StreamResult<v1::SearchEvent> got = ReadAll(reader.get());
+  // Any order: the search lists them in canonical order.
+  StreamResult<v1::SearchEvent> got =
+      RunSearchWith(*stub_, /*seed=*/3, {"params", "lr"});
   ASSERT_TRUE(got.status.ok()) << got.status.error_message();
   ASSERT_FALSE(got.messages.empty());
   ASSERT_TRUE(got.messages.back().has_result());
@@ -304,14 +312,8 @@ TEST(MeasuresMetricsTest, ProxyEvaluationsAreCountedPerProxy) {
 
   // A search pruning on lr + params measures params on the origin and the
   // candidate of every (candidate, repeat).
-  v1::RunSearchRequest search = SearchRequest(/*seed=*/5);
-  search.add_measures("lr");
-  search.add_measures("params");
-  search.set_proxy_batch_size(8);
-  grpc::ClientContext context;
-  GuardAgainstHangs(&context);
-  auto reader = stub->RunSearch(&context, search);
-  StreamResult<v1::SearchEvent> got = ReadAll(reader.get());
+  StreamResult<v1::SearchEvent> got =
+      RunSearchWith(*stub, /*seed=*/5, {"lr", "params"});
   ASSERT_TRUE(got.status.ok()) << got.status.error_message();
   int scored = 0;
   for (const v1::SearchEvent& e : got.messages)

@@ -165,6 +165,24 @@ TEST(MemoryEstimateTest, PlansStayWithinTheBoundAndShrinkWithIt) {
   EXPECT_EQ(at_minimum->parallel_passes, 1);
 }
 
+// N of a refusal's "at most N images fit" (-1 when it says none).
+int AtMostFits(const std::string& message) {
+  const size_t at = message.find("at most ");
+  if (at == std::string::npos) return -1;
+  return std::atoi(message.c_str() + at + 8);
+}
+
+// `n` of `field` fits `bound` in the smallest plan and n + 1 does not.
+void ExpectLargestThatFits(const EvaluationShape& s,
+                           int EvaluationShape::*field, int n, int64_t bound) {
+  ASSERT_GE(n, 1);
+  EvaluationShape probe = s;
+  probe.*field = n;
+  EXPECT_LE(MinimalEvaluationMemory(probe).total_bytes, bound) << n;
+  probe.*field = n + 1;
+  EXPECT_GT(MinimalEvaluationMemory(probe).total_bytes, bound) << n;
+}
+
 TEST(MemoryEstimateTest, RefusalNamesTheOptionsTheEstimateAndWhatFits) {
   const EvaluationShape s = Score(512, 20, /*fp64=*/true);
   const int64_t bound = 512 * kMiB;
@@ -180,14 +198,10 @@ TEST(MemoryEstimateTest, RefusalNamesTheOptionsTheEstimateAndWhatFits) {
       << m;
   EXPECT_NE(m.find("--max-memory (512.0 MiB)"), std::string::npos) << m;
   // "at most N images fit": N fits, N + 1 does not.
-  const size_t at = m.find("at most ");
-  ASSERT_NE(at, std::string::npos) << m;
-  const int n = std::atoi(m.c_str() + at + 8);
+  const int n = AtMostFits(m);
+  ExpectLargestThatFits(s, &EvaluationShape::batch_size, n, bound);
   EvaluationShape probe = s;
-  probe.batch_size = n;
-  EXPECT_LE(MinimalEvaluationMemory(probe).total_bytes, bound);
   probe.batch_size = n + 1;
-  EXPECT_GT(MinimalEvaluationMemory(probe).total_bytes, bound);
   EXPECT_TRUE(CheckEvaluationMemory(probe, 0, "", "x").ok());  // no bound
   probe.batch_size = n;
   EXPECT_TRUE(CheckEvaluationMemory(probe, bound, "", "x").ok());
@@ -283,14 +297,8 @@ TEST(MemoryEstimateTest, ProxyRefusalNamesTheProxyBatchAndWhatFits) {
                     0),
             0u)
       << m;
-  const size_t at = m.find("at most ");
-  ASSERT_NE(at, std::string::npos) << m;
-  const int n = std::atoi(m.c_str() + at + 8);
-  EvaluationShape probe = s;
-  probe.proxy_batch_size = n;
-  EXPECT_LE(MinimalEvaluationMemory(probe).total_bytes, bound);
-  probe.proxy_batch_size = n + 1;
-  EXPECT_GT(MinimalEvaluationMemory(probe).total_bytes, bound);
+  ExpectLargestThatFits(s, &EvaluationShape::proxy_batch_size, AtMostFits(m),
+                        bound);
   // When the NTK does not fit either, the NTK batch is named.
   const absl::Status ntk = CheckEvaluationMemory(s, kMiB, "", "x");
   EXPECT_EQ(ntk.message().rfind("batch_size: ", 0), 0u) << ntk.message();

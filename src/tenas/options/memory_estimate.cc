@@ -88,23 +88,32 @@ void SetProxyShape(const std::vector<Measure>& measures, int batch_size,
   }
 }
 
-// OverBudgetError's refusal when the proxies are what does not fit.
-absl::Status ProxyOverBudgetError(const EvaluationShape& shape, int64_t need,
-                                  int64_t max_bytes,
-                                  absl::string_view field_prefix,
-                                  absl::string_view limit_name) {
-  // The largest proxy batch that fits (the estimate grows with it).
+// The largest value in [1, shape.*field] of `field` (a batch: the estimate
+// grows with it) whose smallest plan fits `max_bytes`; 1 when none does.
+int LargestThatFits(const EvaluationShape& shape, int EvaluationShape::*field,
+                    int64_t max_bytes) {
   EvaluationShape probe = shape;
-  int lo = 1, hi = shape.proxy_batch_size;  // lo: fits or nothing
+  int lo = 1, hi = shape.*field;  // lo: fits or nothing; hi: too big
   while (hi - lo > 1) {
     const int mid = lo + (hi - lo) / 2;
-    probe.proxy_batch_size = mid;
+    probe.*field = mid;
     if (MinimalEvaluationMemory(probe).total_bytes <= max_bytes) {
       lo = mid;
     } else {
       hi = mid;
     }
   }
+  return lo;
+}
+
+// OverBudgetError's refusal when the proxies are what does not fit.
+absl::Status ProxyOverBudgetError(const EvaluationShape& shape, int64_t need,
+                                  int64_t max_bytes,
+                                  absl::string_view field_prefix,
+                                  absl::string_view limit_name) {
+  const int lo =
+      LargestThatFits(shape, &EvaluationShape::proxy_batch_size, max_bytes);
+  EvaluationShape probe = shape;
   probe.proxy_batch_size = lo;
   const bool any =
       lo >= 2 && MinimalEvaluationMemory(probe).total_bytes <= max_bytes;
@@ -244,17 +253,9 @@ absl::Status OverBudgetError(const EvaluationShape& shape, int64_t max_bytes,
                                 limit_name);
   }
   // The largest batch whose smallest plan fits (the estimate grows with B).
+  const int lo =
+      LargestThatFits(shape, &EvaluationShape::batch_size, max_bytes);
   EvaluationShape probe = shape;
-  int lo = 1, hi = shape.batch_size;  // lo: fits or nothing; hi: too big
-  while (hi - lo > 1) {
-    const int mid = lo + (hi - lo) / 2;
-    probe.batch_size = mid;
-    if (MinimalEvaluationMemory(probe).total_bytes <= max_bytes) {
-      lo = mid;
-    } else {
-      hi = mid;
-    }
-  }
   probe.batch_size = lo;
   const bool any = lo >= 2 && shape.compute_ntk &&
                    MinimalEvaluationMemory(probe).total_bytes <= max_bytes;
