@@ -8,6 +8,11 @@ Inputs:
   docs/validation/proxies_nb201_cifar10.csv   `tenas-bench validate
       --measures all --csv` over the 724 CIFAR-10 architectures of NASLib's
       stored proxy table (scripts/validate.sh proxies);
+  docs/validation/proxies_nb201_cifar10[_perarch]_seed<S>.csv   more draws
+      of some proxies over the same architectures, shared or per
+      architecture (scripts/validate.sh proxyseeds), and
+      proxies_nb201_cifar10_perarch_others_seed0.csv (the other stored
+      proxies, per architecture);
   tests/data/nb201_zc_proxies_naslib_subset.csv   NASLib's stored values;
   docs/validation/search_nb201_cifar10_combo_seed*.json   searches pruned
       with the best combination (scripts/validate.sh combos).
@@ -48,6 +53,12 @@ def average_ranks(values):
             ranks[order[k]] = (i + j) / 2 + 1
         i = j + 1
     return ranks
+
+
+def median(values):
+    v = sorted(values)
+    n = len(v)
+    return v[n // 2] if n % 2 else (v[n // 2 - 1] + v[n // 2]) / 2
 
 
 def kendall_tau_b(x, y):
@@ -157,6 +168,123 @@ def seed_study(folder, rows, naslib, w):
       "any result was seen.\n")
 
 
+def read_draws(folder, prefix):
+    """{seed: {index: row}} of the CSVs <prefix><seed>.csv in `folder`."""
+    runs = {}
+    for path in glob.glob(os.path.join(folder, prefix + "*.csv")):
+        tail = os.path.basename(path)[len(prefix):-4]
+        if tail.isdigit():  # not the *_first300 files of 6.1b
+            with open(path) as f:
+                runs[int(tail)] = {int(r["index"]): r for r in csv.DictReader(f)}
+    return runs
+
+
+def draw_table(runs, naslib, w):
+    """One row per stored proxy present in every draw; returns {proxy: met}."""
+    seeds = sorted(runs)
+    idx = sorted(set.intersection(*(set(v) for v in runs.values())))
+    names = [m for m in NASLIB_PROXIES if all(
+        m in runs[s][idx[0]] for s in seeds)]
+    acc = [float(runs[seeds[0]][i]["cifar10_test"]) for i in idx]
+    w("| measure | %s | mean τ | sd | NASLib τ | mean within 0.05 | draws "
+      "within 0.05 | mean ρ(tenas, NASLib) | mean ρ(seed a, seed b) |" %
+      " | ".join("τ seed %d" % s for s in seeds))
+    w("|---|%s---|---|---|---|---|---|---|" % ("---|" * len(seeds)))
+    verdict = {}
+    for m in names:
+        cols = {s: [float(runs[s][i][m]) for i in idx] for s in seeds}
+        taus = [kendall_tau_b(cols[s], acc) for s in seeds]
+        mean = sum(taus) / len(taus)
+        sd = math.sqrt(sum((t - mean) ** 2 for t in taus) / (len(taus) - 1))
+        stored = [float(naslib[i][m]) for i in idx]
+        ntau = kendall_tau_b(stored, acc)
+        close = sum(abs(t - ntau) <= 0.05 for t in taus)
+        with_naslib = sum(spearman(cols[s], stored) for s in seeds) / len(seeds)
+        pairs = list(itertools.combinations(seeds, 2))
+        between = sum(spearman(cols[a], cols[b]) for a, b in pairs) / len(pairs)
+        ok = abs(mean - ntau) <= 0.05
+        verdict[m] = ok
+        w("| %s | %s | %+.3f | %.3f | %+.3f | %s | %d of %d | %+.3f | %+.3f |"
+          % (m, " | ".join("%+.3f" % t for t in taus), mean, sd, ntau,
+             "yes" if ok else "**no**", close, len(taus), with_naslib,
+             between))
+    return verdict, len(idx), names
+
+
+def seed_draws(folder, rows, naslib, w):
+    """6.1c: several draws over all architectures, two protocols."""
+    shared = read_draws(folder, "proxies_nb201_cifar10_seed")
+    per_arch = read_draws(folder, "proxies_nb201_cifar10_perarch_seed")
+    if not shared and not per_arch:
+        return None
+    shared[0] = {int(r["index"]): r for r in rows}
+    w("### 6.1c Several draws over all architectures\n")
+    w("6.1b shows some proxies' τ moving with the draw, so one draw of "
+      "tenas's against NASLib's one draw compares two samples of a noisy "
+      "quantity. The proxies that move were scored again over every "
+      "architecture (`scripts/validate.sh proxyseeds`: `tenas-bench validate "
+      "--arch-indices ... --measures epe_nas,plain,jacov --repeats 1 --seed "
+      "S [--draws per-arch]`), in two protocols:\n")
+    w("- **shared** (`--draws shared`, the protocol of 6.1): every "
+      "architecture of a draw is scored with the same seed, so with the "
+      "same batch of images and the same weight stream; seed 0 is the run of "
+      "6.1. CSVs `proxies_nb201_cifar10_seed<S>.csv`.")
+    w("- **per architecture** (`--draws per-arch`): each architecture gets a "
+      "seed of its own (derived from S and its index), so a fresh batch and "
+      "fresh weights, as NASLib's benchmark runner "
+      "(`naslib/runners/zc/benchmarks/runner.py`: one shuffled train loader, "
+      "and a new iterator, so a new random batch of 32, for every "
+      "architecture). CSVs `proxies_nb201_cifar10_perarch_seed<S>.csv`.\n")
+    w("The rule was fixed before the runs of each protocol: a proxy meets "
+      "the requirement when the **mean** of its τ over the draws is within "
+      "0.05 of NASLib's τ. The shared protocol was run first; the "
+      "per-architecture protocol was added after its first results, once "
+      "NASLib's runner showed that it draws per architecture, with the same "
+      "rule. Both are reported.\n")
+    verdicts = {}
+    for title, runs in (("shared", shared), ("per architecture", per_arch)):
+        if len(runs) < 2:
+            continue
+        w("**%s** draws:\n" % title.capitalize())
+        verdict, n, _ = draw_table(runs, naslib, w)
+        w("")
+        verdicts[title] = verdict
+    w("sd: sample standard deviation over the draws. 'mean ρ(seed a, seed "
+      "b)': tenas against itself, averaged over pairs of draws; next to "
+      "'mean ρ(tenas, NASLib)' it tells whether tenas disagrees with NASLib "
+      "more than with itself.\n")
+    return verdicts
+
+
+def per_arch_others(folder, naslib, w):
+    """6.1d: the other stored proxies, one per-architecture draw."""
+    path = os.path.join(folder, "proxies_nb201_cifar10_perarch_others_seed0.csv")
+    if not os.path.exists(path):
+        return None
+    with open(path) as f:
+        rows = list(csv.DictReader(f))
+    acc = [float(r["cifar10_test"]) for r in rows]
+    names = [m for m in NASLIB_PROXIES if m in rows[0]]
+    w("### 6.1d The other proxies, drawn per architecture\n")
+    w("The proxies not in 6.1c, over the same %d architectures with "
+      "`--draws per-arch --seed 0 --measures %s` (CSV "
+      "`proxies_nb201_cifar10_perarch_others_seed0.csv`; params and flops "
+      "do not depend on the draw):\n" % (len(rows), ",".join(names)))
+    w("| measure | τ C-10 | NASLib τ C-10 | within 0.05 | ρ(tenas, NASLib) |")
+    w("|---|---|---|---|---|")
+    verdict = {}
+    for m in names:
+        mine = [float(r[m]) for r in rows]
+        stored = [float(naslib[int(r["index"])][m]) for r in rows]
+        tau, ntau = kendall_tau_b(mine, acc), kendall_tau_b(stored, acc)
+        verdict[m] = abs(tau - ntau) <= 0.05
+        w("| %s | %+.3f | %+.3f | %s | %+.3f |" % (
+            m, tau, ntau, "yes" if verdict[m] else "**no**",
+            spearman(mine, stored)))
+    w("")
+    return verdict
+
+
 def combination_scores(columns, names, idx):
     """Sum of each measure's average ranks (all oriented higher-is-better)."""
     total = [0.0] * len(idx)
@@ -216,10 +344,51 @@ def proxy_study(folder, w):
             w("| %s | %+.3f | – | – | – | %+.3f | %+.3f | %+.3f |" % (
                 name, tau, rho, tau100, tau16))
     missed = [name for name, ok in within if not ok]
-    w("\n%d of %d stored proxies within 0.05 of NASLib's τ%s.\n" % (
-        len(within) - len(missed), len(within),
-        "" if not missed else " (missed: %s)" % ", ".join(missed)))
+    w("\n%d of %d stored proxies within 0.05 of NASLib's τ on this draw%s.\n"
+      % (len(within) - len(missed), len(within),
+         "" if not missed else " (missed: %s; 6.1c averages several draws)"
+         % ", ".join(missed)))
     seed_study(folder, rows, naslib, w)
+    verdicts = seed_draws(folder, rows, naslib, w) or {}
+    others = per_arch_others(folder, naslib, w)
+    per_arch = read_draws(folder, "proxies_nb201_cifar10_perarch_seed")
+    if per_arch:
+        idx = sorted(naslib)
+        med = {}
+        for m in ("epe_nas", "plain"):
+            med[m] = ([median([float(r[m]) for r in d.values()])
+                       for d in per_arch.values()],
+                      median([float(naslib[i][m]) for i in idx]))
+        w("Drawn per architecture, tenas's values have NASLib's distribution: "
+          "medians %s over the draws against NASLib's %.1f (epe_nas) and %s "
+          "against %.3f (plain). tenas agrees with NASLib's values about as "
+          "well as with another draw of its own (the last two columns of "
+          "6.1c), for all three.\n" % (
+              "%.1f-%.1f" % (min(med["epe_nas"][0]), max(med["epe_nas"][0])),
+              med["epe_nas"][1],
+              "%.3f-%.3f" % (min(med["plain"][0]), max(med["plain"][0])),
+              med["plain"][1]))
+        if not verdicts.get("per architecture", {}).get("plain", True):
+            w("plain's τ, though, stays off NASLib's by more than its spread "
+              "over the draws explains. The cause is not found. One "
+              "hypothesis, untested here (no GPU): NASLib's values were "
+              "computed on GPUs, where PyTorch's default TF32 convolutions "
+              "leave a rounding residue in Σ θ·∂L/∂θ of the batch-normalised "
+              "convolutions, a sum that is exactly zero in exact arithmetic "
+              "and so weighs heavily in plain.\n")
+    for title, verdict in verdicts.items():
+        final = dict(within)
+        where = "the draw of 6.1"
+        if title == "per architecture" and others:
+            final.update(others)
+            where = "the draw of 6.1d (params, flops: 6.1)"
+        final.update(verdict)
+        failed = [m for m, ok in final.items() if not ok]
+        w("**Requirement (every stored proxy within 0.05 of NASLib's τ), %s "
+          "draws:** %d of %d met (the proxies of 6.1c by their mean over the "
+          "draws, the others on %s)%s.\n" % (
+              title, len(final) - len(failed), len(final), where,
+              "" if not failed else "; not met: %s" % ", ".join(failed)))
 
     # 6.2: the best combination on one half, reported on the other.
     order = list(range(n))

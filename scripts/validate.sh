@@ -17,6 +17,10 @@
 #             docs/PROXIES.md, 1 repeat) of the 724 CIFAR-10 architectures of
 #             NASLib's stored proxy table (tests/data/
 #             nb201_zc_proxies_naslib_subset.csv), about 40 minutes,
+#   proxyseeds  epe_nas, plain and jacov on the same architectures with seeds
+#             $PROXY_SEEDS (default "1 2 3 4 5 6"; per architecture also 0),
+#             shared and per-architecture draws, about 9 minutes each, and
+#             the other stored proxies drawn per architecture (about 40 min),
 #   combos    NB201 searches (seeds 0-3) pruned with the best proxy
 #             combination that `report` found on the held-out split
 #             ($COMBO, default read from docs/validation/best_combination.txt),
@@ -26,7 +30,7 @@
 # takes 2-6 minutes, so the default seed study takes about 4 hours. Steps
 # can be chosen:
 #   scripts/validate.sh [measures] [nb201] [darts] [seeds] [noise] [proxies]
-#                       [report] [combos]
+#                       [proxyseeds] [report] [combos]
 #   (default: all)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -34,7 +38,7 @@ BIN="${TENAS_BUILD_DIR:-build}/bench/tenas-bench"
 OUT=docs/validation
 mkdir -p "$OUT"
 steps=("$@")
-((${#steps[@]})) || steps=(measures nb201 darts seeds noise proxies report combos report)
+((${#steps[@]})) || steps=(measures nb201 darts seeds noise proxies proxyseeds report combos report)
 has() { [[ " ${steps[*]} " == *" $1 "* ]]; }
 
 if has measures; then
@@ -85,6 +89,30 @@ if has proxies; then
   "$BIN" validate --arch-indices "$OUT/naslib_cifar10_indices.txt" \
     --measures all --seed 0 --repeats 1 --batch-size 72 \
     --out "$OUT/proxies_nb201_cifar10.md" --csv "$OUT/proxies_nb201_cifar10.csv"
+fi
+if has proxyseeds; then
+  # More draws of the proxies whose τ moves with the draw (VALIDATION §6.1c).
+  # shared: seed 0 is the proxies step's run; per-arch: seeds 0-6.
+  for draws in shared per-arch; do
+    seeds="${PROXY_SEEDS:-1 2 3 4 5 6}" tag=""
+    [[ $draws == per-arch ]] && seeds="0 $seeds" tag="perarch_"
+    for seed in $seeds; do
+      f="$OUT/proxies_nb201_cifar10_${tag}seed$seed.csv"
+      [[ -s "$f" ]] && continue
+      "$BIN" validate --arch-indices "$OUT/naslib_cifar10_indices.txt" \
+        --measures epe_nas,plain,jacov --draws "$draws" --seed "$seed" \
+        --repeats 1 --out /dev/null --csv "$f.tmp"
+      mv "$f.tmp" "$f"
+    done
+  done
+  # The other stored proxies, one per-architecture draw (VALIDATION §6.1d).
+  f="$OUT/proxies_nb201_cifar10_perarch_others_seed0.csv"
+  if [[ ! -s "$f" ]]; then
+    "$BIN" validate --arch-indices "$OUT/naslib_cifar10_indices.txt" \
+      --measures synflow,snip,grasp,fisher,grad_norm,l2_norm,nwot \
+      --draws per-arch --seed 0 --repeats 1 --out /dev/null --csv "$f.tmp"
+    mv "$f.tmp" "$f"
+  fi
 fi
 if has combos && [[ -s "${COMBO_FILE:=$OUT/best_combination.txt}" || -n "${COMBO:-}" ]]; then
   combo="${COMBO:-$(cat "$COMBO_FILE")}"
