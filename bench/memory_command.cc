@@ -217,16 +217,15 @@ absl::StatusOr<Measured> Measure(const MemoryFlags& flags) {
     TENAS_ASSIGN_OR_RETURN(
         const std::vector<measures::Measure> proxies,
         measures::ParseMeasureList(flags.proxies, "--proxies"));
+    // "all" names κ and R too: they are left to --measures.
     for (measures::Measure m : proxies) {
-      if (flags.proxies == "all" && !measures::IsZeroCostProxy(m)) continue;
-      if (!measures::IsZeroCostProxy(m)) {
+      if (measures::IsZeroCostProxy(m)) {
+        options.proxies.push_back(m);
+      } else if (flags.proxies != "all") {
         return absl::InvalidArgumentError(
             absl::StrCat("--proxies: ", measures::MeasureName(m),
                          " is not a zero-cost proxy (--measures runs it)"));
       }
-    }
-    for (measures::Measure m : proxies) {
-      if (measures::IsZeroCostProxy(m)) options.proxies.push_back(m);
     }
     options.proxy_batch_size = flags.proxy_batch_size;
   }
