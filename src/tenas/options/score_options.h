@@ -30,10 +30,10 @@ inline constexpr int kMaxRepeats = 100;
 /// Most linear-region batches per repeat.
 inline constexpr int kMaxLrBatches = 100;
 
-/// Most images in one zero-cost proxy batch (a bound on a proxy's memory,
-/// which the memory bound of options/memory_estimate.h does not estimate:
-/// grasp's double backward at 256 images of 32x32 on the largest NB201
-/// architecture peaked at 5.2 GB RSS; at the default 32, far less).
+/// Most images in one zero-cost proxy batch. The memory bound
+/// (options/memory_estimate.h) estimates the proxies within it; grasp's
+/// double backward at 256 images of 32x32 on the largest NB201 architecture
+/// peaked at 5.2 GB RSS.
 inline constexpr int kMaxProxyBatchSize = 256;
 
 /// Options of one score. Defaults follow the shipped code (docs/ALGORITHM.md
@@ -68,8 +68,8 @@ struct ScoreOptions {
   int64_t ntk_max_memory_bytes = kDefaultNtkMaxMemoryBytes;
   /// Zero-cost proxies to compute besides κ and R (docs/PROXIES.md), in
   /// canonical order (ParseMeasures); none by default. Each repeat computes
-  /// them on a fresh proxy network (NB201: C=16, N=5; DARTS: C=16, 8 cells,
-  /// PyTorch's default initialisation) and a fresh labelled batch.
+  /// them on a fresh proxy network (NB201: C=16, N=5; DARTS: C=16, N=2, 6
+  /// cells, PyTorch's default initialisation) and a fresh labelled batch.
   std::vector<Measure> proxies;
   /// Images per proxy batch: 32, the batch of NASLib's stored NB201 values
   /// (docs/PROXIES.md). Range [2, min(kMaxProxyBatchSize, dataset
