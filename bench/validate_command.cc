@@ -41,8 +41,11 @@ struct ValidateFlags {
   std::string arch_indices;  ///< Empty: a uniform sample.
   /// "shared": every architecture scored with --seed (the same batches and
   /// initial weights); "per-arch": with a seed of its own, derived from
-  /// --seed and its benchmark index (as NASLib's benchmark runner, which
-  /// draws a fresh batch and fresh weights for each architecture).
+  /// --seed and its benchmark index (a fresh batch and fresh weights for
+  /// each architecture); "naslib": a fresh batch and fresh cell operations
+  /// per architecture (its own seed) on the stem, residual blocks and head
+  /// of --seed (ScoreOptions::proxy_macro_seed), as NASLib's zero-cost
+  /// benchmark runner draws them.
   std::string draws = "shared";
   MeasureFlags measure;
 };
@@ -171,10 +174,11 @@ absl::Status Validate(const ValidateFlags& flags,
                                               nb201::FormatArchitecture(arch)));
     }
     measures::ScoreOptions arch_options = options;
-    if (flags.draws == "per-arch") {
+    if (flags.draws != "shared") {
       arch_options.seed =
           DeriveSeed(options.seed, {static_cast<uint64_t>(acc->index)});
     }
+    if (flags.draws == "naslib") arch_options.proxy_macro_seed = options.seed;
     TENAS_ASSIGN_OR_RETURN(measures::ScoreResult score,
                            measures::ScoreNb201(arch, dataset, arch_options));
     Row row{nb201::FormatArchitecture(arch),
@@ -266,6 +270,11 @@ absl::Status Validate(const ValidateFlags& flags,
       dataset.size(), options.seed,
       flags.draws == "per-arch"
           ? " (per architecture: a seed derived from it and the index)"
+      : flags.draws == "naslib"
+          ? " (per architecture: a seed derived from it and the index for "
+            "the batches and the proxy network's cell operations; the "
+            "proxy network's stem, residual blocks and head from the seed "
+            "itself, as NASLib's zero-cost benchmark runner)"
           : "",
       options.repeats, options.batch_size, options.proxy_batch_size,
       std::string(nn::InitModeName(options.init)));
@@ -364,11 +373,13 @@ void AddValidateCommand(CLI::App* app, std::vector<std::string> args,
   AddMeasureFlags(command, &flags->measure, MeasureFlagSet::kWithoutNtkImpl,
                   "cores");
   AddMeasureListFlags(command, &flags->measure);
-  AddChoice(command, "--draws", &flags->draws, {"shared", "per-arch"},
+  AddChoice(command, "--draws", &flags->draws, {"shared", "per-arch", "naslib"},
             "shared: every architecture scored with --seed (the same "
             "batches and initial weights); per-arch: a seed per "
             "architecture, derived from --seed and its index (fresh batches "
-            "and weights, as NASLib's benchmark runner)");
+            "and weights); naslib: fresh batches and fresh cell operations "
+            "per architecture on the proxy network's stem, residual blocks "
+            "and head of --seed, as NASLib's zero-cost benchmark runner");
   command->add_option("--out", flags->out, "write the Markdown report here")
       ->type_name("FILE.md")
       ->default_str("stdout");

@@ -206,31 +206,39 @@ assert "ntk_condition_number" not in r["repeats"][0], r["repeats"]
 PYEOF
 check "tenas-bench score --measures: each measure per repeat with its sem" 0 $?
 
-# --- tenas-bench validate --draws: shared or per-architecture seeds -----------
+# --- tenas-bench validate --draws: shared, per-architecture or NASLib's seeds --
 expect_usage_error "tenas-bench validate bad --draws" "--draws" \
   "$BENCH" validate --draws sometimes
 printf '117\n180\n1000\n' > "$tmp/indices.txt"
-for run in shared per-arch per-arch-again; do
+for run in shared per-arch per-arch-again naslib; do
   "$BENCH" validate --arch-indices "$tmp/indices.txt" --measures params,jacov \
     --repeats 1 --proxy-batch-size 8 --threads 1 --draws "${run%-again}" \
-    --out "$tmp/validate.md" --csv "$tmp/validate-$run.csv" 2> /dev/null
+    --out "$tmp/validate-$run.md" --csv "$tmp/validate-$run.csv" 2> /dev/null
   check "tenas-bench validate --draws ${run%-again} exit 0" 0 $?
 done
 diff <(cut -d, -f1-7 "$tmp/validate-per-arch.csv") \
   <(cut -d, -f1-7 "$tmp/validate-per-arch-again.csv") > /dev/null
 check "validate --draws per-arch: the same values on a rerun (all but seconds)" 0 $?
-$PY - "$tmp/validate-shared.csv" "$tmp/validate-per-arch.csv" <<'PYEOF'
+$PY - "$tmp/validate-shared.csv" "$tmp/validate-per-arch.csv" \
+  "$tmp/validate-naslib.csv" <<'PYEOF'
 import csv, sys
-shared, per_arch = ([r for r in csv.DictReader(open(p))] for p in sys.argv[1:])
-assert [r["index"] for r in shared] == ["117", "180", "1000"], shared
-assert [r["index"] for r in per_arch] == ["117", "180", "1000"], per_arch
+shared, per_arch, naslib = (
+    [r for r in csv.DictReader(open(p))] for p in sys.argv[1:])
+for rows in (shared, per_arch, naslib):
+  assert [r["index"] for r in rows] == ["117", "180", "1000"], rows
 # params does not depend on the draw; jacov (batch and weights) does.
 assert [r["params"] for r in shared] == [r["params"] for r in per_arch]
+assert [r["params"] for r in shared] == [r["params"] for r in naslib]
 assert all(a["jacov"] != b["jacov"] for a, b in zip(shared, per_arch))
+# naslib: per-arch's batch and cells, but the shared stem and head.
+assert all(a["jacov"] != b["jacov"] for a, b in zip(naslib, per_arch))
+assert all(a["jacov"] != b["jacov"] for a, b in zip(naslib, shared))
 PYEOF
-check "validate --draws per-arch: own batches and weights per architecture, same params" 0 $?
-grep -q "derived from it and the index" "$tmp/validate.md"
+check "validate --draws per-arch|naslib: own batches and weights per architecture, same params" 0 $?
+grep -q "derived from it and the index" "$tmp/validate-per-arch.md"
 check "validate's report says the seeds are per architecture" 0 $?
+grep -q "stem, residual blocks and head from the seed" "$tmp/validate-naslib.md"
+check "validate's report says --draws naslib keeps the macro network's seed" 0 $?
 
 # --- the connection flags before and after the command -------------------------
 start_server "$tmp/server.log" --workers 1 --threads 1

@@ -8,6 +8,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <optional>
 
 #include "tenas/data/cifar.h"
 #include "tenas/options/memory_estimate.h"
@@ -264,6 +265,35 @@ TEST(ScoreTest, ProxiesComeWithPerRepeatValuesAndTheirSpread) {
   EXPECT_TRUE(alone->regions.empty());
   ASSERT_EQ(alone->proxies.size(), 1u);
   EXPECT_GT(alone->proxies[0].mean, 0.0);
+}
+
+TEST(ScoreTest, ProxyMacroSeedSharesAllButTheCellOperations) {
+  // l2_norm reads only the weights of the architecture's layers, so it shows
+  // which weights a score drew.
+  ScoreOptions o = SmallOptions(0);
+  SetMeasures({Measure::kL2Norm}, o);
+  o.repeats = 1;
+  auto l2 = [&](const char* arch, uint64_t seed,
+                std::optional<uint64_t> macro) {
+    ScoreOptions x = o;
+    x.seed = seed;
+    x.proxy_macro_seed = macro;
+    auto r = ScoreNb201(Arch(arch), Cifar(), x);
+    EXPECT_TRUE(r.ok()) << r.status();
+    return r.ok() ? r->proxies.at(0).mean : 0.0;
+  };
+  // No parametrised op in the cells: only the macro seed matters.
+  constexpr char kSkips[] =
+      "|skip_connect~0|+|skip_connect~0|avg_pool_3x3~1|+|skip_connect~0|"
+      "none~1|skip_connect~2|";
+  EXPECT_EQ(l2(kSkips, 1, 5), l2(kSkips, 2, 5));
+  EXPECT_EQ(l2(kSkips, 1, 5), l2(kSkips, 5, std::nullopt));
+  EXPECT_NE(l2(kSkips, 1, 5), l2(kSkips, 1, std::nullopt));
+  // Convolutions in the cells: they follow the score's own seed.
+  EXPECT_NE(l2(kArch, 1, 5), l2(kArch, 2, 5));
+  EXPECT_NE(l2(kArch, 1, 5), l2(kArch, 1, std::nullopt));
+  EXPECT_NE(l2(kArch, 1, 5), l2(kArch, 5, std::nullopt));
+  EXPECT_EQ(l2(kArch, 1, 5), l2(kArch, 1, 5));
 }
 
 TEST(ScoreDartsTest, PublishedGenotypeScoresReproducibly) {

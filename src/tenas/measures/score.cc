@@ -63,8 +63,9 @@ using NetworkFactory =
 using ProxyNetworkFactory = std::function<std::shared_ptr<nn::SearchNetwork>()>;
 
 // The zero-cost proxies of `options` over its repeats: repeat r builds the
-// proxy network under the seed (seed, r) (PyTorch's default initialisation)
-// and draws labelled batch r.
+// proxy network under the seed (seed, r) (PyTorch's default initialisation;
+// with proxy_macro_seed, under (proxy_macro_seed, r) with the cell operations
+// re-drawn under (seed, r)) and draws labelled batch r.
 absl::Status ScoreProxies(const ProxyNetworkFactory& make,
                           const data::ImageDataset& dataset,
                           const ScoreOptions& options, ScoreResult& result) {
@@ -77,8 +78,16 @@ absl::Status ScoreProxies(const ProxyNetworkFactory& make,
   for (int r = 0; r < options.repeats; ++r) {
     if (Cancelled(options)) return absl::CancelledError("score cancelled");
     std::shared_ptr<nn::SearchNetwork> net;
-    nn::RunSeeded(DeriveSeed(options.seed, {kProxyInit, uint64_t(r)}),
-                  [&] { net = make(); });
+    const uint64_t init_seed =
+        DeriveSeed(options.seed, {kProxyInit, uint64_t(r)});
+    if (options.proxy_macro_seed.has_value()) {
+      nn::RunSeeded(
+          DeriveSeed(*options.proxy_macro_seed, {kProxyInit, uint64_t(r)}),
+          [&] { net = make(); });
+      nn::RunSeeded(init_seed, [&] { nn::ResetCellOperations(*net); });
+    } else {
+      nn::RunSeeded(init_seed, [&] { net = make(); });
+    }
     net->to(device);
     Rng rng(DeriveSeed(options.seed, {kProxyData, uint64_t(r)}));
     TENAS_ASSIGN_OR_RETURN(

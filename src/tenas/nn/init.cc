@@ -2,6 +2,9 @@
 
 #include "tenas/nn/init.h"
 
+#include <string>
+
+#include "absl/strings/match.h"
 #include "absl/synchronization/mutex.h"
 
 namespace tenas::nn {
@@ -23,6 +26,28 @@ void ApplyKaimingInit(torch::nn::Module& module, FanMode mode) {
       if (bn->bias.defined()) bn->bias.zero_();
     }
   }
+}
+
+int ResetCellOperations(torch::nn::Module& module) {
+  torch::NoGradGuard no_grad;
+  int reset = 0;
+  for (const auto& item : module.named_modules(/*name_prefix=*/"",
+                                               /*include_self=*/false)) {
+    const std::string path = "." + item.key() + ".";
+    if (!absl::StrContains(path, ".edges.")) continue;
+    torch::nn::Module& child = *item.value();
+    if (auto* conv = child.as<torch::nn::Conv2d>()) {
+      conv->reset_parameters();
+    } else if (auto* linear = child.as<torch::nn::Linear>()) {
+      linear->reset_parameters();
+    } else if (auto* bn = child.as<torch::nn::BatchNorm2d>()) {
+      bn->reset_parameters();
+    } else {
+      continue;
+    }
+    ++reset;
+  }
+  return reset;
 }
 
 void RunSeeded(uint64_t seed, const std::function<void()>& fn) {

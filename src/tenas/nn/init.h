@@ -25,6 +25,16 @@ enum class FanMode { kFanIn, kFanOut };
 /// torch generator. Call it inside RunSeeded().
 void ApplyKaimingInit(torch::nn::Module& module, FanMode mode);
 
+/// Re-draws, with PyTorch's default initialisation (each layer's
+/// reset_parameters(): Kaiming-uniform conv and linear weights, BN gamma 1,
+/// beta 0 and fresh running statistics), every conv, linear and batch-norm
+/// layer of the cells' candidate operations: the modules under a child named
+/// "edges" (the NB201 and DARTS supernets register their cell ops there).
+/// The stem, the DARTS preprocessing, the NB201 residual blocks and the head
+/// keep their weights. Returns the number of layers re-drawn. Uses the
+/// global torch generator: call it inside RunSeeded().
+int ResetCellOperations(torch::nn::Module& module);
+
 /// Runs `fn` while holding the process-wide construction lock, with the
 /// global torch generator seeded to `seed` (torch::manual_seed). Network
 /// construction and re-initialisation go through here so that they are

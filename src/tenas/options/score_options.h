@@ -10,6 +10,7 @@
 
 #include <atomic>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -75,6 +76,16 @@ struct ScoreOptions {
   /// (docs/PROXIES.md). Range [2, min(kMaxProxyBatchSize, dataset
   /// size)].
   int proxy_batch_size = 32;
+  /// Unset (the default): repeat r's proxy network is drawn whole from
+  /// (seed, r). Set: it is drawn from (proxy_macro_seed, r) and then only
+  /// its cells' operations are re-drawn from (seed, r)
+  /// (nn::ResetCellOperations); the batch still comes from (seed, r). Scores
+  /// that share proxy_macro_seed but not seed thus share the stem, the
+  /// reduction blocks and the head, as NASLib's zero-cost benchmark runner
+  /// does: it copies one search-space instance per architecture and
+  /// re-creates only the chosen cell operations (docs/PROXIES.md). Library
+  /// and tenas-bench only; the service never sets it.
+  std::optional<uint64_t> proxy_macro_seed;
   /// LibTorch device the networks and batches live on ("cpu", "cuda:0").
   std::string device = "cpu";
   /// Checked between backward passes and between repeats; may be null.
