@@ -18,9 +18,10 @@
 #             NASLib's stored proxy table (tests/data/
 #             nb201_zc_proxies_naslib_subset.csv), about 40 minutes,
 #   proxyseeds  epe_nas, plain and jacov on the same architectures with seeds
-#             $PROXY_SEEDS (default "1 2 3 4 5 6"; per architecture also 0),
-#             shared and per-architecture draws, about 9 minutes each, and
-#             the other stored proxies drawn per architecture (about 40 min),
+#             $PROXY_SEEDS (default "1 2 3 4 5 6"; per architecture and
+#             NASLib's protocol also 0), shared, per-architecture and
+#             NASLib's draws, about 9 minutes each, and the other stored
+#             proxies in the last two protocols (about 40 min each),
 #   combos    NB201 searches (seeds 0-3) pruned with the best proxy
 #             combination that `report` found on the held-out split
 #             ($COMBO, default read from docs/validation/best_combination.txt),
@@ -92,10 +93,11 @@ if has proxies; then
 fi
 if has proxyseeds; then
   # More draws of the proxies whose τ moves with the draw (VALIDATION §6.1c).
-  # shared: seed 0 is the proxies step's run; per-arch: seeds 0-6.
-  for draws in shared per-arch; do
+  # shared: seed 0 is the proxies step's run; per-arch, naslib: seeds 0-6.
+  for draws in shared per-arch naslib; do
     seeds="${PROXY_SEEDS:-1 2 3 4 5 6}" tag=""
     [[ $draws == per-arch ]] && seeds="0 $seeds" tag="perarch_"
+    [[ $draws == naslib ]] && seeds="0 $seeds" tag="naslib_"
     for seed in $seeds; do
       f="$OUT/proxies_nb201_cifar10_${tag}seed$seed.csv"
       [[ -s "$f" ]] && continue
@@ -105,14 +107,15 @@ if has proxyseeds; then
       mv "$f.tmp" "$f"
     done
   done
-  # The other stored proxies, one per-architecture draw (VALIDATION §6.1d).
-  f="$OUT/proxies_nb201_cifar10_perarch_others_seed0.csv"
-  if [[ ! -s "$f" ]]; then
+  # The other stored proxies, one draw per protocol (VALIDATION §6.1d).
+  for draws in per-arch naslib; do
+    f="$OUT/proxies_nb201_cifar10_${draws/-/}_others_seed0.csv"
+    [[ -s "$f" ]] && continue
     "$BIN" validate --arch-indices "$OUT/naslib_cifar10_indices.txt" \
       --measures synflow,snip,grasp,fisher,grad_norm,l2_norm,nwot \
-      --draws per-arch --seed 0 --repeats 1 --out /dev/null --csv "$f.tmp"
+      --draws "$draws" --seed 0 --repeats 1 --out /dev/null --csv "$f.tmp"
     mv "$f.tmp" "$f"
-  fi
+  done
 fi
 if has combos && [[ -s "${COMBO_FILE:=$OUT/best_combination.txt}" || -n "${COMBO:-}" ]]; then
   combo="${COMBO:-$(cat "$COMBO_FILE")}"
